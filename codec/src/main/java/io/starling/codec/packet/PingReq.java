@@ -1,0 +1,11 @@
+package io.starling.codec.packet;
+
+/** PINGREQ: a client's keep-alive probe. It has no fields, so one instance serves. */
+public record PingReq() implements Packet {
+    public static final PingReq INSTANCE = new PingReq();
+
+    @Override
+    public PacketType type() {
+        return PacketType.PINGREQ;
+    }
+}
