@@ -79,10 +79,10 @@ final class ConnectDecoder {
             Properties willProperties = in.isV5() ? PropertiesDecoder.read(in, PacketType.CONNECT, true) : Properties.EMPTY;
             String topic = in.string("will topic");
             if (topic.isEmpty()) {
-                throw topicInvalid(in, "MQTT-4.7.3-1", "the will topic must be at least one character long");
+                throw in.topicNameInvalid("MQTT-4.7.3-1", "the will topic must be at least one character long");
             }
             if (Topics.hasWildcard(topic)) {
-                throw topicInvalid(in, "MQTT-4.7.1-1", "the will topic must not contain wildcards: '" + topic + "'");
+                throw in.topicNameInvalid("MQTT-4.7.1-1", "the will topic must not contain wildcards: '" + topic + "'");
             }
             Bytes payload = in.binary("will payload");
             will = new Will(topic, payload, QoS.of(willQos), willRetain, willProperties);
@@ -122,11 +122,5 @@ final class ConnectDecoder {
         if (properties.contains(PropertyId.AUTHENTICATION_DATA) && !properties.contains(PropertyId.AUTHENTICATION_METHOD)) {
             throw in.protocolError("§3.1.2.11.10", "Authentication Data without an Authentication Method");
         }
-    }
-
-    private static PacketDecodeException topicInvalid(PacketReader in, String rule, String message) {
-        return in.isV5()
-                ? new PacketDecodeException(ReasonCode.TOPIC_NAME_INVALID, rule, message)
-                : in.malformed(rule, message);
     }
 }

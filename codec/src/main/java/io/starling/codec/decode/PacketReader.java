@@ -130,6 +130,13 @@ final class PacketReader {
         return new PacketDecodeException(ReasonCode.MALFORMED_PACKET, rule, message);
     }
 
+    /** A bad topic name: Malformed in 3.1 and 3.1.1, Topic Name invalid (0x90) in 5.0. */
+    PacketDecodeException topicNameInvalid(String rule, String message) {
+        return isV5()
+                ? new PacketDecodeException(ReasonCode.TOPIC_NAME_INVALID, rule, message)
+                : malformed(rule, message);
+    }
+
     PacketDecodeException protocolError(String rule, String message) {
         return new PacketDecodeException(ReasonCode.PROTOCOL_ERROR, rule, message);
     }

@@ -3,7 +3,6 @@ package io.starling.codec.decode;
 import io.starling.codec.packet.PacketType;
 import io.starling.codec.packet.Publish;
 import io.starling.codec.packet.QoS;
-import io.starling.codec.packet.ReasonCode;
 import io.starling.codec.property.Properties;
 import io.starling.codec.property.PropertyId;
 import io.starling.codec.wire.Topics;
@@ -23,7 +22,7 @@ final class PublishDecoder {
 
         String topic = in.string("topic name");
         if (Topics.hasWildcard(topic)) {
-            throw topicInvalid(in, "MQTT-3.3.2-2", "the topic name of a PUBLISH must not contain wildcards: '" + topic + "'");
+            throw in.topicNameInvalid("MQTT-3.3.2-2", "the topic name of a PUBLISH must not contain wildcards: '" + topic + "'");
         }
         if (topic.isEmpty() && !in.isV5()) {
             throw in.malformed("MQTT-4.7.3-1", "the topic name of a PUBLISH must be at least one character long");
@@ -46,11 +45,5 @@ final class PublishDecoder {
             }
         }
         return new Publish(topic, qos, dup, retained, packetId, properties, in.retainedRest());
-    }
-
-    private static PacketDecodeException topicInvalid(PacketReader in, String rule, String message) {
-        return in.isV5()
-                ? new PacketDecodeException(ReasonCode.TOPIC_NAME_INVALID, rule, message)
-                : in.malformed(rule, message);
     }
 }
