@@ -16,6 +16,8 @@ import io.starling.codec.packet.Packet;
 import io.starling.codec.packet.PacketType;
 import io.starling.codec.packet.ReasonCode;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Label;
 import net.jqwik.api.Property;
@@ -27,6 +29,16 @@ import net.jqwik.api.Provide;
  * a new exact-size or zero-copy composite buffer) must give the same bytes.
  */
 class RoundTripProperties {
+
+    @BeforeContainer
+    static void listenForLeaks() {
+        NettyLeaks.install();
+    }
+
+    @AfterContainer
+    static void noBufferLeaked() {
+        NettyLeaks.assertNone();
+    }
 
     @Property(tries = 1500)
     @Label("MQTT 3.1: every packet survives encode and decode unchanged")

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.util.ReferenceCountUtil;
+import io.starling.codec.NettyLeaks;
 import io.starling.codec.PacketArbitraries;
 import io.starling.codec.PacketArbitraries.Sent;
 import io.starling.codec.encode.PacketEncoder;
@@ -19,6 +20,8 @@ import java.util.List;
 import java.util.Random;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
 import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Label;
@@ -33,6 +36,16 @@ import net.jqwik.api.constraints.IntRange;
  * count is back to its own, so no slice leaked.
  */
 class DecoderRobustnessProperties {
+
+    @BeforeContainer
+    static void listenForLeaks() {
+        NettyLeaks.install();
+    }
+
+    @AfterContainer
+    static void noBufferLeaked() {
+        NettyLeaks.assertNone();
+    }
 
     /** Input for one connection: the version, which side reads, the bytes and how they are cut. */
     record Stream(MqttVersion version, boolean serverSide, byte[] bytes, List<Integer> cuts, int maxPacketSize) {
