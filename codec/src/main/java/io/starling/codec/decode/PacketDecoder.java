@@ -194,6 +194,14 @@ public final class PacketDecoder {
                 case AUTH -> {
                     // 5.0 enhanced authentication may exchange AUTH before CONNACK
                 }
+                case DISCONNECT -> {
+                    if (version != MqttVersion.V5) {
+                        throw protocolError("§2.2.1", "a 3.1.1 server never sends DISCONNECT");
+                    }
+                    if (!handshakeSeen) {
+                        throw protocolError("MQTT-3.2.0-1", "the first packet from a server must be CONNACK, not DISCONNECT");
+                    }
+                }
                 default -> {
                     if (!handshakeSeen) {
                         throw protocolError("MQTT-3.2.0-1", "the first packet from a server must be CONNACK, not " + type);

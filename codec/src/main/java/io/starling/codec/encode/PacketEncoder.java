@@ -123,7 +123,13 @@ public final class PacketEncoder {
                 }
                 yield size;
             }
-            case UNSUBACK -> v5 ? 2 + propertiesSize(((UnsubAck) packet).properties()) + ((UnsubAck) packet).reasonCodes().size() : 2;
+            case UNSUBACK -> {
+                UnsubAck u = (UnsubAck) packet;
+                if (v5 && u.reasonCodes().isEmpty()) {
+                    throw new IllegalArgumentException("a 5.0 UNSUBACK has one reason code per topic filter (§3.11.3)");
+                }
+                yield v5 ? 2 + propertiesSize(u.properties()) + u.reasonCodes().size() : 2;
+            }
             case PINGREQ -> 0;
             case PINGRESP -> 0;
             case DISCONNECT -> v5 ? reasonAndPropertiesSize(((Disconnect) packet).reasonCode(), ((Disconnect) packet).properties()) : 0;
