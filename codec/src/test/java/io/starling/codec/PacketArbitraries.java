@@ -35,6 +35,7 @@ import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Tuple;
 
 /**
  * Generators of valid packets for each protocol version: every field within the range its
@@ -67,7 +68,11 @@ public final class PacketArbitraries {
                 unsubAck(version).map(p -> new Sent(p, false)),
                 Arbitraries.just(new Sent(PingReq.INSTANCE, true)),
                 Arbitraries.just(new Sent(PingResp.INSTANCE, false)),
-                disconnect(version).flatMap(p -> Arbitraries.of(true, false).map(c -> new Sent(p, c)))));
+                disconnect(version).map(p -> new Sent(p, true))));
+        if (version.isV5()) {
+            // only a 5.0 server sends DISCONNECT (§3.14)
+            choices.add(disconnect(version).map(p -> new Sent(p, false)));
+        }
         if (version.isV5()) {
             choices.add(auth().flatMap(p -> Arbitraries.of(true, false).map(c -> new Sent(p, c))));
         }
@@ -274,10 +279,20 @@ public final class PacketArbitraries {
                 .as(Disconnect::new);
     }
 
+    /** AUTH carries an Authentication Method, except the bare Success AUTH of length 0 (§3.15.2.2.2). */
     public static Arbitrary<Auth> auth() {
-        return Combinators.combine(
+        Arbitrary<Auth> withMethod = Combinators.combine(
                         Arbitraries.of(ReasonCode.SUCCESS, ReasonCode.CONTINUE_AUTHENTICATION, ReasonCode.RE_AUTHENTICATE),
+                        strings(20),
                         properties(PacketType.AUTH, false, true))
-                .as(Auth::new);
+                .as((code, method, props) -> {
+                    List<Property> all = new ArrayList<>();
+                    all.add(Property.of(PropertyId.AUTHENTICATION_METHOD, method));
+                    props.all().stream().filter(p -> p.id() != PropertyId.AUTHENTICATION_METHOD).forEach(all::add);
+                    return new Auth(code, new Properties(all));
+                });
+        return Arbitraries.frequencyOf(
+                Tuple.of(1, Arbitraries.just(new Auth(ReasonCode.SUCCESS, Properties.EMPTY))),
+                Tuple.of(9, withMethod));
     }
 }

@@ -10,6 +10,7 @@ import io.starling.codec.packet.PubRec;
 import io.starling.codec.packet.PubRel;
 import io.starling.codec.packet.ReasonCode;
 import io.starling.codec.property.Properties;
+import io.starling.codec.property.PropertyId;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -64,7 +65,11 @@ final class AckDecoder {
         }
         ReasonCode code = reasonCode(in, PacketType.AUTH);
         Properties properties = in.hasRemaining() ? PropertiesDecoder.read(in, PacketType.AUTH, false) : Properties.EMPTY;
-        ConnectDecoder.requireMethodWithData(in, properties);
+        // §3.15.2.2.2: only a bare Success AUTH (no properties) may leave the method out
+        boolean bare = code == ReasonCode.SUCCESS && properties.isEmpty();
+        if (!bare && !properties.contains(PropertyId.AUTHENTICATION_METHOD)) {
+            throw in.protocolError("§3.15.2.2.2", "an AUTH must carry an Authentication Method");
+        }
         return new Auth(code, properties);
     }
 
@@ -82,9 +87,24 @@ final class AckDecoder {
         int value = in.u8("reason code");
         @Nullable ReasonCode code = ReasonCode.of(type, value);
         if (code == null) {
-            throw in.malformed("§2.4", "0x" + Integer.toHexString(value) + " is not a reason code of " + type);
+            throw in.malformed(reasonCodeRule(type), "0x" + Integer.toHexString(value) + " is not a reason code of " + type);
         }
         return code;
+    }
+
+    /** The 5.0 statement that limits each packet to its own reason codes. */
+    private static String reasonCodeRule(PacketType type) {
+        return switch (type) {
+            case PUBACK -> "MQTT-3.4.2-1";
+            case PUBREC -> "MQTT-3.5.2-1";
+            case PUBREL -> "MQTT-3.6.2-1";
+            case PUBCOMP -> "MQTT-3.7.2-1";
+            case SUBACK -> "MQTT-3.9.3-2";
+            case UNSUBACK -> "MQTT-3.11.3-2";
+            case DISCONNECT -> "MQTT-3.14.2-1";
+            case AUTH -> "MQTT-3.15.2-1";
+            default -> "§2.4";
+        };
     }
 
     private static String section(PacketType type) {

@@ -82,7 +82,7 @@ final class ConnectDecoder {
                 throw in.topicNameInvalid("MQTT-4.7.3-1", "the will topic must be at least one character long");
             }
             if (Topics.hasWildcard(topic)) {
-                throw in.topicNameInvalid("MQTT-4.7.1-1", "the will topic must not contain wildcards: '" + topic + "'");
+                throw in.topicNameInvalid(in.rule("MQTT-4.7.1-1", "MQTT-4.7.0-1"), "the will topic must not contain wildcards: '" + topic + "'");
             }
             Bytes payload = in.binary("will payload");
             will = new Will(topic, payload, QoS.of(willQos), willRetain, willProperties);
@@ -95,7 +95,7 @@ final class ConnectDecoder {
     static ConnAck connAck(PacketReader in) {
         int ackFlags = in.u8("connect acknowledge flags");
         if ((ackFlags & 0xFE) != 0 || (in.version() == MqttVersion.V3_1 && ackFlags != 0)) {
-            throw in.malformed(in.rule("MQTT-3.2.2-1", "§3.2.2.1"), "reserved connect acknowledge flags must be 0");
+            throw in.malformed(in.rule("§3.2.2.1", "MQTT-3.2.2-1"), "reserved connect acknowledge flags must be 0");
         }
         boolean sessionPresent = (ackFlags & 0x01) != 0;
         int code = in.u8("connect reason code");

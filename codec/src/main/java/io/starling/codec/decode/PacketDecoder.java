@@ -111,17 +111,18 @@ public final class PacketDecoder {
             return null;
         }
         if (packed == VariableByteInteger.TOO_LONG) {
-            throw malformed("§2.2.3", "the remaining length is longer than four bytes");
+            throw malformed(rule("§2.2.3", "§1.5.5"), "the remaining length is longer than four bytes");
         }
         if (packed == VariableByteInteger.NOT_MINIMAL) {
-            throw malformed("MQTT-1.5.5-1", "the remaining length does not use the minimum number of bytes");
+            throw malformed(rule("§2.2.3", "MQTT-1.5.5-1"), "the remaining length does not use the minimum number of bytes");
         }
         int remaining = VariableByteInteger.value(packed);
         int headerLength = 1 + VariableByteInteger.length(packed);
         PacketType type = checkFixedHeader(first >>> 4, first & 0x0F);
         long size = (long) headerLength + remaining;
         if (size > maxPacketSize) {
-            throw new PacketDecodeException(ReasonCode.PACKET_TOO_LARGE, "MQTT-3.2.2-15",
+            // [MQTT-3.2.2-15] binds the client, [MQTT-3.1.2-24] the server
+            throw new PacketDecodeException(ReasonCode.PACKET_TOO_LARGE, role == Role.SERVER ? "MQTT-3.2.2-15" : "MQTT-3.1.2-24",
                     type + " of " + size + " bytes exceeds the maximum packet size of " + maxPacketSize);
         }
         if (in.writerIndex() - start < size) {
@@ -132,7 +133,7 @@ public final class PacketDecoder {
         Packet packet = decodeBody(type, first & 0x0F, reader);
         if (reader.hasRemaining()) {
             ReferenceCountUtil.release(packet);
-            throw malformed("§2.2.3", type + " has " + reader.remaining() + " bytes after its last field");
+            throw malformed(rule("§2.2.3", "§2.1.4"), type + " has " + reader.remaining() + " bytes after its last field");
         }
         in.readerIndex(start + (int) size);
         return packet;
@@ -142,7 +143,7 @@ public final class PacketDecoder {
     private PacketType checkFixedHeader(int typeValue, int flags) {
         PacketType type = PacketType.of(typeValue);
         if (type == null || (type == PacketType.AUTH && version != null && !version.isV5())) {
-            throw malformed(rule("MQTT-2.2.2-2", "MQTT-2.1.3-1"), "packet type " + typeValue + " is reserved");
+            throw malformed(rule("§2.2.1", "§2.1.2"), "packet type " + typeValue + " is reserved");
         }
         if (type == PacketType.PUBLISH) {
             int qos = (flags & 0x06) >>> 1;
@@ -170,7 +171,7 @@ public final class PacketDecoder {
         if (role == Role.SERVER) {
             switch (type) {
                 case CONNACK, SUBACK, UNSUBACK, PINGRESP ->
-                        throw protocolError("§2.1.2", "a client never sends " + type);
+                        throw protocolError(rule("§2.2.1", "§2.1.2"), "a client never sends " + type);
                 case CONNECT -> {
                     if (handshakeSeen) {
                         throw protocolError("MQTT-3.1.0-2", "a second CONNECT on one connection");
@@ -185,7 +186,7 @@ public final class PacketDecoder {
         } else {
             switch (type) {
                 case CONNECT, SUBSCRIBE, UNSUBSCRIBE, PINGREQ ->
-                        throw protocolError("§2.1.2", "a server never sends " + type);
+                        throw protocolError(rule("§2.2.1", "§2.1.2"), "a server never sends " + type);
                 case CONNACK -> {
                     if (handshakeSeen) {
                         throw protocolError("MQTT-3.2.0-2", "a second CONNACK on one connection");

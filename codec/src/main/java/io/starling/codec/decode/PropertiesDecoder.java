@@ -72,12 +72,12 @@ final class PropertiesDecoder {
                     MAXIMUM_QOS, RETAIN_AVAILABLE, WILDCARD_SUBSCRIPTION_AVAILABLE,
                     SUBSCRIPTION_IDENTIFIER_AVAILABLE, SHARED_SUBSCRIPTION_AVAILABLE -> {
                 if (p.longValue() > 1) {
-                    throw in.protocolError(section(p.id()), p.id() + " must be 0 or 1, not " + p.longValue());
+                    throw in.protocolError(section(p.id(), where), p.id() + " must be 0 or 1, not " + p.longValue());
                 }
             }
             case RECEIVE_MAXIMUM, MAXIMUM_PACKET_SIZE, SUBSCRIPTION_IDENTIFIER -> {
                 if (p.longValue() == 0) {
-                    throw in.protocolError(section(p.id()), p.id() + " must not be 0");
+                    throw in.protocolError(section(p.id(), where), p.id() + " must not be 0");
                 }
             }
             case TOPIC_ALIAS -> {
@@ -99,10 +99,11 @@ final class PropertiesDecoder {
         }
     }
 
-    /** The section of MQTT 5.0 that defines each constrained property. */
-    private static String section(PropertyId id) {
+    /** The section of MQTT 5.0 that defines each constrained property in the packet at hand. */
+    private static String section(PropertyId id, String where) {
+        boolean connAck = where.equals(PacketType.CONNACK.name());
         return switch (id) {
-            case PAYLOAD_FORMAT_INDICATOR -> "§3.3.2.3.2";
+            case PAYLOAD_FORMAT_INDICATOR -> where.equals("will properties") ? "§3.1.3.2.3" : "§3.3.2.3.2";
             case REQUEST_PROBLEM_INFORMATION -> "§3.1.2.11.7";
             case REQUEST_RESPONSE_INFORMATION -> "§3.1.2.11.6";
             case MAXIMUM_QOS -> "§3.2.2.3.4";
@@ -110,9 +111,9 @@ final class PropertiesDecoder {
             case WILDCARD_SUBSCRIPTION_AVAILABLE -> "§3.2.2.3.11";
             case SUBSCRIPTION_IDENTIFIER_AVAILABLE -> "§3.2.2.3.12";
             case SHARED_SUBSCRIPTION_AVAILABLE -> "§3.2.2.3.13";
-            case RECEIVE_MAXIMUM -> "§3.1.2.11.3";
-            case MAXIMUM_PACKET_SIZE -> "§3.1.2.11.4";
-            case SUBSCRIPTION_IDENTIFIER -> "§3.8.2.1.2";
+            case RECEIVE_MAXIMUM -> connAck ? "§3.2.2.3.3" : "§3.1.2.11.3";
+            case MAXIMUM_PACKET_SIZE -> connAck ? "§3.2.2.3.6" : "§3.1.2.11.4";
+            case SUBSCRIPTION_IDENTIFIER -> where.equals(PacketType.PUBLISH.name()) ? "§3.3.2.3.8" : "§3.8.2.1.2";
             default -> "§2.2.2.2";
         };
     }

@@ -50,7 +50,7 @@ final class SubscriptionDecoder {
             throw in.malformed("MQTT-3.8.3-5", "reserved bits 6 and 7 of the subscription options must be 0");
         }
         if ((options & 0x03) == 3) {
-            throw in.malformed("§3.8.3.1", "maximum QoS 3 in the subscription options");
+            throw in.protocolError("§3.8.3.1", "maximum QoS 3 in the subscription options");
         }
         int retainHandling = (options & 0x30) >>> 4;
         if (retainHandling == 3) {
