@@ -1,0 +1,140 @@
+package io.starling.broker.config;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The whole broker configuration: one immutable value, loaded and validated once at the edge
+ * ({@link ConfigLoader} for YAML files, {@link #defaults()} for the embedded defaults). Every
+ * component gets what it needs from here through its constructor.
+ *
+ * @param listeners where to accept MQTT over TCP; at least one
+ * @param allowAnonymous true: clients without a user name are let in on every listener; false:
+ *     on none; null (the default): only on listeners bound to a loopback address
+ * @param passwordFile a file of {@code user:password} lines; null for none
+ * @param maxPacketSize the largest packet accepted from a client, fixed header included
+ * @param maxInflightMessages QoS 1 and 2 messages sent to one client and not yet acknowledged
+ * @param maxQueuedMessages QoS 1 and 2 messages queued for one client beyond the in-flight window
+ * @param maxPendingQos0Messages QoS 0 messages held for one client while its connection is not writable
+ * @param queueQos0Offline whether QoS 0 messages are queued for an offline persistent session
+ * @param sessionExpiry how long a persistent session outlives its connection; null: forever
+ */
+public record BrokerConfig(
+        List<Listener> listeners,
+        @Nullable Boolean allowAnonymous,
+        @Nullable Path passwordFile,
+        int maxPacketSize,
+        int maxInflightMessages,
+        int maxQueuedMessages,
+        int maxPendingQos0Messages,
+        boolean queueQos0Offline,
+        @Nullable Duration sessionExpiry) {
+
+    public static final int DEFAULT_PORT = 1883;
+    public static final String DEFAULT_BIND = "127.0.0.1";
+    /** 1 MiB: large enough for typical telemetry and small firmware chunks, small enough that a client cannot make the broker buffer 256 MiB. */
+    public static final int DEFAULT_MAX_PACKET_SIZE = 1024 * 1024;
+    /** The largest packet MQTT can describe. */
+    public static final int MAX_PACKET_SIZE_LIMIT = 268_435_460;
+    public static final int DEFAULT_MAX_INFLIGHT = 32;
+    public static final int DEFAULT_MAX_QUEUED = 1000;
+    public static final int DEFAULT_MAX_PENDING_QOS0 = 1000;
+
+    /** One TCP listener. */
+    public record Listener(String bind, int port) {
+        public Listener {
+            if (bind.isBlank()) {
+                throw new IllegalArgumentException("a listener's bind address must not be empty");
+            }
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("a port is 0 to 65535 (0: any free port), not " + port);
+            }
+        }
+
+        /** Whether the bind address is a loopback address (127.0.0.0/8, ::1, localhost). */
+        public boolean isLoopback() {
+            try {
+                return InetAddress.getByName(bind).isLoopbackAddress();
+            } catch (UnknownHostException e) {
+                return false;
+            }
+        }
+    }
+
+    public BrokerConfig {
+        listeners = List.copyOf(listeners);
+        if (listeners.isEmpty()) {
+            throw new IllegalArgumentException("at least one listener is needed");
+        }
+        if (maxPacketSize < 2 || maxPacketSize > MAX_PACKET_SIZE_LIMIT) {
+            throw new IllegalArgumentException("max_packet_size is 2 to " + MAX_PACKET_SIZE_LIMIT + ", not " + maxPacketSize);
+        }
+        if (maxInflightMessages < 1 || maxInflightMessages > 65535) {
+            throw new IllegalArgumentException("max_inflight_messages is 1 to 65535, not " + maxInflightMessages);
+        }
+        if (maxQueuedMessages < 0) {
+            throw new IllegalArgumentException("max_queued_messages is 0 or more, not " + maxQueuedMessages);
+        }
+        if (maxPendingQos0Messages < 0) {
+            throw new IllegalArgumentException("max_pending_qos0_messages is 0 or more, not " + maxPendingQos0Messages);
+        }
+        if (sessionExpiry != null && (sessionExpiry.isNegative() || sessionExpiry.isZero())) {
+            throw new IllegalArgumentException("session_expiry is a positive duration or 'never', not " + sessionExpiry);
+        }
+    }
+
+    /** The embedded defaults: one listener on 127.0.0.1:1883, anonymous clients on loopback only. */
+    public static BrokerConfig defaults() {
+        return new BrokerConfig(List.of(new Listener(DEFAULT_BIND, DEFAULT_PORT)), null, null,
+                DEFAULT_MAX_PACKET_SIZE, DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_QUEUED, DEFAULT_MAX_PENDING_QOS0,
+                false, null);
+    }
+
+    public BrokerConfig withListeners(List<Listener> listeners) {
+        return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry);
+    }
+
+    public BrokerConfig withAllowAnonymous(@Nullable Boolean allowAnonymous) {
+        return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry);
+    }
+
+    public BrokerConfig withPasswordFile(@Nullable Path passwordFile) {
+        return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry);
+    }
+
+    public BrokerConfig withLimits(int maxPacketSize, int maxInflightMessages, int maxQueuedMessages, int maxPendingQos0Messages) {
+        return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry);
+    }
+
+    public BrokerConfig withSessions(boolean queueQos0Offline, @Nullable Duration sessionExpiry) {
+        return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry);
+    }
+
+    /** Whether anonymous clients are let in on {@code listener}. */
+    public boolean anonymousAllowedOn(Listener listener) {
+        return allowAnonymous != null ? allowAnonymous : listener.isLoopback();
+    }
+
+    /**
+     * Why this configuration must not start, or null: a listener off loopback that would let
+     * anonymous clients in only by default, with no password file configured.
+     */
+    public @Nullable String securityViolation() {
+        for (Listener listener : listeners) {
+            if (!listener.isLoopback() && allowAnonymous == null && passwordFile == null) {
+                return "listener " + listener.bind() + ":" + listener.port() + " is not on loopback: configure"
+                        + " password_file, or set allow_anonymous: true to let anyone connect";
+            }
+        }
+        return null;
+    }
+}

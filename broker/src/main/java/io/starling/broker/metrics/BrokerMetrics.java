@@ -1,0 +1,15 @@
+package io.starling.broker.metrics;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/** What the broker has done since it started; counters any thread may increment cheaply. */
+public final class BrokerMetrics {
+    public final LongAdder connectionsOpened = new LongAdder();
+    public final LongAdder connectionsClosed = new LongAdder();
+    public final LongAdder messagesReceived = new LongAdder();
+    public final LongAdder messagesSent = new LongAdder();
+    /** QoS 1 and 2 messages dropped because a session's queue was full. */
+    public final LongAdder queuedMessagesDropped = new LongAdder();
+    /** QoS 0 messages dropped: queue full, connection not writable, or session offline. */
+    public final LongAdder qos0MessagesDropped = new LongAdder();
+}

@@ -1,0 +1,291 @@
+package io.starling.broker.protocol;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.EventExecutor;
+import io.starling.broker.config.BrokerConfig;
+import io.starling.broker.routing.Message;
+import io.starling.broker.session.ClientConnection;
+import io.starling.broker.session.Session;
+import io.starling.codec.decode.PacketDecodeException;
+import io.starling.codec.encode.PacketEncoder;
+import io.starling.codec.packet.ConnAck;
+import io.starling.codec.packet.Connect;
+import io.starling.codec.packet.Disconnect;
+import io.starling.codec.packet.MqttVersion;
+import io.starling.codec.packet.Packet;
+import io.starling.codec.packet.PingReq;
+import io.starling.codec.packet.PingResp;
+import io.starling.codec.packet.PubAck;
+import io.starling.codec.packet.PubComp;
+import io.starling.codec.packet.PubRec;
+import io.starling.codec.packet.PubRel;
+import io.starling.codec.packet.Publish;
+import io.starling.codec.packet.ReasonCode;
+import io.starling.codec.packet.Subscribe;
+import io.starling.codec.packet.Unsubscribe;
+import io.starling.codec.packet.Will;
+import java.util.EnumMap;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection: the last handler of its pipeline. It handles CONNECT itself (through
+ * {@link ConnectFlow}) and hands every later packet to its session's mailbox, in order, so that
+ * each flow runs on the session's single thread. It holds what lives exactly as long as the
+ * network connection: the protocol version, the will, and why the connection ended. A will is
+ * published when the connection ends without DISCONNECT [MQTT-3.1.2-8] and discarded on
+ * DISCONNECT [MQTT-3.1.2-10] [MQTT-3.14.4-3].
+ */
+public final class Connection extends ChannelInboundHandlerAdapter implements ClientConnection {
+    private static final Logger log = LoggerFactory.getLogger(Connection.class);
+    private static final Map<MqttVersion, PacketEncoder> ENCODERS = new EnumMap<>(MqttVersion.class);
+
+    static {
+        for (MqttVersion version : MqttVersion.values()) {
+            ENCODERS.put(version, new PacketEncoder(version));
+        }
+    }
+
+    private final Flows flows;
+    private final BrokerConfig.Listener listener;
+    private @Nullable Channel channel;
+    private MqttVersion version = MqttVersion.V3_1_1;
+    private PacketEncoder encoder = ENCODERS.get(MqttVersion.V3_1_1);
+    private @Nullable Session session;
+    private String clientId = "";
+    private @Nullable Connect connect;
+    private volatile @Nullable Will will;
+    private volatile @Nullable String closeReason;
+    private boolean refused;
+    private boolean needsFlush;
+
+    public Connection(Flows flows, BrokerConfig.Listener listener) {
+        this.flows = flows;
+        this.listener = listener;
+    }
+
+    BrokerConfig.Listener listener() {
+        return listener;
+    }
+
+    // ---- inbound, on the connection's event loop ----
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+        flows.metrics().connectionsOpened.increment();
+        flows.channels().add(ctx.channel());
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof PacketDecodeException failure) {
+            onDecodeFailure(failure);
+            return;
+        }
+        Packet packet = (Packet) msg;
+        if (log.isDebugEnabled()) {
+            log.debug("{} <- {}", clientId.isEmpty() ? ctx.channel().remoteAddress() : clientId, packet);
+        }
+        if (packet instanceof Connect c) {
+            flows.connect().onConnect(this, c);
+            return;
+        }
+        Session s = session;
+        if (s == null || refused) {
+            // packets pipelined behind a refused CONNECT: the connection is closing
+            ReferenceCountUtil.release(packet);
+            return;
+        }
+        dispatch(s, packet);
+    }
+
+    private void dispatch(Session s, Packet packet) {
+        // Java 17: no pattern matching for switch yet
+        if (packet instanceof Publish p) {
+            Message message = new Message(p.topic(), p.qos(), p.retained(), ByteBufUtil.getBytes(p.payload()), clientId);
+            int packetId = p.packetId();
+            p.release();
+            s.submit(() -> flows.publishIn().onPublish(s, this, message, packetId));
+        } else if (packet instanceof PubAck a) {
+            s.submit(() -> flows.publishOut().onPubAck(s, a.packetId()));
+        } else if (packet instanceof PubRec r) {
+            s.submit(() -> flows.publishOut().onPubRec(s, this, r.packetId()));
+        } else if (packet instanceof PubRel r) {
+            s.submit(() -> flows.publishIn().onPubRel(s, this, r.packetId()));
+        } else if (packet instanceof PubComp c) {
+            s.submit(() -> flows.publishOut().onPubComp(s, c.packetId()));
+        } else if (packet instanceof Subscribe sub) {
+            s.submit(() -> flows.subscribe().onSubscribe(s, this, sub));
+        } else if (packet instanceof Unsubscribe unsub) {
+            s.submit(() -> flows.subscribe().onUnsubscribe(s, this, unsub));
+        } else if (packet instanceof PingReq) {
+            s.submit(() -> send(PingResp.INSTANCE));
+        } else if (packet instanceof Disconnect) {
+            // [MQTT-3.14.4-3] discard the will; the packets before DISCONNECT are still handled
+            will = null;
+            close("client sent DISCONNECT");
+        } else {
+            close("unexpected " + packet.type());
+        }
+    }
+
+    private void onDecodeFailure(PacketDecodeException failure) {
+        if (connect == null && failure.reasonCode() == ReasonCode.UNSUPPORTED_PROTOCOL_VERSION) {
+            // [MQTT-3.1.2-2] answer an unknown protocol level with return code 0x01, then close
+            refused = true;
+            closeReason = "refused: " + failure.getMessage();
+            writeAndClose(ENCODERS.get(MqttVersion.V3_1_1), new ConnAck(false, ReasonCode.UNSUPPORTED_PROTOCOL_VERSION));
+            return;
+        }
+        // 3.1 and 3.1.1 have no way to say why: the connection is closed [MQTT-4.8.0-1]
+        close("protocol error: " + failure.getMessage());
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof IdleStateEvent) {
+            if (connect == null) {
+                close("no CONNECT within " + KeepAlive.CONNECT_TIMEOUT_SECONDS + " s");
+            } else {
+                // [MQTT-3.1.2-24] nothing received for 1.5 times the keep alive
+                close("keep-alive timeout (" + connect.keepAlive() + " s)");
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(event);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        Session s = session;
+        if (ctx.channel().isWritable() && s != null) {
+            s.submit(() -> flows.publishOut().drain(s));
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        close("I/O error: " + cause.getMessage());
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        flows.metrics().connectionsClosed.increment();
+        Session s = session;
+        if (s != null) {
+            Will w = will;
+            if (w != null) {
+                // [MQTT-3.1.2-8] the connection ended without DISCONNECT: publish the will
+                flows.router().publish(new Message(w.topic(), w.qos(), w.retained(), w.payload().toArray(), clientId));
+            }
+            String reason = closeReason != null ? closeReason : "connection closed by the client";
+            log.info("client {} disconnected: {}{}", clientId, reason, w != null ? "; will published" : "");
+            flows.sessions().closed(s, this);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    // ---- what the connect flow sets ----
+
+    /** Refuses the CONNECT of {@code version} with {@code code}, then closes [MQTT-3.2.2-5]. */
+    void refuse(MqttVersion version, ReasonCode code, String reason) {
+        refused = true;
+        closeReason = "refused: " + reason;
+        log.info("client refused from {}: {} (CONNACK {})", channel().remoteAddress(), reason, code);
+        writeAndClose(ENCODERS.get(version), new ConnAck(false, code));
+    }
+
+    void accepted(String clientId, Connect connect) {
+        this.clientId = clientId;
+        this.connect = connect;
+        this.version = connect.version();
+        this.encoder = ENCODERS.get(version);
+        this.will = connect.will();
+        KeepAlive.arm(channel().pipeline(), connect.keepAlive());
+    }
+
+    void session(Session session) {
+        this.session = session;
+    }
+
+    void logConnected(boolean sessionPresent) {
+        Connect c = connect;
+        if (c != null) {
+            log.info("client {} connected from {} ({}, {} session{}, keep alive {} s{})", clientId, channel().remoteAddress(),
+                    version, c.cleanStart() ? "clean" : "persistent", sessionPresent ? " resumed" : "",
+                    c.keepAlive(), c.will() != null ? ", will on '" + c.will().topic() + "'" : "");
+        }
+    }
+
+    private void writeAndClose(PacketEncoder with, Packet packet) {
+        Channel ch = channel();
+        ch.config().setAutoRead(false);
+        ch.writeAndFlush(with.encode(ch.alloc(), packet)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void close(String reason) {
+        if (closeReason == null) {
+            closeReason = reason;
+        }
+        channel().close();
+    }
+
+    private Channel channel() {
+        Channel ch = channel;
+        if (ch == null) {
+            throw new IllegalStateException("the connection is not active");
+        }
+        return ch;
+    }
+
+    // ---- ClientConnection: called in the session's mailbox ----
+
+    @Override
+    public void send(Packet packet) {
+        Channel ch = channel();
+        if (log.isDebugEnabled()) {
+            log.debug("{} -> {}", clientId, packet);
+        }
+        ch.write(encoder.encode(ch.alloc(), packet), ch.voidPromise());
+        needsFlush = true;
+    }
+
+    @Override
+    public void flush() {
+        if (needsFlush) {
+            needsFlush = false;
+            channel().flush();
+        }
+    }
+
+    @Override
+    public boolean isWritable() {
+        return channel().isWritable();
+    }
+
+    @Override
+    public MqttVersion version() {
+        return version;
+    }
+
+    @Override
+    public EventExecutor eventLoop() {
+        return channel().eventLoop();
+    }
+
+    @Override
+    public void closeForTakeOver() {
+        close("taken over by a new connection with the same client identifier");
+    }
+}

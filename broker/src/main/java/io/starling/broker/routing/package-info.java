@@ -1,0 +1,5 @@
+/** Application messages and their routing: the subscription topic tree and the router. */
+@NullMarked
+package io.starling.broker.routing;
+
+import org.jspecify.annotations.NullMarked;

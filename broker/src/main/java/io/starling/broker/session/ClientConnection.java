@@ -1,0 +1,26 @@
+package io.starling.broker.session;
+
+import io.netty.util.concurrent.EventExecutor;
+import io.starling.codec.packet.MqttVersion;
+import io.starling.codec.packet.Packet;
+
+/** The network connection a session is attached to, as the session sees it. */
+public interface ClientConnection {
+    /** Writes {@code packet} without flushing; the session flushes once per batch. */
+    void send(Packet packet);
+
+    /** Flushes what {@link #send} wrote since the last flush. */
+    void flush();
+
+    /** Whether the connection takes more writes without queueing them in memory. */
+    boolean isWritable();
+
+    /** The protocol version the client connected with. */
+    MqttVersion version();
+
+    /** The event loop of the connection: the session moves there while attached. */
+    EventExecutor eventLoop();
+
+    /** Closes the connection because another connection took its client identifier over [MQTT-3.1.4-2]. */
+    void closeForTakeOver();
+}

@@ -1,0 +1,237 @@
+package io.starling.broker.session;
+
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.starling.broker.routing.Message;
+import io.starling.broker.routing.Subscriber;
+import io.starling.codec.packet.QoS;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The state the broker keeps for one client identifier: its subscriptions, the messages in
+ * flight to it and queued for it, and the QoS 2 packet identifiers it has sent and not yet
+ * released.
+ *
+ * <p>Threads: one writer, no locks. All of the state is changed only by tasks run from the
+ * session's mailbox, one at a time, on its owner event loop. While a connection is attached, the
+ * owner is that connection's event loop, so deliveries and replies need no further hand-off; an
+ * offline session keeps its last owner. Any thread may {@link #submit} a task; tasks run in the
+ * order they were submitted, also across a change of owner. Each batch of tasks ends with one
+ * flush of the connection.
+ */
+public final class Session implements Subscriber {
+    private static final Logger log = LoggerFactory.getLogger(Session.class);
+    /** Tasks run in one turn before the session yields its event loop to others. */
+    private static final int BATCH = 256;
+
+    /** A message waiting for room in the in-flight window or on the connection. */
+    public record Pending(Message message, QoS qos, boolean retain) {}
+
+    /** Carries out deliveries; the broker's publish-out flow. */
+    @FunctionalInterface
+    public interface Delivery {
+        void deliver(Session session, Message message, QoS qos);
+    }
+
+    private final String clientId;
+    private final Delivery delivery;
+    private final Queue<Runnable> mailbox = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private volatile EventExecutor owner;
+    private volatile boolean discarded;
+
+    // ---- owned by the mailbox ----
+    private final Map<String, QoS> subscriptions = new HashMap<>();
+    private final InflightWindow inflight = new InflightWindow();
+    private final PacketIds packetIds = new PacketIds();
+    private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    private final Set<Integer> inboundQos2 = new HashSet<>();
+    private @Nullable ClientConnection connection;
+    private boolean cleanSession = true;
+    private boolean persistent;
+    private int queuedQos0;
+    private boolean dropping;
+    private @Nullable ScheduledFuture<?> expiry;
+
+    public Session(String clientId, EventExecutor owner, Delivery delivery) {
+        this.clientId = clientId;
+        this.owner = owner;
+        this.delivery = delivery;
+    }
+
+    public String clientId() {
+        return clientId;
+    }
+
+    /** Runs {@code task} on the session's owner, after every task submitted before it. */
+    public void submit(Runnable task) {
+        mailbox.add(task);
+        if (scheduled.compareAndSet(false, true)) {
+            owner.execute(this::drain);
+        }
+    }
+
+    @Override
+    public void deliver(Message message, QoS qos) {
+        submit(() -> delivery.deliver(this, message, qos));
+    }
+
+    private void drain() {
+        EventExecutor current = owner;
+        if (!current.inEventLoop()) {
+            current.execute(this::drain);
+            return;
+        }
+        for (int n = 0; n < BATCH; n++) {
+            Runnable task = mailbox.poll();
+            if (task == null) {
+                flush();
+                scheduled.set(false);
+                // a task added after the poll and before the reset found scheduled still set
+                if (!mailbox.isEmpty() && scheduled.compareAndSet(false, true)) {
+                    current.execute(this::drain);
+                }
+                return;
+            }
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                log.error("session {}: a task failed", clientId, e);
+            }
+            if (owner != current) {
+                // the task moved the session to another event loop: go on there
+                flush();
+                owner.execute(this::drain);
+                return;
+            }
+        }
+        flush();
+        current.execute(this::drain);
+    }
+
+    private void flush() {
+        if (connection != null) {
+            connection.flush();
+        }
+    }
+
+    /** Moves the session to {@code loop} once the running task ends. Mailbox only. */
+    public void moveTo(EventExecutor loop) {
+        owner = loop;
+    }
+
+    public EventExecutor owner() {
+        return owner;
+    }
+
+    /** Whether the session ended (clean session closed, or expired) and left the store. */
+    public boolean isDiscarded() {
+        return discarded;
+    }
+
+    public void markDiscarded() {
+        discarded = true;
+    }
+
+    /** Makes a discarded session usable again, empty. Mailbox only. */
+    public void revive() {
+        discarded = false;
+    }
+
+    // ---- state, for the flows; mailbox only ----
+
+    public @Nullable ClientConnection connection() {
+        return connection;
+    }
+
+    public void connection(@Nullable ClientConnection connection) {
+        this.connection = connection;
+    }
+
+    public Map<String, QoS> subscriptions() {
+        return subscriptions;
+    }
+
+    public InflightWindow inflight() {
+        return inflight;
+    }
+
+    public int nextPacketId() {
+        return packetIds.next(inflight);
+    }
+
+    public ArrayDeque<Pending> queue() {
+        return queue;
+    }
+
+    /** QoS 2 packet identifiers received from the client whose PUBREL has not arrived yet. */
+    public Set<Integer> inboundQos2() {
+        return inboundQos2;
+    }
+
+    public boolean cleanSession() {
+        return cleanSession;
+    }
+
+    public void cleanSession(boolean cleanSession) {
+        this.cleanSession = cleanSession;
+    }
+
+    /** Whether the session has state from an earlier persistent connection (session present). */
+    public boolean persistent() {
+        return persistent;
+    }
+
+    public void persistent(boolean persistent) {
+        this.persistent = persistent;
+    }
+
+    public int queuedQos0() {
+        return queuedQos0;
+    }
+
+    public void queuedQos0(int queuedQos0) {
+        this.queuedQos0 = queuedQos0;
+    }
+
+    /** Whether messages are being dropped for a full queue: logged once per such episode. */
+    public boolean dropping() {
+        return dropping;
+    }
+
+    public void dropping(boolean dropping) {
+        this.dropping = dropping;
+    }
+
+    public @Nullable ScheduledFuture<?> expiry() {
+        return expiry;
+    }
+
+    public void expiry(@Nullable ScheduledFuture<?> expiry) {
+        this.expiry = expiry;
+    }
+
+    /** Forgets every message in flight, queued or half-received; subscriptions are the caller's. */
+    public void clearMessages() {
+        inflight.clear();
+        queue.clear();
+        inboundQos2.clear();
+        queuedQos0 = 0;
+        dropping = false;
+    }
+
+    @Override
+    public String toString() {
+        return "Session[" + clientId + "]";
+    }
+}

@@ -1,0 +1,5 @@
+/** Netty bootstrap of the listeners, transport selection (epoll or NIO) and framing. */
+@NullMarked
+package io.starling.broker.transport;
+
+import org.jspecify.annotations.NullMarked;
