@@ -1,37 +1,90 @@
 package io.starling.cli;
 
+import ch.qos.logback.classic.Level;
+import io.starling.broker.Broker;
+import io.starling.broker.config.BrokerConfig;
+import io.starling.broker.config.ConfigException;
+import io.starling.broker.config.ConfigLoader;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
- * {@code starling broker}. Its options are those Mosquitto users know; the broker itself is built
- * by the broker-core issue, so until then the command says so and exits with status 2.
+ * {@code starling broker}: runs a broker until SIGTERM or SIGINT, then shuts it down cleanly and
+ * exits 0. The options mean what they mean to Mosquitto users: {@code -p} and {@code -b} override
+ * the listener of the configuration (or of the embedded defaults, 127.0.0.1:1883).
  */
 @Command(name = "broker", mixinStandardHelpOptions = true,
         description = "Start an MQTT broker (default 127.0.0.1:1883, embedded defaults).")
 final class BrokerCommand implements Callable<Integer> {
-    /** Exit status while the broker is not part of the build. */
-    static final int NOT_AVAILABLE = 2;
+    @Option(names = {"-p", "--port"}, description = "Port to listen on (default: 1883, or the configuration's).")
+    @Nullable Integer port;
 
-    @Option(names = {"-p", "--port"}, description = "Port to listen on (default: ${DEFAULT-VALUE}).", defaultValue = "1883")
-    int port;
+    @Option(names = {"-b", "--bind"}, description = "Address to bind (default: 127.0.0.1, or the configuration's).")
+    @Nullable String bind;
 
-    @Option(names = {"-b", "--bind"}, description = "Address to bind (default: ${DEFAULT-VALUE}).", defaultValue = "127.0.0.1")
-    String bind = "127.0.0.1";
-
-    @Option(names = {"-c", "--config"}, description = "YAML configuration file.")
+    @Option(names = {"-c", "--config"}, description = "YAML configuration file (see the README for every key).")
     @Nullable Path config;
 
-    @Option(names = {"-v", "--verbose"}, description = "Log packet traces.")
+    @Option(names = {"-v", "--verbose"}, description = "Log packet traces (DEBUG).")
     boolean verbose;
 
     @Override
     public Integer call() {
-        System.err.println("starling broker: the broker is not in this build yet; only the MQTT codec is."
-                + " It would listen on " + bind + ":" + port + ".");
-        return NOT_AVAILABLE;
+        if (verbose) {
+            ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.starling")).setLevel(Level.DEBUG);
+        }
+        BrokerConfig brokerConfig;
+        try {
+            brokerConfig = configuration();
+        } catch (ConfigException | IllegalArgumentException e) {
+            System.err.println("starling broker: " + e.getMessage());
+            return 1;
+        }
+        Broker broker;
+        try {
+            broker = Broker.start(brokerConfig);
+        } catch (IOException | IllegalArgumentException e) {
+            System.err.println("starling broker: " + e.getMessage());
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        SignalHandler stop = signal -> {
+            LoggerFactory.getLogger(BrokerCommand.class).info("SIG{} received, shutting down", signal.getName());
+            stopped.countDown();
+        };
+        Signal.handle(new Signal("TERM"), stop);
+        Signal.handle(new Signal("INT"), stop);
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        broker.close();
+        return 0;
+    }
+
+    private BrokerConfig configuration() throws ConfigException {
+        BrokerConfig loaded = config != null ? ConfigLoader.load(config) : BrokerConfig.defaults();
+        if (port == null && bind == null) {
+            return loaded;
+        }
+        BrokerConfig.Listener first = loaded.listeners().get(0);
+        BrokerConfig.Listener listener = new BrokerConfig.Listener(
+                bind != null ? bind : first.bind(), port != null ? port : first.port());
+        BrokerConfig overridden = loaded.withListeners(List.of(listener));
+        String violation = overridden.securityViolation();
+        if (violation != null) {
+            throw new IllegalArgumentException(violation);
+        }
+        return overridden;
     }
 }

@@ -43,9 +43,17 @@ class StarlingCommandTest {
     }
 
     @Test
-    void brokerSaysPlainlyThatItIsNotBuiltYet() {
-        assertThat(Starling.run("broker", "-p", "1884")).isEqualTo(BrokerCommand.NOT_AVAILABLE);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("not in this build yet").contains("127.0.0.1:1884");
+    void brokerRefusesAnonymousListenerOffLoopback() {
+        assertThat(Starling.run("broker", "-b", "0.0.0.0", "-p", "0")).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("starling broker: listener 0.0.0.0:0 is not on loopback")
+                .contains("password_file").contains("allow_anonymous: true");
+    }
+
+    @Test
+    void brokerReportsAMissingConfigurationFile() {
+        assertThat(Starling.run("broker", "-c", "/nonexistent/starling.yaml")).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("starling broker: ").contains("/nonexistent/starling.yaml");
     }
 
     @Test

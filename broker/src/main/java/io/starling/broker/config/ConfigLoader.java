@@ -1,0 +1,449 @@
+package io.starling.broker.config;
+
+import io.starling.broker.config.BrokerConfig.Listener;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.ReaderException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+import org.snakeyaml.engine.v2.nodes.Tag;
+import org.snakeyaml.engine.v2.schema.JsonSchema;
+
+/**
+ * Reads a broker configuration from a YAML file. Every key is optional and starts from
+ * {@link BrokerConfig#defaults()}; anything unknown, mistyped, duplicated or out of range is refused
+ * with the file, line and key ({@link ConfigException}), never guessed at or clamped. Loading returns
+ * a complete, valid configuration or throws: the broker never starts half-configured.
+ *
+ * <p>Works on SnakeYAML's node tree rather than on loaded Java objects, because only the nodes
+ * remember the line each key and value came from.
+ */
+public final class ConfigLoader {
+
+    private static final List<String> TOP_LEVEL_KEYS = List.of("listeners", "allow_anonymous", "password_file",
+            "max_packet_size", "max_inflight_messages", "max_queued_messages", "max_pending_qos0_messages",
+            "queue_qos0_offline", "session_expiry");
+    private static final List<String> LISTENER_KEYS = List.of("bind", "port");
+    private static final int MAX_SUGGESTION_DISTANCE = 2;
+
+    // The YAML 1.2 JSON schema: only unquoted true/false are booleans and only plain decimals are
+    // integers, so "yes", "on", 0x10 and 007 stay strings and are refused where a bool or int is due.
+    private static final Pattern INTEGER = Pattern.compile("-?[0-9]+");
+    private static final Pattern SIZE = Pattern.compile("([0-9]+) ?(B|KiB|MiB)");
+    private static final Pattern DURATION = Pattern.compile("([0-9]+)([smhd])");
+    private static final String SIZE_FORM = "a number of bytes or a size such as 512B, 256KiB or 1MiB";
+    private static final String DURATION_FORM = "'never', a number of seconds, or a duration such as 90s, 30m, 2h or 7d";
+
+    private final String file;
+    private final Path baseDir;
+
+    private ConfigLoader(String file, Path baseDir) {
+        this.file = file;
+        this.baseDir = baseDir;
+    }
+
+    /**
+     * Reads {@code file} (UTF-8 YAML). A relative {@code password_file} is resolved against the
+     * directory {@code file} is in; the password file itself is not read here.
+     *
+     * @throws ConfigException if the file cannot be read, is not YAML, or describes a configuration
+     *     that is invalid or unsafe; its message is {@code FILE:LINE: KEY: problem}
+     */
+    public static BrokerConfig load(Path file) throws ConfigException {
+        String name = file.toString();
+        String yaml;
+        try {
+            if (Files.isDirectory(file)) {
+                throw new ConfigException(name, "cannot read the configuration file: it is a directory", null);
+            }
+            yaml = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(name, "cannot read the configuration file: it does not exist", e);
+        } catch (AccessDeniedException e) {
+            throw new ConfigException(name, "cannot read the configuration file: permission denied", e);
+        } catch (CharacterCodingException e) {
+            throw new ConfigException(name, "cannot read the configuration file: it is not UTF-8 text", e);
+        } catch (IOException e) {
+            throw new ConfigException(name, "cannot read the configuration file: " + e.getMessage(), e);
+        }
+        Path absolute = file.toAbsolutePath();
+        Path directory = absolute.getParent();
+        return parse(yaml, name, directory != null ? directory : absolute);
+    }
+
+    /** Parses {@code yaml} as if read from {@code fileName}, resolving a relative password file against {@code baseDir}. */
+    static BrokerConfig parse(String yaml, String fileName, Path baseDir) throws ConfigException {
+        return new ConfigLoader(fileName, baseDir).read(yaml);
+    }
+
+    private BrokerConfig read(String yaml) throws ConfigException {
+        Optional<Node> document = compose(yaml);
+        // An empty file, one of only comments, and a bare "---" all mean "the defaults".
+        if (document.isEmpty() || document.get().getTag().equals(Tag.NULL)) {
+            return BrokerConfig.defaults();
+        }
+        if (!(document.get() instanceof MappingNode root)) {
+            throw error(document.get(), null, "the file must be a mapping of keys such as listeners and"
+                    + " max_packet_size, not " + describe(document.get()));
+        }
+        BrokerConfig defaults = BrokerConfig.defaults();
+        List<ListenerSource> listeners = List.of();
+        Boolean allowAnonymous = defaults.allowAnonymous();
+        Path passwordFile = defaults.passwordFile();
+        int maxPacketSize = defaults.maxPacketSize();
+        int maxInflight = defaults.maxInflightMessages();
+        int maxQueued = defaults.maxQueuedMessages();
+        int maxPendingQos0 = defaults.maxPendingQos0Messages();
+        boolean queueQos0Offline = defaults.queueQos0Offline();
+        Duration sessionExpiry = defaults.sessionExpiry();
+        for (NodeTuple entry : entries(root, null, TOP_LEVEL_KEYS, LISTENER_KEYS, "it belongs in a listener, under listeners")) {
+            String key = ((ScalarNode) entry.getKeyNode()).getValue();
+            Node value = entry.getValueNode();
+            switch (key) {
+                case "listeners" -> listeners = listeners(value, key);
+                case "allow_anonymous" -> allowAnonymous = bool(value, key);
+                case "password_file" -> passwordFile = path(value, key);
+                case "max_packet_size" -> maxPacketSize = size(value, key);
+                case "max_inflight_messages" -> maxInflight = integer(value, key, 1, 65535);
+                case "max_queued_messages" -> maxQueued = integer(value, key, 0, Integer.MAX_VALUE);
+                case "max_pending_qos0_messages" -> maxPendingQos0 = integer(value, key, 0, Integer.MAX_VALUE);
+                case "queue_qos0_offline" -> queueQos0Offline = bool(value, key);
+                case "session_expiry" -> sessionExpiry = duration(value, key);
+                default -> throw new IllegalStateException("entries() let an unknown key through: " + key);
+            }
+        }
+        BrokerConfig config;
+        try {
+            config = new BrokerConfig(
+                    listeners.isEmpty() ? defaults.listeners() : listeners.stream().map(ListenerSource::listener).toList(),
+                    allowAnonymous, passwordFile, maxPacketSize, maxInflight, maxQueued, maxPendingQos0,
+                    queueQos0Offline, sessionExpiry);
+        } catch (IllegalArgumentException e) {
+            // Unreachable while the checks here are at least as strict as BrokerConfig's own.
+            throw new ConfigException(file, String.valueOf(e.getMessage()), e);
+        }
+        String violation = config.securityViolation();
+        if (violation != null) {
+            for (ListenerSource source : listeners) {
+                if (!source.listener().isLoopback()) {
+                    throw error(source.bindNode(), source.bindKey(), violation);
+                }
+            }
+            throw new ConfigException(file, violation, null);
+        }
+        return config;
+    }
+
+    /** A listener and where it was written, to point at its bind key if it turns out unsafe. */
+    private record ListenerSource(Listener listener, String bindKey, Node bindNode) {}
+
+    private List<ListenerSource> listeners(Node value, String key) throws ConfigException {
+        requireNotEmpty(value, key, "a list of listeners");
+        if (!(value instanceof SequenceNode list)) {
+            throw error(value, key, "must be a list of listeners, not " + describe(value));
+        }
+        if (list.getValue().isEmpty()) {
+            throw error(value, key, "must list at least one listener");
+        }
+        List<ListenerSource> sources = new ArrayList<>();
+        for (int i = 0; i < list.getValue().size(); i++) {
+            Node item = list.getValue().get(i);
+            String itemKey = key + "[" + i + "]";
+            if (!(item instanceof MappingNode mapping)) {
+                throw error(item, itemKey, "must be a mapping with bind and port, not " + describe(item));
+            }
+            String bind = BrokerConfig.DEFAULT_BIND;
+            int port = BrokerConfig.DEFAULT_PORT;
+            String bindKey = itemKey;
+            Node bindNode = item;
+            for (NodeTuple entry : entries(mapping, itemKey, LISTENER_KEYS, TOP_LEVEL_KEYS, "it is a top-level key, not a listener key")) {
+                String name = ((ScalarNode) entry.getKeyNode()).getValue();
+                String path = itemKey + "." + name;
+                if (name.equals("bind")) {
+                    bind = text(entry.getValueNode(), path, "a host name or IP address");
+                    bindKey = path;
+                    bindNode = entry.getKeyNode();
+                } else {
+                    port = integer(entry.getValueNode(), path, 0, 65535);
+                }
+            }
+            Listener listener = new Listener(bind, port);
+            for (int earlier = 0; earlier < sources.size(); earlier++) {
+                // Two listeners on the same address would fail at bind time; port 0 picks a fresh port each time.
+                if (port != 0 && sources.get(earlier).listener().equals(listener)) {
+                    throw error(item, itemKey, "listens on " + bind + ":" + port + " like listeners[" + earlier + "] already does");
+                }
+            }
+            sources.add(new ListenerSource(listener, bindKey, bindNode));
+        }
+        return sources;
+    }
+
+    /** The entries of {@code mapping}, after refusing non-name keys, unknown keys and duplicates. */
+    private List<NodeTuple> entries(MappingNode mapping, @Nullable String parent, List<String> known,
+            List<String> elsewhere, String elsewhereHint) throws ConfigException {
+        Map<String, Integer> firstLines = new HashMap<>();
+        for (NodeTuple entry : mapping.getValue()) {
+            Node keyNode = entry.getKeyNode();
+            if (!(keyNode instanceof ScalarNode scalar)) {
+                throw error(keyNode, parent, "keys must be names, not " + describe(keyNode));
+            }
+            String name = scalar.getValue();
+            String path = parent == null ? name : parent + "." + name;
+            if (!known.contains(name)) {
+                String hint = elsewhere.contains(name) ? "; " + elsewhereHint : suggestion(name, known);
+                throw error(keyNode, path, "unknown key '" + name + "'" + hint);
+            }
+            Integer firstLine = firstLines.putIfAbsent(name, line(keyNode));
+            if (firstLine != null) {
+                throw error(keyNode, path, "duplicate key '" + name + "', first given on line " + firstLine);
+            }
+        }
+        return mapping.getValue();
+    }
+
+    private static String suggestion(String name, List<String> known) {
+        String closest = null;
+        int best = MAX_SUGGESTION_DISTANCE + 1;
+        for (String candidate : known) {
+            int distance = editDistance(name, candidate, best);
+            if (distance < best) {
+                best = distance;
+                closest = candidate;
+            }
+        }
+        return closest == null ? "" : "; did you mean '" + closest + "'?";
+    }
+
+    /**
+     * Edits (insert, delete, substitute, swap two neighbours) turning {@code a} into {@code b}, or
+     * {@code limit} if it takes at least that many: a long key is not worth a full table.
+     */
+    static int editDistance(String a, String b, int limit) {
+        if (Math.abs(a.length() - b.length()) >= limit) {
+            return limit;
+        }
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= b.length(); j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + substitution);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return Math.min(d[a.length()][b.length()], limit);
+    }
+
+    private boolean bool(Node value, String key) throws ConfigException {
+        ScalarNode scalar = requireValue(value, key, "true or false");
+        if (scalar.getTag().equals(Tag.BOOL) && (scalar.getValue().equals("true") || scalar.getValue().equals("false"))) {
+            return scalar.getValue().equals("true");
+        }
+        throw error(value, key, "must be true or false, not " + describe(value)
+                + "; only unquoted lowercase true and false are booleans here, not yes/no, on/off or 1/0");
+    }
+
+    private int integer(Node value, String key, int min, int max) throws ConfigException {
+        ScalarNode scalar = requireValue(value, key, "a whole number");
+        if (!isInteger(scalar)) {
+            String hint = scalar.getValue().trim().matches("[-+]?[0-9]+")
+                    ? "; write numbers in plain decimal, without quotes, a plus sign or leading zeros" : "";
+            throw error(value, key, "must be a whole number, not " + describe(value) + hint);
+        }
+        BigInteger number = new BigInteger(scalar.getValue());
+        if (number.compareTo(BigInteger.valueOf(min)) < 0 || number.compareTo(BigInteger.valueOf(max)) > 0) {
+            boolean openEnded = max == Integer.MAX_VALUE && number.signum() < 0;
+            throw error(value, key, "must be " + (openEnded ? min + " or more" : min + " to " + max) + ", not " + number);
+        }
+        return number.intValueExact();
+    }
+
+    private int size(Node value, String key) throws ConfigException {
+        ScalarNode scalar = requireValue(value, key, SIZE_FORM);
+        String text = scalar.getValue();
+        BigInteger bytes;
+        if (isInteger(scalar)) {
+            bytes = new BigInteger(text);
+        } else {
+            Matcher size = SIZE.matcher(text);
+            if (!scalar.getTag().equals(Tag.STR) || !size.matches()) {
+                throw error(value, key, "must be " + SIZE_FORM + ", not " + describe(value));
+            }
+            int shift = switch (size.group(2)) {
+                case "KiB" -> 10;
+                case "MiB" -> 20;
+                default -> 0;
+            };
+            bytes = new BigInteger(size.group(1)).shiftLeft(shift);
+        }
+        if (bytes.compareTo(BigInteger.TWO) < 0 || bytes.compareTo(BigInteger.valueOf(BrokerConfig.MAX_PACKET_SIZE_LIMIT)) > 0) {
+            String given = isInteger(scalar) ? text : text + " (" + bytes + " bytes)";
+            throw error(value, key, "must be 2 to " + BrokerConfig.MAX_PACKET_SIZE_LIMIT + " bytes, not " + given);
+        }
+        return bytes.intValueExact();
+    }
+
+    private @Nullable Duration duration(Node value, String key) throws ConfigException {
+        ScalarNode scalar = requireValue(value, key, DURATION_FORM);
+        String text = scalar.getValue();
+        BigInteger seconds;
+        if (isInteger(scalar)) {
+            seconds = new BigInteger(text);
+        } else if (scalar.getTag().equals(Tag.STR) && text.equals("never")) {
+            return null;
+        } else {
+            Matcher duration = DURATION.matcher(text);
+            if (!scalar.getTag().equals(Tag.STR) || !duration.matches()) {
+                throw error(value, key, "must be " + DURATION_FORM + ", not " + describe(value));
+            }
+            long unit = switch (duration.group(2)) {
+                case "m" -> 60;
+                case "h" -> 60 * 60;
+                case "d" -> 24 * 60 * 60;
+                default -> 1;
+            };
+            seconds = new BigInteger(duration.group(1)).multiply(BigInteger.valueOf(unit));
+        }
+        if (seconds.signum() <= 0) {
+            throw error(value, key, "must be a positive duration or 'never', not " + text);
+        }
+        if (seconds.bitLength() >= Long.SIZE) {
+            throw error(value, key, "must be at most " + Long.MAX_VALUE + " seconds, not " + text
+                    + "; use 'never' for sessions that never expire");
+        }
+        return Duration.ofSeconds(seconds.longValueExact());
+    }
+
+    private Path path(Node value, String key) throws ConfigException {
+        String text = text(value, key, "a file path");
+        try {
+            return baseDir.resolve(text);
+        } catch (InvalidPathException e) {
+            throw error(value, key, "must be a file path, not " + describe(value) + ": " + e.getReason());
+        }
+    }
+
+    /** A string; a number is taken as its text (a host or file may be all digits), a boolean is not. */
+    private String text(Node value, String key, String expected) throws ConfigException {
+        ScalarNode scalar = requireValue(value, key, expected);
+        Tag tag = scalar.getTag();
+        boolean textual = tag.equals(Tag.STR) || tag.equals(Tag.INT) || tag.equals(Tag.FLOAT);
+        if (!textual || scalar.getValue().isBlank()) {
+            throw error(value, key, "must be " + expected + ", not " + describe(value));
+        }
+        return scalar.getValue();
+    }
+
+    /** {@code value} as a scalar, refusing an empty value, a list and a mapping. */
+    private ScalarNode requireValue(Node value, String key, String expected) throws ConfigException {
+        requireNotEmpty(value, key, expected);
+        if (value instanceof ScalarNode scalar) {
+            return scalar;
+        }
+        throw error(value, key, "must be " + expected + ", not " + describe(value));
+    }
+
+    // "key:" with nothing after it is more likely a slip than a wish for the default, so it is refused.
+    private void requireNotEmpty(Node value, String key, String expected) throws ConfigException {
+        if (value.getTag().equals(Tag.NULL)) {
+            throw error(value, key, "has no value; give " + expected + ", or leave the key out for the default");
+        }
+    }
+
+    private static boolean isInteger(ScalarNode scalar) {
+        return scalar.getTag().equals(Tag.INT) && INTEGER.matcher(scalar.getValue()).matches();
+    }
+
+    private static String describe(Node node) {
+        if (node instanceof MappingNode) {
+            return "a mapping";
+        }
+        if (node instanceof SequenceNode) {
+            return "a list";
+        }
+        if (!(node instanceof ScalarNode scalar)) {
+            return "a " + node.getNodeType().name().toLowerCase(Locale.ROOT) + " node";
+        }
+        Tag tag = scalar.getTag();
+        if (tag.equals(Tag.NULL)) {
+            return "empty";
+        }
+        if (tag.equals(Tag.INT) || tag.equals(Tag.FLOAT) || tag.equals(Tag.BOOL)) {
+            return scalar.getValue();
+        }
+        if (tag.equals(Tag.STR)) {
+            return "'" + scalar.getValue() + "'";
+        }
+        return "'" + scalar.getValue() + "' tagged " + tag.getValue();
+    }
+
+    private Optional<Node> compose(String yaml) throws ConfigException {
+        LoadSettings settings = LoadSettings.builder().setLabel(file).setSchema(new JsonSchema()).build();
+        try {
+            return new Compose(settings).composeString(yaml);
+        } catch (MarkedYamlEngineException e) {
+            throw syntaxError(e);
+        } catch (ReaderException e) {
+            // The reader knows only the code point's position, so count the lines before it.
+            long line = 1 + yaml.codePoints().limit(e.getPosition()).filter(c -> c == '\n').count();
+            throw new ConfigException(file, (int) line, null, "invalid YAML: " + e.getMessage()
+                    + String.format(" (U+%04X)", e.getCodePoint()), e);
+        } catch (YamlEngineException e) {
+            throw new ConfigException(file, "invalid YAML: " + e.getMessage(), e);
+        }
+    }
+
+    private ConfigException syntaxError(MarkedYamlEngineException e) {
+        Optional<Mark> at = e.getProblemMark().or(e::getContextMark);
+        StringBuilder problem = new StringBuilder("invalid YAML: ").append(e.getProblem().strip());
+        at.ifPresent(mark -> problem.append(" at column ").append(mark.getColumn() + 1));
+        String context = e.getContext();
+        if (context != null && !context.isBlank()) {
+            problem.append(" (").append(context.strip());
+            e.getContextMark().ifPresent(mark -> problem.append(" on line ").append(mark.getLine() + 1));
+            problem.append(')');
+        }
+        return new ConfigException(file, at.map(mark -> mark.getLine() + 1).orElse(0), null, problem.toString(), e);
+    }
+
+    private ConfigException error(Node node, @Nullable String key, String problem) {
+        return new ConfigException(file, line(node), key, problem, null);
+    }
+
+    private static int line(Node node) {
+        return node.getStartMark().map(mark -> mark.getLine() + 1).orElse(0);
+    }
+}
