@@ -1,5 +1,6 @@
 package io.starling.broker;
 
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -8,6 +9,7 @@ import io.starling.broker.auth.Authenticator;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.metrics.BrokerMetrics;
 import io.starling.broker.protocol.ConnectFlow;
+import io.starling.broker.protocol.Connection;
 import io.starling.broker.protocol.Flows;
 import io.starling.broker.protocol.PublishInFlow;
 import io.starling.broker.protocol.PublishOutFlow;
@@ -126,6 +128,12 @@ public final class Broker implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        for (Channel channel : channels) {
+            Connection connection = channel.pipeline().get(Connection.class);
+            if (connection != null) {
+                connection.closeForShutdown();
+            }
+        }
         channels.close().awaitUninterruptibly(3, TimeUnit.SECONDS);
         shutDown(acceptors, workers);
         log.info("broker stopped");

@@ -64,7 +64,7 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
     private @Nullable Connect connect;
     private volatile @Nullable Will will;
     private volatile @Nullable String closeReason;
-    private boolean refused;
+    private boolean closing;
     private boolean needsFlush;
 
     public Connection(Flows flows, BrokerConfig.Listener listener) {
@@ -101,8 +101,8 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
             return;
         }
         Session s = session;
-        if (s == null || refused) {
-            // packets pipelined behind a refused CONNECT: the connection is closing
+        if (s == null || closing) {
+            // packets behind a refused CONNECT or a DISCONNECT: the connection is closing
             ReferenceCountUtil.release(packet);
             return;
         }
@@ -131,9 +131,14 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
         } else if (packet instanceof PingReq) {
             s.submit(() -> send(PingResp.INSTANCE));
         } else if (packet instanceof Disconnect) {
-            // [MQTT-3.14.4-3] discard the will; the packets before DISCONNECT are still handled
+            // [MQTT-3.14.4-3] discard the will now; close once the packets before DISCONNECT are
+            // handled and answered (a client may pipeline CONNECT, PUBLISH, DISCONNECT)
             will = null;
-            close("client sent DISCONNECT");
+            closing = true;
+            s.submit(() -> {
+                flush();
+                close("client sent DISCONNECT");
+            });
         } else {
             close("unexpected " + packet.type());
         }
@@ -142,7 +147,7 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
     private void onDecodeFailure(PacketDecodeException failure) {
         if (connect == null && failure.reasonCode() == ReasonCode.UNSUPPORTED_PROTOCOL_VERSION) {
             // [MQTT-3.1.2-2] answer an unknown protocol level with return code 0x01, then close
-            refused = true;
+            closing = true;
             closeReason = "refused: " + failure.getMessage();
             writeAndClose(ENCODERS.get(MqttVersion.V3_1_1), new ConnAck(false, ReasonCode.UNSUPPORTED_PROTOCOL_VERSION));
             return;
@@ -200,7 +205,7 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
 
     /** Refuses the CONNECT of {@code version} with {@code code}, then closes [MQTT-3.2.2-5]. */
     void refuse(MqttVersion version, ReasonCode code, String reason) {
-        refused = true;
+        closing = true;
         closeReason = "refused: " + reason;
         log.info("client refused from {}: {} (CONNACK {})", channel().remoteAddress(), reason, code);
         writeAndClose(ENCODERS.get(version), new ConnAck(false, code));
@@ -282,6 +287,11 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
     @Override
     public EventExecutor eventLoop() {
         return channel().eventLoop();
+    }
+
+    /** Closes the connection because the broker is stopping; the will is published, as for any close without DISCONNECT. */
+    public void closeForShutdown() {
+        close("broker shutting down");
     }
 
     @Override

@@ -103,6 +103,8 @@ public final class SessionRegistry {
 
     private void discard(Session session) {
         clear(session);
+        // a revived session is new: its next CONNACK must not claim a session present [MQTT-3.2.2-3]
+        session.persistent(false);
         session.markDiscarded();
         store.remove(session);
     }
