@@ -2,10 +2,12 @@ package io.starling.codec.decode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static io.starling.codec.decode.Decoding.assertRejected;
+import static io.starling.codec.decode.Decoding.decodeBytes;
+import static io.starling.codec.decode.Decoding.decodeOne;
+import static io.starling.codec.decode.Decoding.pooled;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.ReferenceCountUtil;
 import io.starling.codec.packet.Auth;
 import io.starling.codec.packet.Bytes;
@@ -46,9 +48,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  * are those of MQTT 5.0 (OASIS Standard, 7 March 2019), which differ from 3.1.1's.
  */
 class MalformedV5Test {
-    /** Pooled buffers are tracked by the leak detector, which fails a class that leaks one. */
-    private static final ByteBufAllocator ALLOC = PooledByteBufAllocator.DEFAULT;
-
     /** The smallest 5.0 CONNECT: it opens a server-side decoder before the packet under test. */
     private static final byte[] OPENING_CONNECT = {
         0x10, 0x0D,                         // CONNECT, remaining length 13
@@ -1052,54 +1051,8 @@ class MalformedV5Test {
 
     // ---------------------------------------------------------------- helpers
 
-    /** Feeds all of {@code wire} and expects the decoder to refuse it with {@code code} citing {@code rule}. */
-    private static void assertRejected(PacketDecoder decoder, byte[] wire, ReasonCode code, String rule) {
-        ByteBuf in = pooled(wire);
-        try {
-            assertThatThrownBy(() -> decoder.decode(in))
-                    .isInstanceOfSatisfying(PacketDecodeException.class, e -> {
-                        assertThat(e.reasonCode()).as("reason code of: %s", e.getMessage()).isEqualTo(code);
-                        assertThat(e.rule()).as("rule of: %s", e.getMessage()).isEqualTo(rule);
-                        assertThat(e.getMessage()).startsWith("[" + e.rule() + "] ");
-                    });
-        } finally {
-            in.release();
-        }
-        // after a failure the connection is to be closed: the decoder takes nothing more
-        ByteBuf more = pooled(new byte[] {(byte) 0xC0, 0x00});
-        try {
-            assertThatThrownBy(() -> decoder.decode(more)).isInstanceOf(IllegalStateException.class);
-        } finally {
-            more.release();
-        }
-    }
 
-    /** Decodes exactly one whole packet from {@code wire}; a PUBLISH is the caller's to release. */
-    private static Packet decodeOne(PacketDecoder decoder, byte[] wire) {
-        ByteBuf in = pooled(wire);
-        try {
-            Packet packet = decoder.decode(in);
-            assertThat(packet).isNotNull();
-            assertThat(in.readableBytes()).as("bytes left after the packet").isZero();
-            return packet;
-        } finally {
-            in.release();
-        }
-    }
 
-    /** Decodes from {@code wire}, which may hold less than a packet; a PUBLISH is the caller's to release. */
-    private static Packet decodeBytes(PacketDecoder decoder, byte[] wire) {
-        ByteBuf in = pooled(wire);
-        try {
-            Packet packet = decoder.decode(in);
-            if (packet == null) {
-                assertThat(in.readerIndex()).as("nothing consumed while waiting").isZero();
-            }
-            return packet;
-        } finally {
-            in.release();
-        }
-    }
 
     /** A 5.0 server-side decoder past the CONNECT: it reads what a client sends. */
     private static PacketDecoder server() {
@@ -1125,8 +1078,4 @@ class MalformedV5Test {
         };
     }
 
-    /** A pooled copy of {@code bytes}, so that an unreleased buffer shows up as a leak. */
-    private static ByteBuf pooled(byte[] bytes) {
-        return ALLOC.directBuffer(Math.max(bytes.length, 1)).writeBytes(bytes);
-    }
 }
