@@ -3,7 +3,7 @@ package io.starling.broker.retained;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.starling.broker.routing.Message;
-import io.starling.broker.routing.TopicMatcher;
+import io.starling.codec.wire.TopicMatcher;
 import io.starling.codec.packet.QoS;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,5 +1,6 @@
 package io.starling.broker.routing;
 
+import io.starling.codec.wire.TopicMatcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.starling.codec.packet.QoS;

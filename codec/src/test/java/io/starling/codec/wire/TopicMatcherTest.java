@@ -1,4 +1,4 @@
-package io.starling.broker.routing;
+package io.starling.codec.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

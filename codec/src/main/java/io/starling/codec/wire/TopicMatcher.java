@@ -1,11 +1,11 @@
-package io.starling.broker.routing;
+package io.starling.codec.wire;
 
 /**
  * Matching one topic name against one topic filter by the rules of section 4.7, without
  * allocating: {@code +} matches exactly one level, {@code #} the parent level and any number of
  * levels below it, and a filter starting with a wildcard never matches a topic starting with
- * {@code $} [MQTT-4.7.2-1]. Used for retained messages and as the reference the topic tree is
- * tested against.
+ * {@code $} [MQTT-4.7.2-1]. The broker uses it for retained messages and as the reference its
+ * topic tree is tested against; the client uses it to find the listener of a subscription.
  */
 public final class TopicMatcher {
     private TopicMatcher() {}

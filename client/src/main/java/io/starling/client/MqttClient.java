@@ -1,0 +1,133 @@
+package io.starling.client;
+
+import io.starling.client.internal.ClientCore;
+import io.starling.codec.packet.QoS;
+import io.starling.codec.packet.Subscription;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An MQTT client with an asynchronous API: every operation returns at once with a {@link
+ * CompletableFuture} that completes when the protocol says the operation is done, or fails with
+ * an {@link MqttClientException}. All methods are thread-safe.
+ *
+ * <pre>{@code
+ * try (MqttClient client = MqttClient.builder().host("localhost").clientId("sensor-7").build()) {
+ *     client.connect().join();
+ *     client.subscribe("alerts/#", QoS.AT_LEAST_ONCE, m -> System.out.println(m.payloadAsString())).join();
+ *     client.publish("sensors/7/temp", "21.5".getBytes(UTF_8), QoS.AT_LEAST_ONCE, false).join();
+ * }
+ * }</pre>
+ *
+ * <p><b>Threads.</b> The protocol runs on one Netty I/O thread per client. Message listeners,
+ * connection listeners and the completion of every future run on the callback executor (by
+ * default one thread of the client's own), so a callback may block or call the client without
+ * stalling the connection.
+ *
+ * <p><b>Connection loss.</b> Publishes made while disconnected, or beyond the in-flight window,
+ * wait in a buffer of {@link MqttClientBuilder#maxBufferedMessages} messages and are sent once
+ * connected; one more fails with {@link MessageBufferFullException}. With a {@link
+ * ReconnectPolicy} enabled (the default) the client reconnects after losing an established
+ * connection. On a persistent session (clean session false) that the server kept, it re-sends
+ * every unacknowledged PUBLISH with DUP set, and PUBREL, under the same packet identifiers
+ * [MQTT-4.4.0-1]; if the session is new (clean session, or the server lost it), it re-subscribes
+ * every subscription and publishes the unacknowledged messages afresh. SUBSCRIBE and UNSUBSCRIBE
+ * made while disconnected wait for the connection too.
+ */
+public final class MqttClient implements AutoCloseable {
+    private final ClientCore core;
+
+    MqttClient(MqttClientConfig config) {
+        this.core = new ClientCore(config);
+    }
+
+    /** A builder with the defaults of {@link MqttClientBuilder}. */
+    public static MqttClientBuilder builder() {
+        return new MqttClientBuilder();
+    }
+
+    public MqttClientConfig config() {
+        return core.config();
+    }
+
+    /**
+     * Opens the connection and sends CONNECT; completes with the CONNACK. A refusing CONNACK fails
+     * it with {@link ConnectionRefusedException}; a network error or the connect timeout with
+     * {@link MqttClientException}. Not retried by the reconnect policy.
+     */
+    public CompletableFuture<ConnectResult> connect() {
+        return core.connect();
+    }
+
+    /**
+     * Publishes a message. Completes at QoS 0 when the PUBLISH was written to the socket, at QoS 1
+     * on PUBACK, at QoS 2 on PUBCOMP.
+     */
+    public CompletableFuture<Void> publish(MqttMessage message) {
+        return core.publish(message);
+    }
+
+    /** Publishes {@code payload} to {@code topic}. */
+    public CompletableFuture<Void> publish(String topic, byte[] payload, QoS qos, boolean retain) {
+        return core.publish(new MqttMessage(topic, payload, qos, retain));
+    }
+
+    /** Subscribes to one filter; its messages go to {@code listener}. Completes with the SUBACK. */
+    public CompletableFuture<SubscribeResult> subscribe(String topicFilter, QoS qos, MessageListener listener) {
+        return core.subscribe(List.of(new Subscription(topicFilter, qos)), listener);
+    }
+
+    /** Subscribes to one filter; its messages go to the client's global message listener. */
+    public CompletableFuture<SubscribeResult> subscribe(String topicFilter, QoS qos) {
+        return core.subscribe(List.of(new Subscription(topicFilter, qos)), null);
+    }
+
+    /**
+     * Subscribes to several filters in one SUBSCRIBE. Their messages go to {@code listener}, or to
+     * the global listener if it is null. A message that matches the filters of several
+     * subscriptions reaches each of their listeners once; the global listener gets the messages
+     * that no subscription's listener took.
+     */
+    public CompletableFuture<SubscribeResult> subscribe(List<Subscription> subscriptions, @Nullable MessageListener listener) {
+        if (subscriptions.isEmpty()) {
+            throw new IllegalArgumentException("[MQTT-3.8.3-3] a SUBSCRIBE has at least one topic filter");
+        }
+        return core.subscribe(List.copyOf(subscriptions), listener);
+    }
+
+    /** Unsubscribes from filters; completes with the UNSUBACK. */
+    public CompletableFuture<UnsubscribeResult> unsubscribe(String... topicFilters) {
+        if (topicFilters.length == 0) {
+            throw new IllegalArgumentException("[MQTT-3.10.3-2] an UNSUBSCRIBE has at least one topic filter");
+        }
+        return core.unsubscribe(List.of(topicFilters));
+    }
+
+    /**
+     * Sends DISCONNECT (the server then discards the will) and closes the connection; no
+     * reconnect follows. Completes when the connection is closed. Unsent buffered publishes fail.
+     */
+    public CompletableFuture<Void> disconnect() {
+        return core.disconnect();
+    }
+
+    /** Whether a connection is open and accepted by the server right now. */
+    public boolean isConnected() {
+        return core.isConnected();
+    }
+
+    /** The same client with methods that wait. */
+    public BlockingMqttClient blocking() {
+        return new BlockingMqttClient(this);
+    }
+
+    /**
+     * Disconnects if connected (waiting up to a few seconds for the DISCONNECT to be written), then
+     * releases the client's threads. Pending futures fail. The client cannot be used again.
+     */
+    @Override
+    public void close() {
+        core.close();
+    }
+}

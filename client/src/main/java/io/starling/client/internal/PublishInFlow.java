@@ -1,0 +1,122 @@
+package io.starling.client.internal;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.util.concurrent.EventExecutor;
+import io.starling.client.MessageListener;
+import io.starling.client.MqttMessage;
+import io.starling.codec.packet.PubAck;
+import io.starling.codec.packet.PubComp;
+import io.starling.codec.packet.PubRec;
+import io.starling.codec.packet.Publish;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client's incoming PUBLISH flow. Each message is handed to its listeners on the callback
+ * executor, and acknowledged once they have returned: PUBACK at QoS 1, PUBREC at QoS 2. A QoS 2
+ * packet id is remembered from its PUBLISH until PUBREL, so a re-sent PUBLISH with that id is
+ * not delivered twice [MQTT-4.3.3-2]. Confined to the client's I/O thread, but for the listener
+ * calls themselves.
+ */
+final class PublishInFlow {
+    private static final Logger log = LoggerFactory.getLogger(PublishInFlow.class);
+
+    /** Where a QoS 2 message stands between its PUBLISH and PUBREL. */
+    private enum Received { DELIVERING, DELIVERED, ACKNOWLEDGED }
+
+    private final Wire wire;
+    private final EventExecutor loop;
+    private final Callbacks callbacks;
+    private final SubscriptionFlow subscriptions;
+    private final Map<Integer, Received> awaitingRelease = new HashMap<>();
+
+    PublishInFlow(Wire wire, EventExecutor loop, Callbacks callbacks, SubscriptionFlow subscriptions) {
+        this.wire = wire;
+        this.loop = loop;
+        this.callbacks = callbacks;
+        this.subscriptions = subscriptions;
+    }
+
+    /** Takes ownership of {@code publish} and releases it. */
+    void onPublish(Publish publish) {
+        MqttMessage message;
+        try {
+            message = new MqttMessage(publish.topic(), ByteBufUtil.getBytes(publish.payload()), publish.qos(),
+                    publish.retained(), publish.dup(), publish.properties());
+        } finally {
+            publish.release();
+        }
+        int packetId = publish.packetId();
+        switch (message.qos()) {
+            case AT_MOST_ONCE -> deliver(message, null);
+            case AT_LEAST_ONCE -> {
+                long epoch = wire.sessionEpoch();
+                deliver(message, () -> acknowledge(epoch, new PubAck(packetId)));
+            }
+            case EXACTLY_ONCE -> {
+                Received state = awaitingRelease.get(packetId);
+                if (state == null) {
+                    awaitingRelease.put(packetId, Received.DELIVERING);
+                    long epoch = wire.sessionEpoch();
+                    deliver(message, () -> {
+                        if (awaitingRelease.get(packetId) == Received.DELIVERING) {
+                            awaitingRelease.put(packetId, Received.DELIVERED);
+                            if (acknowledge(epoch, new PubRec(packetId))) {
+                                awaitingRelease.put(packetId, Received.ACKNOWLEDGED);
+                            }
+                        }
+                    });
+                } else if (state != Received.DELIVERING) {
+                    // [MQTT-4.3.3-2] already delivered: acknowledge again, do not deliver again
+                    wire.send(new PubRec(packetId));
+                    awaitingRelease.put(packetId, Received.ACKNOWLEDGED);
+                }
+            }
+        }
+    }
+
+    void onPubRel(int packetId) {
+        awaitingRelease.remove(packetId);
+        // [MQTT-4.3.3-2] answer PUBREL with PUBCOMP, also for an id no longer known
+        wire.send(new PubComp(packetId));
+    }
+
+    /** A connection was accepted; on a new session no QoS 2 exchange survives. */
+    void onConnected(boolean resumed) {
+        if (!resumed) {
+            awaitingRelease.clear();
+        }
+    }
+
+    private void deliver(MqttMessage message, @Nullable Runnable acknowledgement) {
+        List<MessageListener> listeners = subscriptions.listenersFor(message.topic());
+        if (listeners.isEmpty()) {
+            log.debug("no listener for a message on {}: dropped", message.topic());
+        }
+        callbacks.execute(() -> {
+            for (MessageListener listener : listeners) {
+                try {
+                    listener.onMessage(message);
+                } catch (RuntimeException e) {
+                    log.warn("the listener of a message on {} failed; the message is acknowledged anyway", message.topic(), e);
+                }
+            }
+            if (acknowledgement != null) {
+                loop.execute(acknowledgement);
+            }
+        });
+    }
+
+    /** Sends an acknowledgement if the session it belongs to is the one connected now. */
+    private boolean acknowledge(long epoch, io.starling.codec.packet.Packet ack) {
+        if (!wire.ready() || wire.sessionEpoch() != epoch) {
+            return false;
+        }
+        wire.send(ack);
+        return true;
+    }
+}
