@@ -191,6 +191,21 @@ class MqttClientTest {
     }
 
     @Test
+    @DisplayName("a listener may close its own client without waiting on itself")
+    void closeFromListener() {
+        MqttClient client = connected("self-close");
+        CompletableFuture<Void> closed = new CompletableFuture<>();
+        client.subscribe("sc/t", QoS.AT_MOST_ONCE, m -> {
+            client.close();
+            closed.complete(null);
+        }).join();
+        client.publish("sc/t", new byte[0], QoS.AT_MOST_ONCE, false);
+        // close() waits at most 5 s per step when it waits on itself; well within 4 s it did not
+        closed.orTimeout(4, TimeUnit.SECONDS).join();
+        assertThat(client.isConnected()).isFalse();
+    }
+
+    @Test
     @DisplayName("the blocking facade connects, subscribes, publishes and disconnects")
     void blocking() {
         BlockingMqttClient client = client(builder("blocking")).blocking();

@@ -76,6 +76,8 @@ public final class ClientCore implements Wire {
     private @Nullable Throwable lastError;
     private @Nullable CompletableFuture<ConnectResult> connecting;
     private @Nullable CompletableFuture<Void> disconnecting;
+    /** The disconnect is close()'s own: complete it here, as close() may be waiting on the callback thread. */
+    private boolean disconnectDirect;
     private @Nullable ScheduledFuture<?> reconnectTask;
     private int reconnectAttempt;
     private boolean flushScheduled;
@@ -155,14 +157,14 @@ public final class ClientCore implements Wire {
 
     public CompletableFuture<Void> disconnect() {
         CompletableFuture<Void> future = new CompletableFuture<>();
-        onLoop(future, () -> disconnectOnLoop(future));
+        onLoop(future, () -> disconnectOnLoop(future, false));
         return future;
     }
 
     public void close() {
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (!loop.isShuttingDown()) {
-            loop.execute(() -> disconnectOnLoop(done));
+            loop.execute(() -> disconnectOnLoop(done, true));
             try {
                 done.get(5, TimeUnit.SECONDS);
             } catch (Exception e) {
@@ -454,11 +456,12 @@ public final class ClientCore implements Wire {
         }
     }
 
-    private void disconnectOnLoop(CompletableFuture<Void> future) {
+    private void disconnectOnLoop(CompletableFuture<Void> future, boolean direct) {
         switch (state) {
             case CONNECTED -> {
                 state = State.DISCONNECTING;
                 disconnecting = future;
+                disconnectDirect = direct;
                 Channel ch = channel;
                 send(Disconnect.NORMAL).addListener(f -> ch.close());
                 flush();
@@ -471,6 +474,7 @@ public final class ClientCore implements Wire {
                 lastError = new MqttClientException("disconnected by the application");
                 state = State.DISCONNECTING;
                 disconnecting = future;
+                disconnectDirect = direct;
                 if (channel != null) {
                     channel.close();
                 } else {
@@ -486,7 +490,13 @@ public final class ClientCore implements Wire {
                     future.complete(null);
                 }
             }
-            default -> callbacks.complete(future, null);
+            default -> {
+                if (direct) {
+                    future.complete(null);
+                } else {
+                    callbacks.complete(future, null);
+                }
+            }
         }
     }
 
@@ -502,7 +512,11 @@ public final class ClientCore implements Wire {
             connecting = null;
         }
         if (disconnecting != null) {
-            callbacks.complete(disconnecting, null);
+            if (disconnectDirect) {
+                disconnecting.complete(null);
+            } else {
+                callbacks.complete(disconnecting, null);
+            }
             disconnecting = null;
         }
     }
