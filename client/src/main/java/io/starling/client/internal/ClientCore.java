@@ -44,7 +44,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLParameters;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -284,12 +283,13 @@ public final class ClientCore implements Wire {
         ChannelPipeline p = ch.pipeline();
         if (sslContext != null) {
             SslHandler ssl = sslContext.newHandler(ch.alloc(), config.host(), config.port());
-            if (config.tls() != null && config.tls().verifyHostname()) {
-                SSLParameters params = ssl.engine().getSSLParameters();
-                params.setEndpointIdentificationAlgorithm("HTTPS");
-                ssl.engine().setSSLParameters(params);
-            }
             p.addLast("tls", ssl);
+            ssl.handshakeFuture().addListener(f -> {
+                if (!f.isSuccess() && channel == ch && lastError == null) {
+                    lastError = new MqttClientException("TLS handshake with " + config.host() + ":" + config.port()
+                            + " failed: " + networkReason(f.cause()), f.cause());
+                }
+            });
         }
         p.addLast("decoder", new ClientFrameDecoder(config.version(), config.maxPacketSize()));
         int keepAlive = (int) config.keepAlive().getSeconds();

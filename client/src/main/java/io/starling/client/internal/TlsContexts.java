@@ -19,7 +19,9 @@ final class TlsContexts {
     private TlsContexts() {}
 
     static SslContext build(TlsOptions options) {
-        SslContextBuilder builder = SslContextBuilder.forClient();
+        // "HTTPS" is the RFC 2818 host name check: the name or address dialled must be in the certificate
+        SslContextBuilder builder = SslContextBuilder.forClient()
+                .endpointIdentificationAlgorithm(options.verifyHostname() ? "HTTPS" : null);
         if (options.caFile() != null) {
             Path ca = options.caFile();
             readable(ca, "CA file");
