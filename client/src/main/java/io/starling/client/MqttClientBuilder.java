@@ -35,6 +35,7 @@ public final class MqttClientBuilder {
     private @Nullable Executor callbackExecutor;
     private @Nullable MessageListener messageListener;
     private @Nullable ConnectionListener connectionListener;
+    private @Nullable PacketTracer packetTracer;
 
     MqttClientBuilder() {}
 
@@ -175,6 +176,12 @@ public final class MqttClientBuilder {
         return this;
     }
 
+    /** Sees every packet sent and received, on the I/O thread (see {@link PacketTracer}). */
+    public MqttClientBuilder packetTracer(@Nullable PacketTracer packetTracer) {
+        this.packetTracer = packetTracer;
+        return this;
+    }
+
     /** The configuration as it stands. */
     public MqttClientConfig config() {
         int effectivePort = port > 0 ? port : tls != null ? 8883 : 1883;
@@ -186,7 +193,7 @@ public final class MqttClientBuilder {
         }
         return new MqttClientConfig(host, effectivePort, version, clientId, cleanSession, keepAlive, username,
                 password == null ? null : password.clone(), will, tls, reconnect, maxInflight, maxBufferedMessages,
-                connectTimeout, maxPacketSize, callbackExecutor, messageListener, connectionListener);
+                connectTimeout, maxPacketSize, callbackExecutor, messageListener, connectionListener, packetTracer);
     }
 
     /** A client with this configuration, not yet connected. */

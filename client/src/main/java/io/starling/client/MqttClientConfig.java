@@ -27,6 +27,7 @@ import org.jspecify.annotations.Nullable;
  *     thread
  * @param messageListener receives messages that no subscription's own listener takes, or null
  * @param connectionListener told of connects and disconnects, or null
+ * @param packetTracer sees every packet sent and received, or null
  */
 public record MqttClientConfig(
         String host,
@@ -46,4 +47,5 @@ public record MqttClientConfig(
         int maxPacketSize,
         @Nullable Executor callbackExecutor,
         @Nullable MessageListener messageListener,
-        @Nullable ConnectionListener connectionListener) {}
+        @Nullable ConnectionListener connectionListener,
+        @Nullable PacketTracer packetTracer) {}

@@ -191,6 +191,33 @@ class MqttClientTest {
     }
 
     @Test
+    @DisplayName("the packet tracer sees every packet sent and received, in wire order")
+    void packetTracer() {
+        List<String> trace = new CopyOnWriteArrayList<>();
+        MqttClient client = client(builder("traced").packetTracer(new PacketTracer() {
+            @Override
+            public void sent(io.starling.codec.packet.Packet packet) {
+                trace.add("-> " + packet.type());
+            }
+
+            @Override
+            public void received(io.starling.codec.packet.Packet packet) {
+                trace.add("<- " + packet.type());
+            }
+        }));
+        client.connect().join();
+        client.subscribe("tr/t", QoS.EXACTLY_ONCE, m -> { }).join();
+        client.publish("tr/t", new byte[] {1}, QoS.EXACTLY_ONCE, false).join();
+        // the delivery to our own subscription has its own exchange: let it finish
+        await().atMost(WAIT).until(() -> trace.contains("-> PUBCOMP"));
+        client.disconnect().join();
+        // the delivery to our own subscription interleaves with our publish's exchange
+        assertThat(trace).startsWith("-> CONNECT", "<- CONNACK", "-> SUBSCRIBE", "<- SUBACK", "-> PUBLISH", "<- PUBREC", "-> PUBREL")
+                .contains("<- PUBLISH", "-> PUBREC", "<- PUBREL", "-> PUBCOMP", "<- PUBCOMP").endsWith("-> DISCONNECT");
+        assertThat(trace).hasSize(13);
+    }
+
+    @Test
     @DisplayName("a listener may close its own client without waiting on itself")
     void closeFromListener() {
         MqttClient client = connected("self-close");

@@ -17,6 +17,7 @@ import io.starling.client.ConnectionRefusedException;
 import io.starling.client.MqttClientConfig;
 import io.starling.client.MqttClientException;
 import io.starling.client.MqttMessage;
+import io.starling.client.PacketTracer;
 import io.starling.client.SubscribeResult;
 import io.starling.client.UnsubscribeResult;
 import io.starling.codec.decode.PacketDecodeException;
@@ -215,6 +216,7 @@ public final class ClientCore implements Wire {
         }
         ChannelFuture written;
         try {
+            trace(packet, true);
             written = ch.write(encoder.encode(ch.alloc(), packet));
         } finally {
             ReferenceCountUtil.release(packet);
@@ -317,6 +319,9 @@ public final class ClientCore implements Wire {
             return;
         }
         lastReceived = System.nanoTime();
+        if (msg instanceof Packet packet) {
+            trace(packet, false);
+        }
         try {
             if (msg instanceof PacketDecodeException e) {
                 protocolError(ch, "the server sent a malformed packet: " + e.getMessage());
@@ -573,6 +578,22 @@ public final class ClientCore implements Wire {
     }
 
     // ---- helpers
+
+    private void trace(Packet packet, boolean sent) {
+        PacketTracer tracer = config.packetTracer();
+        if (tracer == null) {
+            return;
+        }
+        try {
+            if (sent) {
+                tracer.sent(packet);
+            } else {
+                tracer.received(packet);
+            }
+        } catch (RuntimeException e) {
+            log.warn("the packet tracer failed on {}", packet.type(), e);
+        }
+    }
 
     private void onLoop(CompletableFuture<?> future, Runnable task) {
         try {
