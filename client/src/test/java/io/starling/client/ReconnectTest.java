@@ -184,6 +184,22 @@ class ReconnectTest {
     }
 
     @Test
+    @DisplayName("without reconnect, a lost connection fails the publishes in flight and buffered")
+    void lossWithoutReconnectFailsPending() {
+        MqttClient publisher = viaProxy(MqttClient.builder().clientId("no-retry").reconnect(ReconnectPolicy.DISABLED).maxInflight(1));
+        publisher.connect().join();
+        proxy.blackholeReplies(true);
+        CompletableFuture<Void> inflight = publisher.publish("nr/t", new byte[] {1}, QoS.AT_LEAST_ONCE, false);
+        CompletableFuture<Void> buffered = publisher.publish("nr/t", new byte[] {2}, QoS.AT_LEAST_ONCE, false);
+        await().atMost(WAIT).until(() -> proxy.clientFirstBytes().contains(0x32));
+        proxy.cut();
+        assertThatThrownBy(() -> inflight.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(MqttClientException.class)
+                .hasMessageContaining("the connection was lost");
+        assertThatThrownBy(() -> buffered.get(10, TimeUnit.SECONDS)).hasMessageContaining("the connection was lost");
+        assertThat(publisher.isConnected()).isFalse();
+    }
+
+    @Test
     @DisplayName("at most maxInflight QoS 1 messages await PUBACK; the rest wait in the buffer")
     void inflightWindow() {
         MqttClient publisher = viaProxy(MqttClient.builder().clientId("window").maxInflight(2).keepAlive(Duration.ofSeconds(1)));

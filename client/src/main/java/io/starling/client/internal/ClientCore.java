@@ -429,7 +429,11 @@ public final class ClientCore implements Wire {
                     state = State.RECONNECTING;
                     scheduleReconnect();
                 } else {
+                    // nothing will send them: fail what waits rather than leave it hanging
                     state = State.IDLE;
+                    MqttClientException lost = new MqttClientException("the connection was lost: " + cause.getMessage(), cause);
+                    publishOut.failAll(lost);
+                    subscriptions.failAll(lost);
                 }
             }
             default -> { }

@@ -11,6 +11,7 @@ import io.starling.codec.packet.Publish;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +34,7 @@ final class PublishInFlow {
     private final Callbacks callbacks;
     private final SubscriptionFlow subscriptions;
     private final Map<Integer, Received> awaitingRelease = new HashMap<>();
+    private boolean warnedUnmatched;
 
     PublishInFlow(Wire wire, EventExecutor loop, Callbacks callbacks, SubscriptionFlow subscriptions) {
         this.wire = wire;
@@ -95,7 +97,14 @@ final class PublishInFlow {
     private void deliver(MqttMessage message, @Nullable Runnable acknowledgement) {
         List<MessageListener> listeners = subscriptions.listenersFor(message.topic());
         if (listeners.isEmpty()) {
-            log.debug("no listener for a message on {}: dropped", message.topic());
+            // typical of a resumed session, whose queued messages arrive before any subscribe call
+            if (!warnedUnmatched) {
+                warnedUnmatched = true;
+                log.warn("a message on {} matches no listener and is dropped (acknowledged); set "
+                        + "MqttClientBuilder.messageListener to receive the messages of a resumed session", message.topic());
+            } else {
+                log.debug("a message on {} matches no listener and is dropped", message.topic());
+            }
         }
         callbacks.execute(() -> {
             for (MessageListener listener : listeners) {
@@ -106,7 +115,11 @@ final class PublishInFlow {
                 }
             }
             if (acknowledgement != null) {
-                loop.execute(acknowledgement);
+                try {
+                    loop.execute(acknowledgement);
+                } catch (RejectedExecutionException e) {
+                    // the client closed while the listener ran: there is no connection to acknowledge on
+                }
             }
         });
     }
