@@ -55,7 +55,7 @@ class ClientMosquittoInteropTest {
         return client;
     }
 
-    private MqttClientBuilder plain(Mosquitto mosquitto, String clientId) {
+    private MqttClientBuilder plain(MosquittoBroker mosquitto, String clientId) {
         return MqttClient.builder().host("127.0.0.1").port(mosquitto.port()).clientId(clientId);
     }
 
@@ -65,7 +65,7 @@ class ClientMosquittoInteropTest {
     void qos(QoS qos) throws Exception {
         // Mosquitto 2.0.11 (Debian 12) stalls a subscriber's queue of QoS 2 messages once 20 are in
         // flight (inflight-quota fixes came in 2.0.13, eclipse-mosquitto/mosquitto#2362): no limit here
-        Mosquitto mosquitto = Mosquitto.start(tmp, List.of("max_inflight_messages 0"));
+        MosquittoBroker mosquitto = new MosquittoBroker().withConfig("max_inflight_messages 0").start();
         resources.add(mosquitto);
         MqttClient subscriber = client(plain(mosquitto, "sub"));
         subscriber.connect().join();
@@ -89,7 +89,7 @@ class ClientMosquittoInteropTest {
     @Test
     @DisplayName("retained messages, MQTT 3.1, unsubscribe and the will, through Mosquitto")
     void retainedWillAndV31() throws Exception {
-        Mosquitto mosquitto = Mosquitto.start(tmp, List.of());
+        MosquittoBroker mosquitto = new MosquittoBroker().start();
         resources.add(mosquitto);
         MqttClient old = client(plain(mosquitto, "v31").version(MqttVersion.V3_1));
         old.connect().join();
@@ -125,7 +125,7 @@ class ClientMosquittoInteropTest {
     @Test
     @DisplayName("a persistent session on Mosquitto: session present on return, and the queued messages arrive")
     void persistentSession() throws Exception {
-        Mosquitto mosquitto = Mosquitto.start(tmp, List.of());
+        MosquittoBroker mosquitto = new MosquittoBroker().start();
         resources.add(mosquitto);
         MqttClient first = client(plain(mosquitto, "durable").cleanSession(false));
         assertThat(first.connect().join().sessionPresent()).isFalse();
@@ -150,9 +150,9 @@ class ClientMosquittoInteropTest {
     @DisplayName("TLS: trusted by a custom CA file, with a client certificate Mosquitto requires")
     void tlsWithClientCertificate() throws Exception {
         TestCertificates certs = TestCertificates.create(tmp);
-        Mosquitto mosquitto = Mosquitto.start(tmp, List.of(
+        MosquittoBroker mosquitto = new MosquittoBroker().withConfig(
                 "cafile " + certs.ca(), "certfile " + certs.serverCert(), "keyfile " + certs.serverKey(),
-                "require_certificate true"));
+                "require_certificate true").start();
         resources.add(mosquitto);
         TlsOptions tls = TlsOptions.defaults().withCaFile(certs.ca()).withClientCertificate(certs.clientCert(), certs.clientKey());
         BlockingMqttClient client = client(MqttClient.builder().host("localhost").port(mosquitto.port()).clientId("tls")
@@ -169,9 +169,9 @@ class ClientMosquittoInteropTest {
     @DisplayName("TLS: trusted by a PKCS#12 trust store, with the client certificate from a PKCS#12 key store")
     void tlsWithKeyStores() throws Exception {
         TestCertificates certs = TestCertificates.create(tmp);
-        Mosquitto mosquitto = Mosquitto.start(tmp, List.of(
+        MosquittoBroker mosquitto = new MosquittoBroker().withConfig(
                 "cafile " + certs.ca(), "certfile " + certs.serverCert(), "keyfile " + certs.serverKey(),
-                "require_certificate true"));
+                "require_certificate true").start();
         resources.add(mosquitto);
         TlsOptions tls = TlsOptions.defaults().withTrustStore(certs.trustStore(), TestCertificates.STORE_PASSWORD)
                 .withKeyStore(certs.clientKeyStore(), TestCertificates.STORE_PASSWORD);
@@ -185,8 +185,8 @@ class ClientMosquittoInteropTest {
     @DisplayName("TLS: a server certificate for another host name fails the connect unless host name verification is off")
     void tlsHostName() throws Exception {
         TestCertificates certs = TestCertificates.create(tmp);
-        Mosquitto mosquitto = Mosquitto.start(tmp, List.of(
-                "cafile " + certs.ca(), "certfile " + certs.otherHostCert(), "keyfile " + certs.otherHostKey()));
+        MosquittoBroker mosquitto = new MosquittoBroker().withConfig(
+                "cafile " + certs.ca(), "certfile " + certs.otherHostCert(), "keyfile " + certs.otherHostKey()).start();
         resources.add(mosquitto);
         TlsOptions tls = TlsOptions.defaults().withCaFile(certs.ca());
         MqttClient checked = client(MqttClient.builder().host("127.0.0.1").port(mosquitto.port()).clientId("h1").tls(tls));
@@ -201,9 +201,9 @@ class ClientMosquittoInteropTest {
     @DisplayName("TLS: a server certificate from an unknown CA, and a missing client certificate, fail the connect")
     void tlsRefusals() throws Exception {
         TestCertificates certs = TestCertificates.create(tmp);
-        Mosquitto mosquitto = Mosquitto.start(tmp, List.of(
+        MosquittoBroker mosquitto = new MosquittoBroker().withConfig(
                 "cafile " + certs.ca(), "certfile " + certs.serverCert(), "keyfile " + certs.serverKey(),
-                "require_certificate true"));
+                "require_certificate true").start();
         resources.add(mosquitto);
         TlsOptions good = TlsOptions.defaults().withCaFile(certs.ca()).withClientCertificate(certs.clientCert(), certs.clientKey());
 
@@ -215,56 +215,5 @@ class ClientMosquittoInteropTest {
         MqttClient noCertificate = client(MqttClient.builder().host("localhost").port(mosquitto.port()).clientId("t4")
                 .tls(TlsOptions.defaults().withCaFile(certs.ca())));
         assertThatThrownBy(() -> noCertificate.blocking().connect()).isInstanceOf(MqttClientException.class);
-    }
-
-    /** Debian's Mosquitto broker as a process on a free loopback port, with extra configuration lines. */
-    static final class Mosquitto implements AutoCloseable {
-        private final Process process;
-        private final int port;
-
-        private Mosquitto(Process process, int port) {
-            this.process = process;
-            this.port = port;
-        }
-
-        static Mosquitto start(Path dir, List<String> extra) throws Exception {
-            org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(Path.of("/usr/sbin/mosquitto"))
-                    || "true".equals(System.getenv("CI")), "skipped: apt-get install mosquitto");
-            int port;
-            try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-                port = s.getLocalPort();
-            }
-            Path conf = java.nio.file.Files.createTempFile(dir, "mosquitto", ".conf");
-            List<String> lines = new ArrayList<>(List.of("listener " + port + " 127.0.0.1", "allow_anonymous true", "persistence false",
-                    // started as root, mosquitto would switch to its own user and lose the test's private files
-                    "user " + System.getProperty("user.name")));
-            lines.addAll(extra);
-            java.nio.file.Files.write(conf, lines);
-            Path log = dir.resolve("mosquitto-" + port + ".log");
-            Process p = new ProcessBuilder("/usr/sbin/mosquitto", "-c", conf.toString()).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).start();
-            int bound = port;
-            await().atMost(WAIT).until(() -> {
-                try (java.net.Socket probe = new java.net.Socket("127.0.0.1", bound)) {
-                    return true;
-                } catch (java.io.IOException e) {
-                    assertThat(p.isAlive()).as("mosquitto exited: %s", java.nio.file.Files.readString(log)).isTrue();
-                    return false;
-                }
-            });
-            return new Mosquitto(p, port);
-        }
-
-        int port() {
-            return port;
-        }
-
-        @Override
-        public void close() throws Exception {
-            process.destroy();
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        }
     }
 }
