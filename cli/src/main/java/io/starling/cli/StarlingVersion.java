@@ -2,8 +2,8 @@ package io.starling.cli;
 
 import picocli.CommandLine.IVersionProvider;
 
-/** Reports the version recorded in the jar's manifest. */
-final class StarlingVersion implements IVersionProvider {
+/** The {@code --version} of every command: reports the version recorded in the jar's manifest. */
+public final class StarlingVersion implements IVersionProvider {
     @Override
     public String[] getVersion() {
         String version = Starling.class.getPackage().getImplementationVersion();

@@ -1,0 +1,75 @@
+package io.starling.cli.client;
+
+import static org.awaitility.Awaitility.await;
+
+import io.starling.broker.Broker;
+import io.starling.client.MqttClient;
+import io.starling.client.MqttMessage;
+import io.starling.client.ReconnectPolicy;
+import io.starling.codec.packet.QoS;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A subscriber made with the client library, watching what pub sends and publishing what sub
+ * should receive.
+ */
+final class Observer implements AutoCloseable {
+    private final MqttClient client;
+    private final List<MqttMessage> received = new CopyOnWriteArrayList<>();
+
+    private Observer(MqttClient client) {
+        this.client = client;
+    }
+
+    /** A connected client, subscribed to nothing yet. */
+    static Observer connect(Broker broker, String clientId) {
+        MqttClient client = MqttClient.builder().host("127.0.0.1").port(broker.port()).clientId(clientId)
+                .reconnect(ReconnectPolicy.DISABLED).build();
+        client.blocking().connect();
+        return new Observer(client);
+    }
+
+    /** A connected client subscribed to {@code filter} at QoS 2, so messages arrive with the QoS they were published at. */
+    static Observer subscribe(Broker broker, String clientId, String filter) {
+        Observer observer = connect(broker, clientId);
+        observer.client.blocking().subscribe(filter, QoS.EXACTLY_ONCE, observer.received::add);
+        return observer;
+    }
+
+    /** Publishes and waits for the protocol to complete. */
+    void publish(String topic, String payload, int qos, boolean retain) {
+        client.blocking().publish(topic, payload.getBytes(java.nio.charset.StandardCharsets.UTF_8), QoS.of(qos), retain);
+    }
+
+    void publish(String topic, byte[] payload, int qos, boolean retain) {
+        client.blocking().publish(topic, payload, QoS.of(qos), retain);
+    }
+
+    /**
+     * Every message that arrived before a marker this observer publishes to {@code markerTopic}
+     * (which its filter must match) now: all that was routed to it before, and nothing more.
+     */
+    List<MqttMessage> messagesBefore(String markerTopic) {
+        int before = received.size();
+        publish(markerTopic, "marker", 1, false);
+        await("the marker on " + markerTopic).atMost(CommandRun.WAIT).pollInterval(Duration.ofMillis(5))
+                .until(() -> received.stream().skip(before).anyMatch(m -> m.topic().equals(markerTopic)));
+        List<MqttMessage> all = List.copyOf(received);
+        int marker = all.size() - 1;
+        while (!all.get(marker).topic().equals(markerTopic)) {
+            marker--;
+        }
+        return all.subList(0, marker);
+    }
+
+    List<MqttMessage> received() {
+        return List.copyOf(received);
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}
