@@ -1,5 +1,6 @@
 package io.starling.cli;
 
+import io.starling.cli.bench.BenchCommand;
 import io.starling.cli.client.PubCommand;
 import io.starling.cli.client.SubCommand;
 import picocli.CommandLine;
@@ -11,7 +12,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = StarlingVersion.class,
         description = "Starling: an MQTT 3.1, 3.1.1 and 5.0 broker, client and toolkit.",
-        subcommands = {BrokerCommand.class, PubCommand.class, SubCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {BrokerCommand.class, PubCommand.class, SubCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Starling implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
