@@ -193,7 +193,7 @@ class ReconnectTest {
         CompletableFuture<Void> buffered = publisher.publish("nr/t", new byte[] {2}, QoS.AT_LEAST_ONCE, false);
         await().atMost(WAIT).until(() -> proxy.clientFirstBytes().contains(0x32));
         proxy.cut();
-        assertThatThrownBy(() -> inflight.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(MqttClientException.class)
+        assertThatThrownBy(() -> inflight.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(ConnectionLostException.class)
                 .hasMessageContaining("the connection was lost");
         assertThatThrownBy(() -> buffered.get(10, TimeUnit.SECONDS)).hasMessageContaining("the connection was lost");
         assertThat(publisher.isConnected()).isFalse();

@@ -2,6 +2,7 @@ package io.starling.cli.client;
 
 import io.starling.cli.StarlingVersion;
 import io.starling.client.ConnectionListener;
+import io.starling.client.ConnectionLostException;
 import io.starling.client.MqttClient;
 import io.starling.client.MqttClientBuilder;
 import io.starling.client.MqttMessage;
@@ -216,11 +217,23 @@ public final class PubCommand extends ClientCommand {
         try {
             CompletableFuture.anyOf(published, lost).get();
         } catch (ExecutionException e) {
-            throw new CommandFailure(CommandFailure.ERROR, "Error: " + message(e.getCause()));
+            // published failed: told apart below
         }
-        if (!published.isDone()) {
+        if (published.isDone() && !published.isCompletedExceptionally()) {
+            return;
+        }
+        Throwable failure = null;
+        if (published.isDone()) {
+            try {
+                published.get();
+            } catch (ExecutionException e) {
+                failure = e.getCause();
+            }
+        }
+        // not acknowledged when the connection ended for good, whichever of the two came first
+        if (failure == null || failure instanceof ConnectionLostException) {
             throw new CommandFailure(CommandFailure.CONNECTION_LOST, "Error: The connection was lost.");
         }
-        await(published);
+        throw new CommandFailure(CommandFailure.ERROR, "Error: " + message(failure));
     }
 }

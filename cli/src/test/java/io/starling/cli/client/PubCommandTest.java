@@ -33,7 +33,12 @@ class PubCommandTest {
 
     @BeforeAll
     static void startBroker() throws IOException {
-        broker = Broker.start(BrokerConfig.defaults().withListeners(List.of(new BrokerConfig.Listener("127.0.0.1", 0))));
+        BrokerConfig defaults = BrokerConfig.defaults().withListeners(List.of(new BrokerConfig.Listener("127.0.0.1", 0)));
+        // pub -l keeps up to 1,000 QoS 1 messages in flight, faster than the QoS 2 observer drains them;
+        // the broker drops what overflows a subscriber's queue (1,000 by default: a known limit until
+        // publisher back-pressure), so the queue here is big enough for the largest test
+        broker = Broker.start(defaults.withLimits(defaults.maxPacketSize(), defaults.maxInflightMessages(),
+                100_000, defaults.maxPendingQos0Messages()));
     }
 
     @AfterAll
@@ -51,6 +56,9 @@ class PubCommandTest {
     void messageAtEachQos(int qos) {
         try (Observer observer = Observer.subscribe(broker, "obs-qos-" + qos, "qos/" + qos + "/#")) {
             CommandRun.pub("-p", port(), "-t", "qos/" + qos + "/t", "-m", "héllo", "-q", String.valueOf(qos)).succeeded();
+            // at QoS 0, pub is done once the bytes are written, which may be before the broker has
+            // routed them: wait for the message, then let the marker show nothing else came
+            await().atMost(CommandRun.WAIT).until(() -> !observer.received().isEmpty());
 
             List<MqttMessage> messages = observer.messagesBefore("qos/" + qos + "/end");
             assertThat(messages).hasSize(1);
@@ -72,7 +80,8 @@ class PubCommandTest {
                     .containsExactly(org.assertj.core.groups.Tuple.tuple("retain/a", "kept", true));
         }
 
-        CommandRun.pub("-p", port(), "-t", "retain/a", "-n", "-r").succeeded();
+        // QoS 1: pub returns once the broker has taken the clearing message, not just once it was written
+        CommandRun.pub("-p", port(), "-t", "retain/a", "-n", "-r", "-q", "1").succeeded();
         try (Observer later = Observer.subscribe(broker, "obs-retain-2", "retain/#")) {
             assertThat(later.messagesBefore("retain/end")).isEmpty();
         }
@@ -88,8 +97,9 @@ class PubCommandTest {
         Path file = Files.write(tmp.resolve("payload.bin"), binary);
         Path empty = Files.write(tmp.resolve("empty.bin"), new byte[0]);
         try (Observer observer = Observer.subscribe(broker, "obs-file", "file/#")) {
-            CommandRun.pub("-p", port(), "-t", "file/bin", "-f", file.toString()).succeeded();
-            CommandRun.pub("-p", port(), "-t", "file/empty", "-f", empty.toString()).succeeded();
+            // QoS 1, so that both have been routed before the marker is published
+            CommandRun.pub("-p", port(), "-t", "file/bin", "-f", file.toString(), "-q", "1").succeeded();
+            CommandRun.pub("-p", port(), "-t", "file/empty", "-f", empty.toString(), "-q", "1").succeeded();
 
             List<MqttMessage> messages = observer.messagesBefore("file/end");
             assertThat(messages).extracting(MqttMessage::topic).containsExactly("file/bin", "file/empty");

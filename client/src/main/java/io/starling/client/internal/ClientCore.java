@@ -13,6 +13,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.starling.client.ConnectResult;
 import io.starling.client.ConnectionListener;
+import io.starling.client.ConnectionLostException;
 import io.starling.client.ConnectionRefusedException;
 import io.starling.client.MqttClientConfig;
 import io.starling.client.MqttClientException;
@@ -431,7 +432,7 @@ public final class ClientCore implements Wire {
                 } else {
                     // nothing will send them: fail what waits rather than leave it hanging
                     state = State.IDLE;
-                    MqttClientException lost = new MqttClientException("the connection was lost: " + cause.getMessage(), cause);
+                    ConnectionLostException lost = new ConnectionLostException(cause);
                     publishOut.failAll(lost);
                     subscriptions.failAll(lost);
                 }
