@@ -55,6 +55,15 @@ class ClientMosquittoInteropTest {
         return client;
     }
 
+    /** Mosquitto on TLS with the test CA's server certificate, requiring a client certificate from that CA. */
+    private MosquittoBroker requiringClientCertificates(TestCertificates certs) throws Exception {
+        MosquittoBroker mosquitto = new MosquittoBroker().withConfig(
+                "cafile " + certs.ca(), "certfile " + certs.serverCert(), "keyfile " + certs.serverKey(),
+                "require_certificate true").start();
+        resources.add(mosquitto);
+        return mosquitto;
+    }
+
     private MqttClientBuilder plain(MosquittoBroker mosquitto, String clientId) {
         return MqttClient.builder().host("127.0.0.1").port(mosquitto.port()).clientId(clientId);
     }
@@ -150,10 +159,7 @@ class ClientMosquittoInteropTest {
     @DisplayName("TLS: trusted by a custom CA file, with a client certificate Mosquitto requires")
     void tlsWithClientCertificate() throws Exception {
         TestCertificates certs = TestCertificates.create(tmp);
-        MosquittoBroker mosquitto = new MosquittoBroker().withConfig(
-                "cafile " + certs.ca(), "certfile " + certs.serverCert(), "keyfile " + certs.serverKey(),
-                "require_certificate true").start();
-        resources.add(mosquitto);
+        MosquittoBroker mosquitto = requiringClientCertificates(certs);
         TlsOptions tls = TlsOptions.defaults().withCaFile(certs.ca()).withClientCertificate(certs.clientCert(), certs.clientKey());
         BlockingMqttClient client = client(MqttClient.builder().host("localhost").port(mosquitto.port()).clientId("tls")
                 .tls(tls)).blocking();
@@ -169,10 +175,7 @@ class ClientMosquittoInteropTest {
     @DisplayName("TLS: trusted by a PKCS#12 trust store, with the client certificate from a PKCS#12 key store")
     void tlsWithKeyStores() throws Exception {
         TestCertificates certs = TestCertificates.create(tmp);
-        MosquittoBroker mosquitto = new MosquittoBroker().withConfig(
-                "cafile " + certs.ca(), "certfile " + certs.serverCert(), "keyfile " + certs.serverKey(),
-                "require_certificate true").start();
-        resources.add(mosquitto);
+        MosquittoBroker mosquitto = requiringClientCertificates(certs);
         TlsOptions tls = TlsOptions.defaults().withTrustStore(certs.trustStore(), TestCertificates.STORE_PASSWORD)
                 .withKeyStore(certs.clientKeyStore(), TestCertificates.STORE_PASSWORD);
         BlockingMqttClient client = client(MqttClient.builder().host("localhost").port(mosquitto.port()).clientId("stores")
@@ -201,10 +204,7 @@ class ClientMosquittoInteropTest {
     @DisplayName("TLS: a server certificate from an unknown CA, and a missing client certificate, fail the connect")
     void tlsRefusals() throws Exception {
         TestCertificates certs = TestCertificates.create(tmp);
-        MosquittoBroker mosquitto = new MosquittoBroker().withConfig(
-                "cafile " + certs.ca(), "certfile " + certs.serverCert(), "keyfile " + certs.serverKey(),
-                "require_certificate true").start();
-        resources.add(mosquitto);
+        MosquittoBroker mosquitto = requiringClientCertificates(certs);
         TlsOptions good = TlsOptions.defaults().withCaFile(certs.ca()).withClientCertificate(certs.clientCert(), certs.clientKey());
 
         MqttClient untrusted = client(MqttClient.builder().host("localhost").port(mosquitto.port()).clientId("t1")

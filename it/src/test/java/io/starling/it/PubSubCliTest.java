@@ -437,16 +437,10 @@ class PubSubCliTest {
     }
 
     private static byte[] concat(byte[]... parts) {
-        int length = 0;
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
         for (byte[] part : parts) {
-            length += part.length;
+            all.writeBytes(part);
         }
-        byte[] all = new byte[length];
-        int at = 0;
-        for (byte[] part : parts) {
-            System.arraycopy(part, 0, all, at, part.length);
-            at += part.length;
-        }
-        return all;
+        return all.toByteArray();
     }
 }

@@ -18,6 +18,8 @@ import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.protocol.Connection;
 import io.starling.broker.protocol.Flows;
 import io.starling.broker.protocol.KeepAlive;
+import io.starling.codec.decode.MqttFrameDecoder;
+import io.starling.codec.decode.PacketDecoder;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -81,7 +83,7 @@ public final class MqttServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline()
                                 .addLast("keep-alive", KeepAlive.awaitingConnect())
-                                .addLast("frames", new MqttFrameDecoder(flows.maxPacketSize()))
+                                .addLast("frames", new MqttFrameDecoder(PacketDecoder.forServer(flows.maxPacketSize())))
                                 .addLast("mqtt", new Connection(flows, listener));
                     }
                 });

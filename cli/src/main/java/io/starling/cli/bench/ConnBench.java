@@ -18,11 +18,8 @@ import org.jspecify.annotations.Nullable;
  * connections all fail (the broker is not there), it stops with that error rather than trying
  * the rest; later failures are counted.
  */
-public final class ConnBench implements LoadBench {
+public final class ConnBench extends LoadBench {
     private final ConnOptions options;
-    private final RunControl control = new RunControl();
-    private final CompletableFuture<Void> started = new CompletableFuture<>();
-    private final PrintStream progressOut;
 
     /** A bench with {@code options}, printing progress (when enabled) on standard error. */
     public ConnBench(ConnOptions options) {
@@ -30,8 +27,8 @@ public final class ConnBench implements LoadBench {
     }
 
     ConnBench(ConnOptions options, PrintStream progressOut) {
+        super(options.settings(), progressOut);
         this.options = options;
-        this.progressOut = progressOut;
     }
 
     /** Runs a bench with {@code options} to its end. */
@@ -40,19 +37,7 @@ public final class ConnBench implements LoadBench {
     }
 
     @Override
-    public void stop() {
-        control.interrupt();
-    }
-
-    /** Completes once every connection is open (or has failed). */
-    @Override
-    public CompletableFuture<Void> started() {
-        return started;
-    }
-
-    @Override
     public BenchSummary run() {
-        BenchSettings settings = options.settings();
         String clientBase = settings.clientPrefix() + "-" + RunIds.hex(RunIds.next()) + "-c";
         RunClock clock = new RunClock();
         AtomicLong lastHandshake = new AtomicLong();

@@ -13,13 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * a fixed rate each (open loop) or as fast as flow control allows. At QoS 1 and 2 it measures the
  * PUBLISH-to-acknowledgement latency; what subscribers receive is for a {@code bench sub} to count.
  */
-public final class PubBench implements LoadBench {
+public final class PubBench extends LoadBench {
     private final PubOptions options;
-    /** The options' settings, bounded by 10 s when neither a duration nor a count bounds them. */
-    private final BenchSettings settings;
-    private final RunControl control = new RunControl();
-    private final CompletableFuture<Void> started = new CompletableFuture<>();
-    private final PrintStream progressOut;
 
     /** A bench with {@code options}, printing progress (when enabled) on standard error. */
     public PubBench(PubOptions options) {
@@ -27,28 +22,14 @@ public final class PubBench implements LoadBench {
     }
 
     PubBench(PubOptions options, PrintStream progressOut) {
+        // bounded by 10 s when neither a duration nor a count bounds the run
+        super(options.settings().boundedBy(options.count(), PubSubOptions.DEFAULT_DURATION), progressOut);
         this.options = options;
-        this.settings = options.settings().boundedBy(options.count(), PubSubOptions.DEFAULT_DURATION);
-        this.progressOut = progressOut;
     }
 
     /** Runs a bench with {@code options} to its end. */
     public static BenchSummary run(PubOptions options) {
         return new PubBench(options).run();
-    }
-
-    @Override
-    public void stop() {
-        control.interrupt();
-    }
-
-    private long durationNanos() {
-        return settings.duration() == null ? 0 : settings.duration().toNanos();
-    }
-
-    @Override
-    public CompletableFuture<Void> started() {
-        return started;
     }
 
     @Override

@@ -21,16 +21,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *         .withQos(QoS.AT_LEAST_ONCE).withDuration(Duration.ofSeconds(5)), Shape.FAN_IN));
  * }</pre>
  */
-public final class PubSubBench implements LoadBench {
+public final class PubSubBench extends LoadBench {
     /** Publishing starts this long after the last publisher connected, so that all start together. */
     static final long START_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final PubSubOptions options;
-    /** The options' settings, bounded by 10 s when neither a duration nor a count bounds them. */
-    private final BenchSettings settings;
-    private final RunControl control = new RunControl();
-    private final CompletableFuture<Void> started = new CompletableFuture<>();
-    private final PrintStream progressOut;
 
     /** A bench with {@code options}, printing progress (when enabled) on standard error. */
     public PubSubBench(PubSubOptions options) {
@@ -38,28 +33,14 @@ public final class PubSubBench implements LoadBench {
     }
 
     PubSubBench(PubSubOptions options, PrintStream progressOut) {
+        // bounded by 10 s when neither a duration nor a count bounds the run
+        super(options.settings().boundedBy(options.count(), PubSubOptions.DEFAULT_DURATION), progressOut);
         this.options = options;
-        this.settings = options.settings().boundedBy(options.count(), PubSubOptions.DEFAULT_DURATION);
-        this.progressOut = progressOut;
     }
 
     /** Runs a bench with {@code options} to its end. */
     public static BenchSummary run(PubSubOptions options) {
         return new PubSubBench(options).run();
-    }
-
-    @Override
-    public void stop() {
-        control.interrupt();
-    }
-
-    private long durationNanos() {
-        return settings.duration() == null ? 0 : settings.duration().toNanos();
-    }
-
-    @Override
-    public CompletableFuture<Void> started() {
-        return started;
     }
 
     @Override

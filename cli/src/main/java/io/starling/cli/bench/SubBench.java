@@ -13,13 +13,8 @@ import java.util.concurrent.TimeUnit;
  * inferred from the sequence numbers seen. Latency uses the header's send time, a monotonic clock
  * reading: meaningful when the publisher runs on the same host.
  */
-public final class SubBench implements LoadBench {
+public final class SubBench extends LoadBench {
     private final SubOptions options;
-    /** The options' settings, bounded by 10 s when neither a duration nor a count bounds them. */
-    private final BenchSettings settings;
-    private final RunControl control = new RunControl();
-    private final CompletableFuture<Void> started = new CompletableFuture<>();
-    private final PrintStream progressOut;
 
     /** A bench with {@code options}, printing progress (when enabled) on standard error. */
     public SubBench(SubOptions options) {
@@ -27,25 +22,14 @@ public final class SubBench implements LoadBench {
     }
 
     SubBench(SubOptions options, PrintStream progressOut) {
+        // bounded by 10 s when neither a duration nor a count bounds the run
+        super(options.settings().boundedBy(options.count(), PubSubOptions.DEFAULT_DURATION), progressOut);
         this.options = options;
-        this.settings = options.settings().boundedBy(options.count(), PubSubOptions.DEFAULT_DURATION);
-        this.progressOut = progressOut;
     }
 
     /** Runs a bench with {@code options} to its end. */
     public static BenchSummary run(SubOptions options) {
         return new SubBench(options).run();
-    }
-
-    @Override
-    public void stop() {
-        control.interrupt();
-    }
-
-    /** Completes once every subscriber has its SUBACK. */
-    @Override
-    public CompletableFuture<Void> started() {
-        return started;
     }
 
     @Override

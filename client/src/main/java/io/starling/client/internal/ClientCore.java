@@ -1,15 +1,8 @@
 package io.starling.client.internal;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.starling.client.ConnectResult;
 import io.starling.client.ConnectionListener;
@@ -41,7 +34,6 @@ import io.starling.codec.packet.Will;
 import io.starling.codec.property.Properties;
 import io.starling.codec.encode.PacketEncoder;
 import io.netty.util.ReferenceCountUtil;
-import java.net.ConnectException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -68,6 +60,7 @@ public final class ClientCore implements Wire {
     private final SubscriptionFlow subscriptions;
     private final PublishOutFlow publishOut;
     private final PublishInFlow publishIn;
+    private final ClientPipeline pipeline;
 
     private State state = State.NEW;
     private @Nullable Channel channel;
@@ -84,7 +77,6 @@ public final class ClientCore implements Wire {
     private boolean flushScheduled;
     private long lastReceived;
     private long pingSentAt;
-    private @Nullable SslContext sslContext;
 
     public ClientCore(MqttClientConfig config) {
         this.config = config;
@@ -94,6 +86,7 @@ public final class ClientCore implements Wire {
         this.subscriptions = new SubscriptionFlow(this, ids, callbacks, config.maxBufferedMessages(), config.messageListener());
         this.publishOut = new PublishOutFlow(this, ids, callbacks, config.maxInflight(), config.maxBufferedMessages());
         this.publishIn = new PublishInFlow(this, loop, callbacks, subscriptions);
+        this.pipeline = new ClientPipeline(config, loop, this);
     }
 
     public MqttClientConfig config() {
@@ -238,23 +231,9 @@ public final class ClientCore implements Wire {
 
     private void open() {
         lastError = null;
-        Bootstrap bootstrap = new Bootstrap()
-                .group(loop)
-                .channel(ClientEventLoops.channelClass())
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
-                .handler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        pipeline(ch);
-                    }
-                });
         ChannelFuture connected;
         try {
-            if (config.tls() != null && sslContext == null) {
-                sslContext = TlsContexts.build(config.tls());
-            }
-            connected = bootstrap.connect(config.host(), config.port());
+            connected = pipeline.connect();
         } catch (RuntimeException e) {
             connectFailed(e instanceof MqttClientException ? e : new MqttClientException(e.getMessage(), e));
             return;
@@ -265,7 +244,7 @@ public final class ClientCore implements Wire {
             if (!f.isSuccess()) {
                 if (channel == ch) {
                     lastError = new MqttClientException("cannot connect to " + config.host() + ":" + config.port() + ": "
-                            + networkReason(f.cause()), f.cause());
+                            + Failures.networkReason(f.cause()), f.cause());
                     onClosed(ch);
                 }
                 return;
@@ -282,24 +261,12 @@ public final class ClientCore implements Wire {
         }, config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private void pipeline(Channel ch) {
-        ChannelPipeline p = ch.pipeline();
-        if (sslContext != null) {
-            SslHandler ssl = sslContext.newHandler(ch.alloc(), config.host(), config.port());
-            p.addLast("tls", ssl);
-            ssl.handshakeFuture().addListener(f -> {
-                if (!f.isSuccess() && channel == ch && lastError == null) {
-                    lastError = new MqttClientException("TLS handshake with " + config.host() + ":" + config.port()
-                            + " failed: " + networkReason(f.cause()), f.cause());
-                }
-            });
+    /** The TLS handshake on {@code ch} failed: the reason the connection is about to close. */
+    void onTlsFailure(Channel ch, Throwable cause) {
+        if (channel == ch && lastError == null) {
+            lastError = new MqttClientException("TLS handshake with " + config.host() + ":" + config.port()
+                    + " failed: " + Failures.networkReason(cause), cause);
         }
-        p.addLast("decoder", new ClientFrameDecoder(config.version(), config.maxPacketSize()));
-        int keepAlive = (int) config.keepAlive().getSeconds();
-        if (keepAlive > 0) {
-            p.addLast("keep-alive", new IdleStateHandler(keepAlive, keepAlive, 0));
-        }
-        p.addLast("client", new ClientHandler(this, ch));
     }
 
     private void sendConnect(Channel ch) {
@@ -362,7 +329,7 @@ public final class ClientCore implements Wire {
             return;
         }
         if (ack.reasonCode().isError()) {
-            String reason = refusal(ack);
+            String reason = Failures.refusal(ack);
             lastError = new ConnectionRefusedException(ack.reasonCode(), reason);
             ch.close();
             return;
@@ -558,7 +525,7 @@ public final class ClientCore implements Wire {
 
     void onException(Channel ch, Throwable cause) {
         if (ch == channel && lastError == null) {
-            lastError = new MqttClientException("connection error: " + networkReason(cause), cause);
+            lastError = new MqttClientException("connection error: " + Failures.networkReason(cause), cause);
         }
         ch.close();
     }
@@ -619,28 +586,6 @@ public final class ClientCore implements Wire {
             case DISCONNECTING -> "disconnecting";
             case CLOSED -> "closed";
             default -> "idle";
-        };
-    }
-
-    private static String networkReason(@Nullable Throwable cause) {
-        if (cause instanceof ConnectException) {
-            return "connection refused";
-        }
-        if (cause == null) {
-            return "unknown error";
-        }
-        String message = cause.getMessage();
-        return message == null ? cause.getClass().getSimpleName() : message;
-    }
-
-    private static String refusal(ConnAck ack) {
-        return switch (ack.reasonCode().v3ConnectReturnCode()) {
-            case 1 -> "Connection Refused: unacceptable protocol version";
-            case 2 -> "Connection Refused: identifier rejected";
-            case 3 -> "Connection Refused: broker unavailable";
-            case 4 -> "Connection Refused: bad user name or password";
-            case 5 -> "Connection Refused: not authorised";
-            default -> "Connection Refused: " + ack.reasonCode();
         };
     }
 }

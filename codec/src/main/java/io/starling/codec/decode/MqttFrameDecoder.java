@@ -1,16 +1,15 @@
-package io.starling.broker.transport;
+package io.starling.codec.decode;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import io.starling.codec.decode.PacketDecodeException;
-import io.starling.codec.decode.PacketDecoder;
 import io.starling.codec.packet.Packet;
 import java.util.List;
 
 /**
- * Frames the bytes of one connection into packets with the strict {@link PacketDecoder}, every
- * complete packet of a read before the next handler runs. A broken rule is passed on as the
+ * The Netty handler that frames the bytes of one connection into packets with the strict {@link
+ * PacketDecoder}, every complete packet of a read before the next handler runs. The broker gives it
+ * a server-side decoder, the client a client-side one. A broken rule is passed on as the
  * {@link PacketDecodeException} itself, in order after the packets before it; the bytes after it
  * are discarded and reading stops, as the connection is to be closed.
  */
@@ -18,8 +17,8 @@ public final class MqttFrameDecoder extends ByteToMessageDecoder {
     private final PacketDecoder decoder;
     private boolean failed;
 
-    public MqttFrameDecoder(int maxPacketSize) {
-        this.decoder = PacketDecoder.forServer(maxPacketSize);
+    public MqttFrameDecoder(PacketDecoder decoder) {
+        this.decoder = decoder;
     }
 
     @Override
