@@ -101,7 +101,8 @@ log_has() { grep -qE -- "$1" "$broker_log"; }
 
 # ---- the broker ----
 port="$("$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
-bin/starling broker -p "$port" >"$broker_log" 2>&1 &
+# from the work directory, so that its store (./data) is the run's own and goes with it
+(cd "$work" && exec "$OLDPWD/bin/starling" broker -p "$port") >"$broker_log" 2>&1 &
 broker_pid=$!
 port_open() { kill -0 "$broker_pid" && (exec 3<>"/dev/tcp/$host/$port"); }
 if ! wait_until 10 port_open; then

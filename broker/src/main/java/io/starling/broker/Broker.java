@@ -15,10 +15,14 @@ import io.starling.broker.protocol.PublishInFlow;
 import io.starling.broker.protocol.PublishOutFlow;
 import io.starling.broker.protocol.SubscribeFlow;
 import io.starling.broker.retained.RetainedIndex;
+import io.starling.broker.routing.Message;
 import io.starling.broker.routing.Router;
 import io.starling.broker.routing.TopicTree;
 import io.starling.broker.session.SessionRegistry;
 import io.starling.broker.store.InMemorySessionStore;
+import io.starling.broker.store.Persistence;
+import io.starling.broker.store.Recovered;
+import io.starling.broker.store.RocksPersistence;
 import io.starling.broker.transport.MqttServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -49,9 +53,10 @@ public final class Broker implements AutoCloseable {
     private final SessionRegistry sessions;
     private final Router router;
     private final MqttServer server;
+    private final Persistence persistence;
 
     private Broker(BrokerConfig config, EventLoopGroup acceptors, EventLoopGroup workers, ChannelGroup channels,
-            BrokerMetrics metrics, SessionRegistry sessions, Router router, MqttServer server) {
+            BrokerMetrics metrics, SessionRegistry sessions, Router router, MqttServer server, Persistence persistence) {
         this.config = config;
         this.acceptors = acceptors;
         this.workers = workers;
@@ -60,12 +65,15 @@ public final class Broker implements AutoCloseable {
         this.sessions = sessions;
         this.router = router;
         this.server = server;
+        this.persistence = persistence;
     }
 
     /**
-     * Starts a broker with {@code config}: every listener is bound before this returns. Fails,
-     * leaving nothing running, when a listener cannot be bound, the password file cannot be read,
-     * or the configuration would let anonymous clients in off loopback by default.
+     * Starts a broker with {@code config}: the store is read back and every listener is bound
+     * before this returns. Fails, leaving nothing running, when a listener cannot be bound, the
+     * password file cannot be read, the store cannot be opened or read (a {@link
+     * io.starling.store.rocksdb.StoreException}; the files are left as they are), or the
+     * configuration would let anonymous clients in off loopback by default.
      */
     public static Broker start(BrokerConfig config) throws IOException {
         String violation = config.securityViolation();
@@ -73,29 +81,53 @@ public final class Broker implements AutoCloseable {
             throw new IllegalArgumentException(violation);
         }
         Authenticator authenticator = new Authenticator(config);
-        BrokerMetrics metrics = new BrokerMetrics();
-        TopicTree subscriptions = new TopicTree();
-        Router router = new Router(subscriptions, new RetainedIndex(), metrics);
-        PublishOutFlow publishOut = new PublishOutFlow(config, metrics);
-        SessionRegistry sessions = new SessionRegistry(new InMemorySessionStore(), subscriptions, publishOut,
-                config.sessionExpiry());
-        ChannelGroup channels = new DefaultChannelGroup("mqtt-connections", GlobalEventExecutor.INSTANCE);
-        Flows flows = new Flows(
-                new ConnectFlow(authenticator, sessions, publishOut),
-                new PublishInFlow(router),
-                publishOut,
-                new SubscribeFlow(router, publishOut),
-                sessions, router, metrics, channels, config.maxPacketSize());
-        EventLoopGroup acceptors = MqttServer.eventLoops(1, "starling-accept");
-        EventLoopGroup workers = MqttServer.eventLoops(Runtime.getRuntime().availableProcessors(), "starling-io");
-        MqttServer server;
+        BrokerConfig.Storage storage = config.storage();
+        // a store that cannot be opened or read stops the start here, and is left as it is
+        Persistence persistence = storage.persistence() ? RocksPersistence.open(storage.dataDir(), storage.fsync()) : Persistence.NONE;
+        EventLoopGroup acceptors = null;
+        EventLoopGroup workers = null;
         try {
-            server = MqttServer.start(config, flows, workers, acceptors);
+            Recovered recovered = persistence.recover();
+            BrokerMetrics metrics = new BrokerMetrics();
+            TopicTree subscriptions = new TopicTree();
+            RetainedIndex retained = new RetainedIndex(storage.maxRetainedMessages(), storage.maxRetainedBytes());
+            restoreRetained(recovered, retained);
+            Router router = new Router(subscriptions, retained, persistence, metrics);
+            PublishOutFlow publishOut = new PublishOutFlow(config, persistence, metrics);
+            SessionRegistry sessions = new SessionRegistry(new InMemorySessionStore(), subscriptions, publishOut, persistence,
+                    config.sessionExpiry());
+            ChannelGroup channels = new DefaultChannelGroup("mqtt-connections", GlobalEventExecutor.INSTANCE);
+            Flows flows = new Flows(
+                    new ConnectFlow(authenticator, sessions, publishOut),
+                    new PublishInFlow(router, persistence),
+                    publishOut,
+                    new SubscribeFlow(router, publishOut, persistence),
+                    sessions, router, metrics, channels, config.maxPacketSize());
+            acceptors = MqttServer.eventLoops(1, "starling-accept");
+            workers = MqttServer.eventLoops(Runtime.getRuntime().availableProcessors(), "starling-io");
+            sessions.restore(recovered, workers::next);
+            MqttServer server = MqttServer.start(config, flows, workers, acceptors);
+            log.info("sessions: {}", persistence);
+            return new Broker(config, acceptors, workers, channels, metrics, sessions, router, server, persistence);
         } catch (IOException | RuntimeException e) {
-            shutDown(acceptors, workers);
+            if (acceptors != null && workers != null) {
+                shutDown(acceptors, workers);
+            }
+            persistence.close();
             throw e;
         }
-        return new Broker(config, acceptors, workers, channels, metrics, sessions, router, server);
+    }
+
+    private static void restoreRetained(Recovered recovered, RetainedIndex retained) {
+        int refused = 0;
+        for (Message message : recovered.retained()) {
+            if (!retained.put(message)) {
+                refused++;
+            }
+        }
+        if (refused > 0) {
+            log.warn("{} stored retained messages were not loaded: they exceed max_retained_messages or max_retained_bytes", refused);
+        }
     }
 
     /** The port of the first listener, as bound (useful with port 0). */
@@ -124,6 +156,11 @@ public final class Broker implements AutoCloseable {
         return router;
     }
 
+    /** Where sessions are stored: on disk, or {@link Persistence#NONE}. */
+    public Persistence persistence() {
+        return persistence;
+    }
+
     /** Stops accepting, closes every connection and stops the broker's threads, within a few seconds. */
     @Override
     public void close() {
@@ -136,6 +173,8 @@ public final class Broker implements AutoCloseable {
         }
         channels.close().awaitUninterruptibly(3, TimeUnit.SECONDS);
         shutDown(acceptors, workers);
+        // after the event loops: what the closing sessions wrote is committed before the store closes
+        persistence.close();
         log.info("broker stopped");
     }
 

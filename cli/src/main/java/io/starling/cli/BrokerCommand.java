@@ -5,6 +5,7 @@ import io.starling.broker.Broker;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.config.ConfigException;
 import io.starling.broker.config.ConfigLoader;
+import io.starling.store.rocksdb.StoreException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -52,7 +53,7 @@ final class BrokerCommand implements Callable<Integer> {
         Broker broker;
         try {
             broker = Broker.start(brokerConfig);
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IOException | IllegalArgumentException | StoreException e) {
             System.err.println("starling broker: " + e.getMessage());
             return 1;
         }

@@ -39,7 +39,7 @@ class MqttClientTest {
 
     @BeforeAll
     static void startBroker() throws IOException {
-        broker = Broker.start(BrokerConfig.defaults().withListeners(List.of(new BrokerConfig.Listener("127.0.0.1", 0))));
+        broker = Broker.start(BrokerConfig.defaults().inMemory().withListeners(List.of(new BrokerConfig.Listener("127.0.0.1", 0))));
     }
 
     @AfterAll
@@ -297,7 +297,7 @@ class MqttClientTest {
     void refused(@TempDir Path tmp) throws IOException {
         Path passwords = tmp.resolve("passwords");
         Files.writeString(passwords, "alice:secret\n");
-        try (Broker secured = Broker.start(BrokerConfig.defaults()
+        try (Broker secured = Broker.start(BrokerConfig.defaults().inMemory()
                 .withListeners(List.of(new BrokerConfig.Listener("127.0.0.1", 0)))
                 .withPasswordFile(passwords).withAllowAnonymous(false))) {
             MqttClient wrong = client(MqttClient.builder().host("127.0.0.1").port(secured.port())

@@ -93,7 +93,7 @@ class BrokerProcessTest {
     void listensOnLoopbackPortAndAcceptsConnect() throws Exception {
         int port = freePort();
         Path log = tmp.resolve("broker.log");
-        Process broker = start(ROOT, log, LAUNCHER.toString(), "broker", "-p", String.valueOf(port));
+        Process broker = start(tmp, log, LAUNCHER.toString(), "broker", "-p", String.valueOf(port));
         awaitListening(broker, log, port);
 
         Socket client = connect(port);
@@ -112,7 +112,7 @@ class BrokerProcessTest {
     void sigtermStopsCleanlyAndConnectionsAreLogged() throws Exception {
         int port = freePort();
         Path log = tmp.resolve("broker.log");
-        Process broker = start(ROOT, log, LAUNCHER.toString(), "broker", "-p", String.valueOf(port));
+        Process broker = start(tmp, log, LAUNCHER.toString(), "broker", "-p", String.valueOf(port));
         awaitListening(broker, log, port);
 
         // one client comes and goes with DISCONNECT
@@ -157,7 +157,7 @@ class BrokerProcessTest {
     void sigtermDisconnectIsLoggedWithTheShutdownAsReason() throws Exception {
         int port = freePort();
         Path log = tmp.resolve("broker.log");
-        Process broker = start(ROOT, log, LAUNCHER.toString(), "broker", "-p", String.valueOf(port));
+        Process broker = start(tmp, log, LAUNCHER.toString(), "broker", "-p", String.valueOf(port));
         awaitListening(broker, log, port);
         Socket staying = connect(port);
         send(staying, connect311("proc-at-shutdown"));
@@ -222,11 +222,29 @@ class BrokerProcessTest {
     }
 
     @Test
+    @DisplayName("a data_dir that holds other files fails at start with status 1, naming the directory, and is left as it was")
+    void foreignDataDirectoryIsRefused() throws Exception {
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        Path mine = Files.writeString(data.resolve("photo.jpg"), "not a store", StandardCharsets.UTF_8);
+        Files.writeString(tmp.resolve("starling.yaml"), "data_dir: data\n", StandardCharsets.UTF_8);
+        Path log = tmp.resolve("broker.log");
+        Process broker = start(tmp, log, LAUNCHER.toString(), "broker", "-c", "starling.yaml");
+
+        assertExitsWith(broker, log, 1);
+        assertThat(outputLines(log)).containsExactly("starling broker: the store directory " + data.toRealPath()
+                + " holds files but no store (no CURRENT file); refusing to create a store over them:"
+                + " choose an empty or new directory");
+        try (var files = Files.list(data)) {
+            assertThat(files.toList()).containsExactly(mine);
+        }
+    }
+
+    @Test
     @DisplayName("-b 0.0.0.0 without password_file or allow_anonymous fails at start with status 1, saying why")
     void anonymousListenerOffLoopbackIsRefused() throws Exception {
         int port = freePort();
         Path log = tmp.resolve("broker.log");
-        Process broker = start(ROOT, log, LAUNCHER.toString(), "broker", "-b", "0.0.0.0", "-p", String.valueOf(port));
+        Process broker = start(tmp, log, LAUNCHER.toString(), "broker", "-b", "0.0.0.0", "-p", String.valueOf(port));
 
         assertExitsWith(broker, log, 1);
         assertThat(outputLines(log)).containsExactly("starling broker: listener 0.0.0.0:" + port + " is not on loopback:"
@@ -255,7 +273,7 @@ class BrokerProcessTest {
     void verboseLogsPacketTraces() throws Exception {
         int port = freePort();
         Path log = tmp.resolve("broker.log");
-        Process broker = start(ROOT, log, LAUNCHER.toString(), "broker", "-v", "-p", String.valueOf(port));
+        Process broker = start(tmp, log, LAUNCHER.toString(), "broker", "-v", "-p", String.valueOf(port));
         awaitListening(broker, log, port);
 
         Socket client = connect(port);

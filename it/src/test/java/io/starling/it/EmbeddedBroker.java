@@ -39,7 +39,7 @@ public final class EmbeddedBroker implements BeforeAllCallback, AfterAllCallback
 
     /** The embedded defaults, on an ephemeral loopback port. */
     public EmbeddedBroker() {
-        this(BrokerConfig.defaults().withListeners(List.of(new BrokerConfig.Listener(HOST, 0))));
+        this(BrokerConfig.defaults().inMemory().withListeners(List.of(new BrokerConfig.Listener(HOST, 0))));
     }
 
     public EmbeddedBroker(BrokerConfig config) {

@@ -1,5 +1,6 @@
 package io.starling.broker.config;
 
+import io.starling.store.rocksdb.FsyncMode;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import org.jspecify.annotations.Nullable;
  * @param maxPendingQos0Messages QoS 0 messages held for one client while its connection is not writable
  * @param queueQos0Offline whether QoS 0 messages are queued for an offline persistent session
  * @param sessionExpiry how long a persistent session outlives its connection; null: forever
+ * @param storage where persistent sessions and retained messages are kept, and their limits
  */
 public record BrokerConfig(
         List<Listener> listeners,
@@ -32,7 +34,8 @@ public record BrokerConfig(
         int maxQueuedMessages,
         int maxPendingQos0Messages,
         boolean queueQos0Offline,
-        @Nullable Duration sessionExpiry) {
+        @Nullable Duration sessionExpiry,
+        Storage storage) {
 
     public static final int DEFAULT_PORT = 1883;
     public static final String DEFAULT_BIND = "127.0.0.1";
@@ -43,6 +46,51 @@ public record BrokerConfig(
     public static final int DEFAULT_MAX_INFLIGHT = 32;
     public static final int DEFAULT_MAX_QUEUED = 1000;
     public static final int DEFAULT_MAX_PENDING_QOS0 = 1000;
+    public static final Path DEFAULT_DATA_DIR = Path.of("data");
+    /** Enough for a large fleet's last-known states; a bound so that a runaway publisher cannot fill the heap. */
+    public static final int DEFAULT_MAX_RETAINED_MESSAGES = 1_000_000;
+    public static final long DEFAULT_MAX_RETAINED_BYTES = 1L << 30;
+
+    /**
+     * Where and how durably the broker keeps persistent sessions, their messages and the
+     * retained messages, and how many retained messages it keeps.
+     *
+     * @param persistence whether sessions and retained messages are stored on disk (true, the
+     *     default) or kept in memory only
+     * @param dataDir the store directory, relative to the working directory unless absolute
+     * @param fsync when a write reaches the disk before it is acknowledged
+     * @param maxRetainedMessages retained messages kept at most; a new one beyond is not kept
+     * @param maxRetainedBytes topic and payload bytes of the retained messages at most
+     */
+    public record Storage(boolean persistence, Path dataDir, FsyncMode fsync, int maxRetainedMessages, long maxRetainedBytes) {
+        public Storage {
+            if (maxRetainedMessages < 0) {
+                throw new IllegalArgumentException("max_retained_messages is 0 or more, not " + maxRetainedMessages);
+            }
+            if (maxRetainedBytes < 0) {
+                throw new IllegalArgumentException("max_retained_bytes is 0 or more, not " + maxRetainedBytes);
+            }
+        }
+
+        /** Stored on disk under ./data, fsync batch, the default retained limits. */
+        public static Storage defaults() {
+            return new Storage(true, DEFAULT_DATA_DIR, FsyncMode.BATCH, DEFAULT_MAX_RETAINED_MESSAGES, DEFAULT_MAX_RETAINED_BYTES);
+        }
+
+        /** Nothing on disk: sessions and retained messages are lost when the broker stops. */
+        public Storage inMemory() {
+            return new Storage(false, dataDir, fsync, maxRetainedMessages, maxRetainedBytes);
+        }
+
+        /** Stored in {@code dataDir} with {@code fsync}. */
+        public Storage onDisk(Path dataDir, FsyncMode fsync) {
+            return new Storage(true, dataDir, fsync, maxRetainedMessages, maxRetainedBytes);
+        }
+
+        public Storage withRetainedLimits(int maxRetainedMessages, long maxRetainedBytes) {
+            return new Storage(persistence, dataDir, fsync, maxRetainedMessages, maxRetainedBytes);
+        }
+    }
 
     /** One TCP listener. */
     public record Listener(String bind, int port) {
@@ -87,36 +135,49 @@ public record BrokerConfig(
         }
     }
 
-    /** The embedded defaults: one listener on 127.0.0.1:1883, anonymous clients on loopback only. */
+    /**
+     * The embedded defaults: one listener on 127.0.0.1:1883, anonymous clients on loopback only,
+     * sessions stored under ./data.
+     */
     public static BrokerConfig defaults() {
         return new BrokerConfig(List.of(new Listener(DEFAULT_BIND, DEFAULT_PORT)), null, null,
                 DEFAULT_MAX_PACKET_SIZE, DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_QUEUED, DEFAULT_MAX_PENDING_QOS0,
-                false, null);
+                false, null, Storage.defaults());
+    }
+
+    public BrokerConfig withStorage(Storage storage) {
+        return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage);
+    }
+
+    /** The same configuration with persistence off: nothing is written to disk. */
+    public BrokerConfig inMemory() {
+        return withStorage(storage.inMemory());
     }
 
     public BrokerConfig withListeners(List<Listener> listeners) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage);
     }
 
     public BrokerConfig withAllowAnonymous(@Nullable Boolean allowAnonymous) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage);
     }
 
     public BrokerConfig withPasswordFile(@Nullable Path passwordFile) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage);
     }
 
     public BrokerConfig withLimits(int maxPacketSize, int maxInflightMessages, int maxQueuedMessages, int maxPendingQos0Messages) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage);
     }
 
     public BrokerConfig withSessions(boolean queueQos0Offline, @Nullable Duration sessionExpiry) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage);
     }
 
     /** Whether anonymous clients are let in on {@code listener}. */

@@ -1,6 +1,7 @@
 package io.starling.broker.config;
 
 import io.starling.broker.config.BrokerConfig.Listener;
+import io.starling.store.rocksdb.FsyncMode;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.CharacterCodingException;
@@ -47,16 +48,17 @@ public final class ConfigLoader {
 
     private static final List<String> TOP_LEVEL_KEYS = List.of("listeners", "allow_anonymous", "password_file",
             "max_packet_size", "max_inflight_messages", "max_queued_messages", "max_pending_qos0_messages",
-            "queue_qos0_offline", "session_expiry");
+            "queue_qos0_offline", "session_expiry", "persistence", "data_dir", "fsync", "max_retained_messages",
+            "max_retained_bytes");
     private static final List<String> LISTENER_KEYS = List.of("bind", "port");
     private static final int MAX_SUGGESTION_DISTANCE = 2;
 
     // The YAML 1.2 JSON schema: only unquoted true/false are booleans and only plain decimals are
     // integers, so "yes", "on", 0x10 and 007 stay strings and are refused where a bool or int is due.
     private static final Pattern INTEGER = Pattern.compile("-?[0-9]+");
-    private static final Pattern SIZE = Pattern.compile("([0-9]+) ?(B|KiB|MiB)");
+    private static final Pattern SIZE = Pattern.compile("([0-9]+) ?(B|KiB|MiB|GiB)");
     private static final Pattern DURATION = Pattern.compile("([0-9]+)([smhd])");
-    private static final String SIZE_FORM = "a number of bytes or a size such as 512B, 256KiB or 1MiB";
+    private static final String SIZE_FORM = "a number of bytes or a size such as 512B, 256KiB, 1MiB or 2GiB";
     private static final String DURATION_FORM = "'never', a number of seconds, or a duration such as 90s, 30m, 2h or 7d";
 
     private final String file;
@@ -121,6 +123,12 @@ public final class ConfigLoader {
         int maxPendingQos0 = defaults.maxPendingQos0Messages();
         boolean queueQos0Offline = defaults.queueQos0Offline();
         Duration sessionExpiry = defaults.sessionExpiry();
+        BrokerConfig.Storage storage = defaults.storage();
+        boolean persistence = storage.persistence();
+        Path dataDir = storage.dataDir();
+        FsyncMode fsync = storage.fsync();
+        int maxRetainedMessages = storage.maxRetainedMessages();
+        long maxRetainedBytes = storage.maxRetainedBytes();
         for (NodeTuple entry : entries(root, null, TOP_LEVEL_KEYS, LISTENER_KEYS, "it belongs in a listener, under listeners")) {
             String key = ((ScalarNode) entry.getKeyNode()).getValue();
             Node value = entry.getValueNode();
@@ -128,12 +136,17 @@ public final class ConfigLoader {
                 case "listeners" -> listeners = listeners(value, key);
                 case "allow_anonymous" -> allowAnonymous = bool(value, key);
                 case "password_file" -> passwordFile = path(value, key);
-                case "max_packet_size" -> maxPacketSize = size(value, key);
+                case "max_packet_size" -> maxPacketSize = (int) size(value, key, 2, BrokerConfig.MAX_PACKET_SIZE_LIMIT);
                 case "max_inflight_messages" -> maxInflight = integer(value, key, 1, 65535);
                 case "max_queued_messages" -> maxQueued = integer(value, key, 0, Integer.MAX_VALUE);
                 case "max_pending_qos0_messages" -> maxPendingQos0 = integer(value, key, 0, Integer.MAX_VALUE);
                 case "queue_qos0_offline" -> queueQos0Offline = bool(value, key);
                 case "session_expiry" -> sessionExpiry = duration(value, key);
+                case "persistence" -> persistence = bool(value, key);
+                case "data_dir" -> dataDir = path(value, key);
+                case "fsync" -> fsync = fsync(value, key);
+                case "max_retained_messages" -> maxRetainedMessages = integer(value, key, 0, Integer.MAX_VALUE);
+                case "max_retained_bytes" -> maxRetainedBytes = size(value, key, 0, Long.MAX_VALUE);
                 default -> throw new IllegalStateException("entries() let an unknown key through: " + key);
             }
         }
@@ -142,7 +155,8 @@ public final class ConfigLoader {
             config = new BrokerConfig(
                     listeners.isEmpty() ? defaults.listeners() : listeners.stream().map(ListenerSource::listener).toList(),
                     allowAnonymous, passwordFile, maxPacketSize, maxInflight, maxQueued, maxPendingQos0,
-                    queueQos0Offline, sessionExpiry);
+                    queueQos0Offline, sessionExpiry,
+                    new BrokerConfig.Storage(persistence, dataDir, fsync, maxRetainedMessages, maxRetainedBytes));
         } catch (IllegalArgumentException e) {
             // Unreachable while the checks here are at least as strict as BrokerConfig's own.
             throw new ConfigException(file, String.valueOf(e.getMessage()), e);
@@ -291,7 +305,7 @@ public final class ConfigLoader {
         return number.intValueExact();
     }
 
-    private int size(Node value, String key) throws ConfigException {
+    private long size(Node value, String key, long min, long max) throws ConfigException {
         ScalarNode scalar = requireValue(value, key, SIZE_FORM);
         String text = scalar.getValue();
         BigInteger bytes;
@@ -305,15 +319,17 @@ public final class ConfigLoader {
             int shift = switch (size.group(2)) {
                 case "KiB" -> 10;
                 case "MiB" -> 20;
+                case "GiB" -> 30;
                 default -> 0;
             };
             bytes = new BigInteger(size.group(1)).shiftLeft(shift);
         }
-        if (bytes.compareTo(BigInteger.TWO) < 0 || bytes.compareTo(BigInteger.valueOf(BrokerConfig.MAX_PACKET_SIZE_LIMIT)) > 0) {
+        if (bytes.compareTo(BigInteger.valueOf(min)) < 0 || bytes.compareTo(BigInteger.valueOf(max)) > 0) {
             String given = isInteger(scalar) ? text : text + " (" + bytes + " bytes)";
-            throw error(value, key, "must be 2 to " + BrokerConfig.MAX_PACKET_SIZE_LIMIT + " bytes, not " + given);
+            throw error(value, key, "must be " + (max == Long.MAX_VALUE ? min + " bytes or more" : min + " to " + max + " bytes")
+                    + ", not " + given);
         }
-        return bytes.intValueExact();
+        return bytes.longValueExact();
     }
 
     private @Nullable Duration duration(Node value, String key) throws ConfigException {
@@ -353,6 +369,15 @@ public final class ConfigLoader {
             return baseDir.resolve(text);
         } catch (InvalidPathException e) {
             throw error(value, key, "must be a file path, not " + describe(value) + ": " + e.getReason());
+        }
+    }
+
+    private FsyncMode fsync(Node value, String key) throws ConfigException {
+        String text = text(value, key, "always, batch or never");
+        try {
+            return FsyncMode.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw error(value, key, "must be always, batch or never, not " + describe(value));
         }
     }
 

@@ -12,4 +12,6 @@ public final class BrokerMetrics {
     public final LongAdder queuedMessagesDropped = new LongAdder();
     /** QoS 0 messages dropped: queue full, connection not writable, or session offline. */
     public final LongAdder qos0MessagesDropped = new LongAdder();
+    /** Retained messages not kept because the retained-message limits were reached. */
+    public final LongAdder retainedMessagesRefused = new LongAdder();
 }

@@ -192,7 +192,8 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
             Will w = will;
             if (w != null) {
                 // [MQTT-3.1.2-8] the connection ended without DISCONNECT: publish the will
-                flows.router().publish(new Message(w.topic(), w.qos(), w.retained(), w.payload().toArray(), clientId));
+                Message message = new Message(w.topic(), w.qos(), w.retained(), w.payload().toArray(), clientId);
+                s.submit(() -> flows.publishIn().onWill(s, message));
             }
             String reason = closeReason != null ? closeReason : "connection closed by the client";
             log.info("client {} disconnected: {}{}", clientId, reason, w != null ? "; will published" : "");
@@ -297,5 +298,10 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
     @Override
     public void closeForTakeOver() {
         close("taken over by a new connection with the same client identifier");
+    }
+
+    @Override
+    public void closeForStoreFailure(String reason) {
+        close("the store failed: " + reason);
     }
 }

@@ -7,9 +7,15 @@ import io.starling.broker.routing.Message;
 import io.starling.broker.session.ClientConnection;
 import io.starling.broker.session.InflightWindow;
 import io.starling.broker.session.Session;
+import io.starling.broker.store.Persistence;
+import io.starling.broker.store.QueueRef;
+import io.starling.broker.store.StoreChanges;
+import io.starling.broker.store.StoredMessage;
 import io.starling.codec.packet.PubRel;
 import io.starling.codec.packet.Publish;
 import io.starling.codec.packet.QoS;
+import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,27 +30,53 @@ import org.slf4j.LoggerFactory;
  * behind other messages) up to {@code max_pending_qos0_messages}, and for an offline session only
  * if {@code queue_qos0_offline}. What does not fit is dropped, counted, and logged once per
  * episode of dropping.
+ *
+ * <p>Stored deliveries (QoS 1 and 2 to a persistent session with persistence on) keep their queue
+ * entry in the store up to date: the packet identifier once sent, the released state once PUBREC
+ * came, and the entry's deletion once PUBACK or PUBCOMP completes the flow, together with the
+ * message record when no other session refers to it. A QoS 2 PUBLISH and a PUBREL go out only
+ * once the state they start is stored, so that after a restart the client sees the same packet
+ * identifier again and can tell a re-send from a new message.
  */
 public final class PublishOutFlow implements Session.Delivery {
     private static final Logger log = LoggerFactory.getLogger(PublishOutFlow.class);
 
     private final BrokerConfig config;
+    private final Persistence persistence;
     private final BrokerMetrics metrics;
 
-    public PublishOutFlow(BrokerConfig config, BrokerMetrics metrics) {
+    public PublishOutFlow(BrokerConfig config, Persistence persistence, BrokerMetrics metrics) {
         this.config = config;
+        this.persistence = persistence;
         this.metrics = metrics;
     }
 
     /** A live message from the router: RETAIN 0 [MQTT-3.3.1-9]. */
     @Override
-    public void deliver(Session session, Message message, QoS qos) {
-        deliver(session, message, qos, false);
+    public void deliver(Session session, Message message, QoS qos, @Nullable QueueRef stored) {
+        deliver(session, message, qos, false, stored);
     }
 
-    /** Delivers {@code message} at {@code qos} with the given RETAIN flag. */
-    public void deliver(Session session, Message message, QoS qos, boolean retain) {
+    /**
+     * A retained message for a new subscription, RETAIN 1 [MQTT-3.3.1-8]: stored first, like a
+     * live one, when the session is persistent.
+     */
+    public void deliverRetained(Session session, Message message, QoS qos) {
+        QueueRef stored = null;
+        if (session.durable() && qos != QoS.AT_MOST_ONCE) {
+            StoreChanges changes = new StoreChanges();
+            stored = new QueueRef(session.nextQueueSeq(), new StoredMessage(persistence.nextMessageId()));
+            stored.message().retain();
+            changes.message(stored.message().id(), message)
+                    .queued(session.clientId(), stored.seq(), stored.message().id(), qos, true, 0, false);
+            persistence.commit(changes);
+        }
+        deliver(session, message, qos, true, stored);
+    }
+
+    private void deliver(Session session, Message message, QoS qos, boolean retain, @Nullable QueueRef stored) {
         if (session.isDiscarded()) {
+            forget(session, stored);
             return;
         }
         ClientConnection connection = session.connection();
@@ -53,14 +85,14 @@ public final class PublishOutFlow implements Session.Delivery {
             return;
         }
         if (connection != null && session.queue().isEmpty() && hasRoom(session, connection, qos)) {
-            send(session, connection, message, qos, retain);
+            send(session, connection, message, qos, retain, stored);
         } else {
-            enqueue(session, new Session.Pending(message, qos, retain));
+            enqueue(session, new Session.Pending(message, qos, retain, stored));
         }
     }
 
     private boolean hasRoom(Session session, ClientConnection connection, QoS qos) {
-        return connection.isWritable()
+        return !session.connAckPending() && connection.isWritable()
                 && (qos == QoS.AT_MOST_ONCE || session.inflight().size() < config.maxInflightMessages());
     }
 
@@ -75,6 +107,7 @@ public final class PublishOutFlow implements Session.Delivery {
         } else if (session.queue().size() - session.queuedQos0() >= config.maxQueuedMessages()) {
             metrics.queuedMessagesDropped.increment();
             startDropping(session, "QoS 1 and 2", config.maxQueuedMessages());
+            forget(session, pending.stored());
             return;
         }
         session.queue().add(pending);
@@ -100,7 +133,7 @@ public final class PublishOutFlow implements Session.Delivery {
             if (next.qos() == QoS.AT_MOST_ONCE) {
                 session.queuedQos0(session.queuedQos0() - 1);
             }
-            send(session, connection, next.message(), next.qos(), next.retain());
+            send(session, connection, next.message(), next.qos(), next.retain(), next.stored());
         }
         if (session.dropping() && session.queue().isEmpty()) {
             session.dropping(false);
@@ -108,13 +141,32 @@ public final class PublishOutFlow implements Session.Delivery {
         }
     }
 
-    private void send(Session session, ClientConnection connection, Message message, QoS qos, boolean retain) {
+    private void send(Session session, ClientConnection connection, Message message, QoS qos, boolean retain,
+            @Nullable QueueRef stored) {
         int packetId = 0;
+        CompletableFuture<Void> wait = null;
         if (qos != QoS.AT_MOST_ONCE) {
             packetId = session.nextPacketId();
-            session.inflight().add(packetId, message, qos, retain);
+            session.inflight().add(packetId, message, qos, retain, stored);
+            if (stored != null) {
+                CompletableFuture<Void> written = persistence.commit(new StoreChanges().queued(session.clientId(), stored.seq(),
+                        stored.message().id(), qos, retain, packetId, false));
+                // QoS 1 may go at once: a restart that lost the identifier sends it again as a new
+                // message, which QoS 1 allows; QoS 2 must not [MQTT-4.3.3-2]
+                wait = qos == QoS.EXACTLY_ONCE ? written : null;
+            }
         }
-        write(connection, message, qos, false, retain, packetId);
+        if (wait == null && session.gate().isClear()) {
+            write(connection, message, qos, false, retain, packetId);
+            return;
+        }
+        int id = packetId;
+        session.gate().after(wait, () -> {
+            if (session.connection() == connection) {
+                write(connection, message, qos, false, retain, id);
+            }
+            // else: the next connection re-sends it from the in-flight window
+        });
     }
 
     private void write(ClientConnection connection, Message message, QoS qos, boolean dup, boolean retain, int packetId) {
@@ -152,6 +204,7 @@ public final class PublishOutFlow implements Session.Delivery {
         InflightWindow.Entry entry = session.inflight().get(packetId);
         if (entry != null && entry.qos == QoS.AT_LEAST_ONCE) {
             session.inflight().remove(packetId);
+            forget(session, entry.stored);
             drain(session);
         }
     }
@@ -159,11 +212,22 @@ public final class PublishOutFlow implements Session.Delivery {
     /** PUBREC: the message is delivered; answer PUBREL and wait for PUBCOMP [MQTT-4.3.3-1]. */
     public void onPubRec(Session session, ClientConnection connection, int packetId) {
         InflightWindow.Entry entry = session.inflight().get(packetId);
-        if (entry != null && entry.qos == QoS.EXACTLY_ONCE) {
+        CompletableFuture<Void> released = null;
+        if (entry != null && entry.qos == QoS.EXACTLY_ONCE && !entry.released) {
             entry.released = true;
+            QueueRef stored = entry.stored;
+            if (stored != null) {
+                // PUBREL only once this is stored: after a restart the flow goes on with PUBREL, never the PUBLISH again
+                released = persistence.commit(new StoreChanges().queued(session.clientId(), stored.seq(),
+                        stored.message().id(), entry.qos, entry.retain, packetId, true));
+            }
         }
         // a PUBREC for a flow we no longer know is answered too, so that the client can finish it
-        connection.send(new PubRel(packetId));
+        session.gate().after(released, () -> {
+            if (session.connection() == connection) {
+                connection.send(new PubRel(packetId));
+            }
+        });
     }
 
     /** PUBCOMP: the QoS 2 flow of {@code packetId} is complete. */
@@ -171,7 +235,17 @@ public final class PublishOutFlow implements Session.Delivery {
         InflightWindow.Entry entry = session.inflight().get(packetId);
         if (entry != null && entry.released) {
             session.inflight().remove(packetId);
+            forget(session, entry.stored);
             drain(session);
+        }
+    }
+
+    /** Deletes a stored delivery that is done (or dropped), and its message record when no one else refers to it. */
+    private void forget(Session session, @Nullable QueueRef stored) {
+        if (stored != null) {
+            StoreChanges changes = new StoreChanges().dequeued(session.clientId(), stored.seq());
+            stored.message().release(changes);
+            persistence.commit(changes);
         }
     }
 }

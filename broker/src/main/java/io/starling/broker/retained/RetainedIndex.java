@@ -10,7 +10,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * Retained messages in memory, in a tree keyed by topic level, so that a new subscription finds
  * its retained messages by walking the levels its filter names instead of scanning every topic.
- * Changes are serialised by the index's monitor; lookups run without locking.
+ * Changes are serialised by the index's monitor; lookups run without locking. A new retained
+ * message that would take the index past its limits (messages, or topic and payload bytes) is
+ * refused; a message replacing another of its topic is refused only when the bytes would not fit.
  */
 public final class RetainedIndex implements RetainedStore {
     private static final class Node {
@@ -20,9 +22,29 @@ public final class RetainedIndex implements RetainedStore {
 
     private final Node root = new Node();
     private final AtomicInteger size = new AtomicInteger();
+    private final int maxMessages;
+    private final long maxBytes;
+    private long bytes;
+
+    /** An index without limits. */
+    public RetainedIndex() {
+        this(Integer.MAX_VALUE, Long.MAX_VALUE);
+    }
+
+    /** An index of at most {@code maxMessages} messages of at most {@code maxBytes} topic and payload bytes in all. */
+    public RetainedIndex(int maxMessages, long maxBytes) {
+        this.maxMessages = maxMessages;
+        this.maxBytes = maxBytes;
+    }
 
     @Override
-    public synchronized void put(Message message) {
+    public synchronized boolean put(Message message) {
+        Message present = find(message.topic());
+        long after = bytes + weight(message) - (present == null ? 0 : weight(present));
+        if ((present == null && size.get() >= maxMessages) || after > maxBytes) {
+            return false;
+        }
+        bytes = after;
         String topic = message.topic();
         Node node = root;
         int start = 0;
@@ -38,12 +60,40 @@ public final class RetainedIndex implements RetainedStore {
             size.incrementAndGet();
         }
         node.message = message;
+        return true;
     }
 
     @Override
     public synchronized void remove(String topic) {
-        if (remove(root, topic, 0)) {
+        Message present = find(topic);
+        if (present != null && remove(root, topic, 0)) {
             size.decrementAndGet();
+            bytes -= weight(present);
+        }
+    }
+
+    /** Topic and payload bytes of the retained messages. */
+    public synchronized long bytes() {
+        return bytes;
+    }
+
+    private static long weight(Message message) {
+        return message.topic().length() + (long) message.payload().length;
+    }
+
+    private @Nullable Message find(String topic) {
+        Node node = root;
+        int start = 0;
+        while (true) {
+            int end = levelEnd(topic, start);
+            node = node.children.get(topic.substring(start, end));
+            if (node == null) {
+                return null;
+            }
+            if (end == topic.length()) {
+                return node.message;
+            }
+            start = end + 1;
         }
     }
 

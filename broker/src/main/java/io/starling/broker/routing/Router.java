@@ -1,24 +1,43 @@
 package io.starling.broker.routing;
 
 import io.starling.broker.metrics.BrokerMetrics;
+import io.starling.broker.store.Persistence;
+import io.starling.broker.store.QueueRef;
 import io.starling.broker.store.RetainedStore;
+import io.starling.broker.store.StoreChanges;
+import io.starling.broker.store.StoredMessage;
 import io.starling.codec.packet.QoS;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Routes application messages: keeps the retained message of a topic up to date and hands each
  * message to every subscriber with a matching subscription, once per subscriber at the highest
  * QoS granted among its matching subscriptions, downgraded to the published QoS.
+ *
+ * <p>With persistence on, a QoS 1 or 2 message that reaches persistent sessions is first stored:
+ * one message record, and one queue entry for each such session, written together, and so is a
+ * retained message. {@link #publish} returns a {@link Publication}: whoever received the message
+ * hands it on with {@link Publication#deliver} and acknowledges it only once the store has it.
  */
 public final class Router {
+    private static final Logger log = LoggerFactory.getLogger(Router.class);
+
     private final TopicTree subscriptions;
     private final RetainedStore retained;
+    private final Persistence persistence;
     private final BrokerMetrics metrics;
+    /** Whether a retained message was refused for the limits and not yet followed by one that fitted: logged once. */
+    private volatile boolean retainedFull;
 
-    public Router(TopicTree subscriptions, RetainedStore retained, BrokerMetrics metrics) {
+    public Router(TopicTree subscriptions, RetainedStore retained, Persistence persistence, BrokerMetrics metrics) {
         this.subscriptions = subscriptions;
         this.retained = retained;
+        this.persistence = persistence;
         this.metrics = metrics;
     }
 
@@ -30,28 +49,108 @@ public final class Router {
         return retained;
     }
 
-    /** Publishes {@code message} as received from a client (or as a will): retains it if asked, then routes it. */
-    public void publish(Message message) {
-        metrics.messagesReceived.increment();
-        if (message.retain()) {
-            if (message.payload().length == 0) {
-                // [MQTT-3.3.1-10] an empty retained message removes the topic's retained message
-                retained.remove(message.topic());
-            } else {
-                // [MQTT-3.3.1-5] it replaces any retained message of the topic
-                retained.put(message);
-            }
+    /**
+     * A routed message: the subscribers it goes to, and the store write it waits for (null when
+     * nothing was stored).
+     */
+    public static final class Publication {
+        private final Message message;
+        private final Map<Subscriber, QoS> targets;
+        private final @Nullable Map<Subscriber, QueueRef> queued;
+        private final @Nullable CompletableFuture<Void> stored;
+
+        Publication(Message message, Map<Subscriber, QoS> targets, @Nullable Map<Subscriber, QueueRef> queued,
+                @Nullable CompletableFuture<Void> stored) {
+            this.message = message;
+            this.targets = targets;
+            this.queued = queued;
+            this.stored = stored;
         }
-        route(message);
+
+        /** Completes once the message is stored for every persistent session it reaches; null when nothing had to be. */
+        public @Nullable CompletableFuture<Void> stored() {
+            return stored;
+        }
+
+        /** Hands the message to every subscriber; call once {@link #stored} completed. Returns how many. */
+        public int deliver() {
+            Map<Subscriber, QueueRef> q = queued;
+            targets.forEach((subscriber, qos) -> subscriber.deliver(message, qos, q == null ? null : q.get(subscriber)));
+            return targets.size();
+        }
     }
 
-    /** Delivers {@code message} to its subscribers; returns how many it went to. */
-    public int route(Message message) {
+    /**
+     * Routes {@code message} as received from a client (or as a will): retains it if asked, and
+     * stores it, together with {@code with} (the publisher's own changes, or null), for the
+     * persistent sessions it reaches.
+     */
+    public Publication publish(Message message, @Nullable StoreChanges with) {
+        metrics.messagesReceived.increment();
         // [MQTT-3.3.5-1] overlapping subscriptions of one client get one copy, at the highest granted QoS
         Map<Subscriber, QoS> targets = new HashMap<>();
-        subscriptions.match(message.topic(), (subscriber, granted) -> targets.merge(subscriber, granted,
+        subscriptions.match(message.topic(), (subscriber, granted) -> targets.merge(subscriber, QoS.min(message.qos(), granted),
                 (a, b) -> a.value() >= b.value() ? a : b));
-        targets.forEach((subscriber, granted) -> subscriber.deliver(message, QoS.min(message.qos(), granted)));
-        return targets.size();
+        StoreChanges changes = with;
+        Map<Subscriber, QueueRef> queued = null;
+        if (persistence.enabled() && message.qos() != QoS.AT_MOST_ONCE) {
+            StoredMessage stored = null;
+            for (Map.Entry<Subscriber, QoS> target : targets.entrySet()) {
+                Subscriber subscriber = target.getKey();
+                if (!subscriber.durable() || target.getValue() == QoS.AT_MOST_ONCE) {
+                    continue;
+                }
+                if (stored == null) {
+                    stored = new StoredMessage(persistence.nextMessageId());
+                    changes = changes != null ? changes : new StoreChanges();
+                    changes.message(stored.id(), message);
+                    queued = new HashMap<>();
+                }
+                long seq = subscriber.nextQueueSeq();
+                stored.retain();
+                changes.queued(subscriber.clientId(), seq, stored.id(), target.getValue(), false, 0, false);
+                queued.put(subscriber, new QueueRef(seq, stored));
+            }
+        }
+        if (!message.retain()) {
+            return new Publication(message, targets, queued, commit(changes));
+        }
+        // one retained update at a time, so that the store ends with the same message per topic as memory
+        synchronized (retained) {
+            if (retain(message) && persistence.enabled()) {
+                changes = changes != null ? changes : new StoreChanges();
+                if (message.payload().length == 0) {
+                    changes.retainedRemoved(message.topic());
+                } else {
+                    changes.retained(message);
+                }
+            }
+            return new Publication(message, targets, queued, commit(changes));
+        }
+    }
+
+    /** Updates the retained message of the message's topic; false when the limits refused it. */
+    private boolean retain(Message message) {
+        if (message.payload().length == 0) {
+            // [MQTT-3.3.1-10] an empty retained message removes the topic's retained message
+            retained.remove(message.topic());
+            return true;
+        }
+        // [MQTT-3.3.1-5] it replaces any retained message of the topic
+        if (retained.put(message)) {
+            retainedFull = false;
+            return true;
+        }
+        metrics.retainedMessagesRefused.increment();
+        if (!retainedFull) {
+            retainedFull = true;
+            log.warn("retained message on '{}' not kept: the retained-message limits (max_retained_messages,"
+                    + " max_retained_bytes) are reached; it was still delivered. Logged once until one fits.", message.topic());
+        }
+        return false;
+    }
+
+    private @Nullable CompletableFuture<Void> commit(@Nullable StoreChanges changes) {
+        return changes == null || changes.isEmpty() ? null : persistence.commit(changes);
     }
 }

@@ -1,12 +1,31 @@
 package io.starling.broker.routing;
 
+import io.starling.broker.store.QueueRef;
 import io.starling.codec.packet.QoS;
+import org.jspecify.annotations.Nullable;
 
 /** What a subscription delivers to: a session. Called from any thread; implementations hand off to their own. */
 public interface Subscriber {
+    /** The client identifier: what the subscriber's store records are keyed by. */
+    String clientId();
+
+    /**
+     * Whether QoS 1 and 2 messages delivered to it must be stored before the publisher is
+     * acknowledged: a persistent session while persistence is on.
+     */
+    default boolean durable() {
+        return false;
+    }
+
+    /** The sequence number of the subscriber's next queue entry in the store; only when {@link #durable}. */
+    default long nextQueueSeq() {
+        throw new UnsupportedOperationException(clientId() + " keeps no queue in the store");
+    }
+
     /**
      * Delivers {@code message} at {@code qos}, already the lower of the published and the
-     * granted QoS, with RETAIN 0 as a live message [MQTT-3.3.1-9].
+     * granted QoS, with RETAIN 0 as a live message [MQTT-3.3.1-9]. {@code stored} is its queue
+     * entry when it was stored for the subscriber, else null.
      */
-    void deliver(Message message, QoS qos);
+    void deliver(Message message, QoS qos, @Nullable QueueRef stored);
 }

@@ -23,4 +23,7 @@ public interface ClientConnection {
 
     /** Closes the connection because another connection took its client identifier over [MQTT-3.1.4-2]. */
     void closeForTakeOver();
+
+    /** Closes the connection because the store failed to keep what it would have acknowledged. */
+    void closeForStoreFailure(String reason);
 }

@@ -1,6 +1,7 @@
 package io.starling.broker.session;
 
 import io.starling.broker.routing.Message;
+import io.starling.broker.store.QueueRef;
 import io.starling.codec.packet.QoS;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -21,20 +22,23 @@ public final class InflightWindow {
         public final Message message;
         public final QoS qos;
         public final boolean retain;
+        /** Its queue entry in the store, or null when it is not stored. */
+        public final @Nullable QueueRef stored;
         public boolean released;
 
-        Entry(int packetId, Message message, QoS qos, boolean retain) {
+        Entry(int packetId, Message message, QoS qos, boolean retain, @Nullable QueueRef stored) {
             this.packetId = packetId;
             this.message = message;
             this.qos = qos;
             this.retain = retain;
+            this.stored = stored;
         }
     }
 
     private final LinkedHashMap<Integer, Entry> entries = new LinkedHashMap<>();
 
-    public Entry add(int packetId, Message message, QoS qos, boolean retain) {
-        Entry entry = new Entry(packetId, message, qos, retain);
+    public Entry add(int packetId, Message message, QoS qos, boolean retain, @Nullable QueueRef stored) {
+        Entry entry = new Entry(packetId, message, qos, retain, stored);
         entries.put(packetId, entry);
         return entry;
     }

@@ -4,6 +4,8 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.starling.broker.routing.Message;
 import io.starling.broker.routing.Subscriber;
+import io.starling.broker.store.QueueRef;
+import io.starling.broker.store.StoreChanges;
 import io.starling.codec.packet.QoS;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -13,6 +15,7 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,13 +37,16 @@ public final class Session implements Subscriber {
     /** Tasks run in one turn before the session yields its event loop to others. */
     private static final int BATCH = 256;
 
-    /** A message waiting for room in the in-flight window or on the connection. */
-    public record Pending(Message message, QoS qos, boolean retain) {}
+    /**
+     * A message waiting for room in the in-flight window or on the connection; {@code stored} is
+     * its queue entry in the store, or null.
+     */
+    public record Pending(Message message, QoS qos, boolean retain, @Nullable QueueRef stored) {}
 
     /** Carries out deliveries; the broker's publish-out flow. */
     @FunctionalInterface
     public interface Delivery {
-        void deliver(Session session, Message message, QoS qos);
+        void deliver(Session session, Message message, QoS qos, @Nullable QueueRef stored);
     }
 
     private final String clientId;
@@ -49,6 +55,10 @@ public final class Session implements Subscriber {
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private volatile EventExecutor owner;
     private volatile boolean discarded;
+    /** Read by publishers' threads to decide whether a delivery must be stored first. */
+    private volatile boolean durable;
+    private final AtomicLong queueSeq = new AtomicLong(1);
+    private final StoreGate gate = new StoreGate(this::submit, this::storeFailed);
 
     // ---- owned by the mailbox ----
     private final Map<String, QoS> subscriptions = new HashMap<>();
@@ -61,6 +71,7 @@ public final class Session implements Subscriber {
     private boolean persistent;
     private int queuedQos0;
     private boolean dropping;
+    private boolean connAckPending;
     private @Nullable ScheduledFuture<?> expiry;
 
     public Session(String clientId, EventExecutor owner, Delivery delivery) {
@@ -69,8 +80,29 @@ public final class Session implements Subscriber {
         this.delivery = delivery;
     }
 
+    @Override
     public String clientId() {
         return clientId;
+    }
+
+    @Override
+    public boolean durable() {
+        return durable;
+    }
+
+    /** Whether its QoS 1 and 2 deliveries, subscriptions and inbound QoS 2 state are stored. Mailbox only. */
+    public void durable(boolean durable) {
+        this.durable = durable;
+    }
+
+    @Override
+    public long nextQueueSeq() {
+        return queueSeq.getAndIncrement();
+    }
+
+    /** After a restart: the next queue entry is numbered from {@code next}. */
+    public void queueSeqFrom(long next) {
+        queueSeq.set(next);
     }
 
     /** Runs {@code task} on the session's owner, after every task submitted before it. */
@@ -82,8 +114,29 @@ public final class Session implements Subscriber {
     }
 
     @Override
-    public void deliver(Message message, QoS qos) {
-        submit(() -> delivery.deliver(this, message, qos));
+    public void deliver(Message message, QoS qos, @Nullable QueueRef stored) {
+        submit(() -> delivery.deliver(this, message, qos, stored));
+    }
+
+    /**
+     * Everything the session sends that depends on the store, in order: CONNACK once the session
+     * is stored; PUBACK, PUBREC and SUBACK once what they confirm is stored; PUBCOMP once the
+     * packet identifier's release is; a QoS 2 PUBLISH once its packet identifier is stored (so
+     * that a restart re-sends it under the same one [MQTT-4.3.3-2]) and PUBREL once its state is.
+     * What comes behind a waiting action waits too, so nothing overtakes.
+     */
+    public StoreGate gate() {
+        return gate;
+    }
+
+    /** A store write this session waited for failed: nothing it would confirm may be sent, so the connection closes. */
+    private void storeFailed(Throwable cause) {
+        log.error("client {}: the store could not write ({}); closing the connection without acknowledging",
+                clientId, cause.getMessage());
+        ClientConnection c = connection;
+        if (c != null) {
+            c.closeForStoreFailure(cause.getMessage());
+        }
     }
 
     private void drain() {
@@ -204,6 +257,18 @@ public final class Session implements Subscriber {
         this.queuedQos0 = queuedQos0;
     }
 
+    /**
+     * Whether a connection is attached but its CONNACK not yet sent (it waits for the store):
+     * until then messages for the session wait in its queue.
+     */
+    public boolean connAckPending() {
+        return connAckPending;
+    }
+
+    public void connAckPending(boolean connAckPending) {
+        this.connAckPending = connAckPending;
+    }
+
     /** Whether messages are being dropped for a full queue: logged once per such episode. */
     public boolean dropping() {
         return dropping;
@@ -221,8 +286,21 @@ public final class Session implements Subscriber {
         this.expiry = expiry;
     }
 
-    /** Forgets every message in flight, queued or half-received; subscriptions are the caller's. */
-    public void clearMessages() {
+    /**
+     * Forgets every message in flight, queued or half-received; subscriptions are the caller's.
+     * The message records no other session refers to any more are deleted in {@code released}.
+     */
+    public void clearMessages(StoreChanges released) {
+        for (InflightWindow.Entry entry : inflight.entries()) {
+            if (entry.stored != null) {
+                entry.stored.message().release(released);
+            }
+        }
+        for (Pending pending : queue) {
+            if (pending.stored() != null) {
+                pending.stored().message().release(released);
+            }
+        }
         inflight.clear();
         queue.clear();
         inboundQos2.clear();

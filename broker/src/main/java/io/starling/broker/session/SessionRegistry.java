@@ -1,9 +1,16 @@
 package io.starling.broker.session;
 
+import io.netty.util.concurrent.EventExecutor;
 import io.starling.broker.routing.TopicTree;
+import io.starling.broker.store.Persistence;
+import io.starling.broker.store.QueueRef;
+import io.starling.broker.store.Recovered;
 import io.starling.broker.store.SessionStore;
+import io.starling.broker.store.StoreChanges;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,17 +33,54 @@ public final class SessionRegistry {
     private final SessionStore store;
     private final TopicTree subscriptions;
     private final Session.Delivery delivery;
+    private final Persistence persistence;
     private final @Nullable Duration expiry;
 
-    public SessionRegistry(SessionStore store, TopicTree subscriptions, Session.Delivery delivery, @Nullable Duration expiry) {
+    public SessionRegistry(SessionStore store, TopicTree subscriptions, Session.Delivery delivery, Persistence persistence,
+            @Nullable Duration expiry) {
         this.store = store;
         this.subscriptions = subscriptions;
         this.delivery = delivery;
+        this.persistence = persistence;
         this.expiry = expiry;
     }
 
     public SessionStore store() {
         return store;
+    }
+
+    /**
+     * Rebuilds the persistent sessions a store held at start-up, before any client connects:
+     * offline, with their subscriptions in the topic tree, their in-flight messages (re-sent with
+     * DUP when the client comes back [MQTT-4.4.0-1]), queued messages and inbound QoS 2 packet
+     * identifiers; each expires as if the broker had not stopped, counted from when it went
+     * offline (or from now, when the broker stopped while it was connected).
+     */
+    public void restore(Recovered recovered, Supplier<EventExecutor> owners) {
+        long now = System.currentTimeMillis();
+        for (Recovered.Session r : recovered.sessions()) {
+            Session session = new Session(r.clientId(), owners.get(), delivery);
+            session.cleanSession(false);
+            session.persistent(true);
+            session.durable(persistence.enabled());
+            session.queueSeqFrom(r.nextSeq());
+            r.subscriptions().forEach((filter, qos) -> {
+                session.subscriptions().put(filter, qos);
+                subscriptions.subscribe(filter, session, qos);
+            });
+            session.inboundQos2().addAll(r.inbound());
+            for (Recovered.Delivery d : r.deliveries()) {
+                QueueRef stored = new QueueRef(d.seq(), d.stored());
+                if (d.packetId() != 0) {
+                    session.inflight().add(d.packetId(), d.message(), d.qos(), d.retain(), stored).released = d.released();
+                } else {
+                    session.queue().add(new Session.Pending(d.message(), d.qos(), d.retain(), stored));
+                }
+            }
+            store.getOrCreate(r.clientId(), id -> session);
+            long offlineSince = r.offlineSinceMillis() == 0 ? now : r.offlineSinceMillis();
+            scheduleExpiry(session, expiry == null ? null : expiry.minusMillis(now - offlineSince));
+        }
     }
 
     /**
@@ -67,15 +111,31 @@ public final class SessionRegistry {
         }
         cancelExpiry(session);
         boolean sessionPresent = !cleanSession && session.persistent();
+        StoreChanges changes = new StoreChanges();
         if (cleanSession || !session.persistent()) {
             // [MQTT-3.1.2-6] a clean session starts empty; so does a new persistent one
-            clear(session);
+            clear(session, changes);
+        }
+        if (!cleanSession && persistence.enabled()) {
+            changes.session(session.clientId(), 0);
         }
         session.cleanSession(cleanSession);
         session.persistent(!cleanSession);
+        session.durable(!cleanSession && persistence.enabled());
         session.connection(connection);
+        session.connAckPending(true);
         session.moveTo(connection.eventLoop());
-        attached.attached(session, connection, sessionPresent);
+        // CONNACK waits until the session is stored; messages wait in the queue until CONNACK is out
+        session.gate().after(commit(changes), () -> {
+            if (session.connection() == connection) {
+                session.connAckPending(false);
+                attached.attached(session, connection, sessionPresent);
+            }
+        });
+    }
+
+    private @Nullable CompletableFuture<Void> commit(StoreChanges changes) {
+        return changes.isEmpty() || !persistence.enabled() ? null : persistence.commit(changes);
     }
 
     /** Detaches {@code connection} from its session when it closes; runs in the session's mailbox. */
@@ -87,11 +147,21 @@ public final class SessionRegistry {
             session.connection(null);
             if (session.cleanSession()) {
                 discard(session);
-            } else if (expiry != null) {
-                session.expiry(session.owner().schedule(() -> session.submit(() -> expire(session)),
-                        expiry.toMillis(), TimeUnit.MILLISECONDS));
+                return;
             }
+            if (session.durable()) {
+                // when it went offline: its expiry counts from there, across restarts
+                commit(new StoreChanges().session(session.clientId(), System.currentTimeMillis()));
+            }
+            scheduleExpiry(session, expiry);
         });
+    }
+
+    private void scheduleExpiry(Session session, @Nullable Duration after) {
+        if (after != null) {
+            session.expiry(session.owner().schedule(() -> session.submit(() -> expire(session)),
+                    Math.max(0, after.toMillis()), TimeUnit.MILLISECONDS));
+        }
     }
 
     private void expire(Session session) {
@@ -102,19 +172,26 @@ public final class SessionRegistry {
     }
 
     private void discard(Session session) {
-        clear(session);
+        StoreChanges changes = new StoreChanges();
+        clear(session, changes);
+        commit(changes);
         // a revived session is new: its next CONNACK must not claim a session present [MQTT-3.2.2-3]
         session.persistent(false);
+        session.durable(false);
         session.markDiscarded();
         store.remove(session);
     }
 
-    private void clear(Session session) {
+    /** Empties the session, and deletes what the store holds of it in {@code changes}. */
+    private void clear(Session session, StoreChanges changes) {
         for (String filter : session.subscriptions().keySet()) {
             subscriptions.unsubscribe(filter, session);
         }
         session.subscriptions().clear();
-        session.clearMessages();
+        session.clearMessages(changes);
+        if (session.durable()) {
+            changes.sessionRemoved(session.clientId());
+        }
     }
 
     /** A session that reconnects does not expire. */

@@ -9,8 +9,11 @@ import java.util.function.Consumer;
  * implements the same interface.
  */
 public interface RetainedStore {
-    /** Stores {@code message} as the retained message of its topic, replacing any other. */
-    void put(Message message);
+    /**
+     * Stores {@code message} as the retained message of its topic, replacing any other; false,
+     * changing nothing, when that would take the store past its limits.
+     */
+    boolean put(Message message);
 
     /** Removes the retained message of {@code topic}, if any. */
     void remove(String topic);

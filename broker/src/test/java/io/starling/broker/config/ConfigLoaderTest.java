@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import io.starling.broker.config.BrokerConfig.Listener;
+import io.starling.store.rocksdb.FsyncMode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,11 +68,17 @@ class ConfigLoaderTest {
                 max_pending_qos0_messages: 5
                 queue_qos0_offline: true
                 session_expiry: 2h
+                persistence: false
+                data_dir: store
+                fsync: always
+                max_retained_messages: 500
+                max_retained_bytes: 2GiB
                 """);
 
         assertThat(config).isEqualTo(new BrokerConfig(
                 List.of(new Listener("0.0.0.0", 8883), new Listener("127.0.0.1", 0)),
-                false, Path.of("/etc/starling/passwd"), 262_144, 10, 0, 5, true, Duration.ofHours(2)));
+                false, Path.of("/etc/starling/passwd"), 262_144, 10, 0, 5, true, Duration.ofHours(2),
+                new BrokerConfig.Storage(false, Path.of("/etc/starling/store"), FsyncMode.ALWAYS, 500, 2L << 30)));
     }
 
     @Test
@@ -217,6 +224,10 @@ class ConfigLoaderTest {
                 arguments("max_queued_messages: -1", "max_queued_messages", "must be 0 or more, not -1"),
                 arguments("max_queued_messages: 2147483648", "max_queued_messages", "must be 0 to 2147483647, not 2147483648"),
                 arguments("max_pending_qos0_messages: -5", "max_pending_qos0_messages", "must be 0 or more, not -5"),
+                arguments("max_packet_size: 1GiB", "max_packet_size", "must be 2 to 268435460 bytes, not 1GiB (1073741824 bytes)"),
+                arguments("max_retained_messages: -1", "max_retained_messages", "must be 0 or more, not -1"),
+                arguments("max_retained_bytes: 9223372036854775808", "max_retained_bytes",
+                        "must be 0 bytes or more, not 9223372036854775808"),
                 arguments("session_expiry: 0s", "session_expiry", "must be a positive duration or 'never', not 0s"),
                 arguments("session_expiry: 0", "session_expiry", "must be a positive duration or 'never', not 0"),
                 arguments("session_expiry: -60", "session_expiry", "must be a positive duration or 'never', not -60"),
@@ -232,7 +243,7 @@ class ConfigLoaderTest {
 
     static Stream<Arguments> wrongTypes() {
         String wholeNumber = "must be a whole number, not ";
-        String sizeForm = "must be a number of bytes or a size such as 512B, 256KiB or 1MiB, not ";
+        String sizeForm = "must be a number of bytes or a size such as 512B, 256KiB, 1MiB or 2GiB, not ";
         String durationForm = "must be 'never', a number of seconds, or a duration such as 90s, 30m, 2h or 7d, not ";
         return Stream.of(
                 arguments("max_queued_messages: lots", "max_queued_messages", wholeNumber + "'lots'"),
@@ -254,7 +265,13 @@ class ConfigLoaderTest {
                 arguments("password_file: [a, b]", "password_file", "must be a file path, not a list"),
                 arguments("password_file: ''", "password_file", "must be a file path, not ''"),
                 arguments("max_packet_size: 1MB", "max_packet_size", sizeForm + "'1MB'"),
-                arguments("max_packet_size: 1GiB", "max_packet_size", sizeForm + "'1GiB'"),
+                arguments("max_packet_size: 1TiB", "max_packet_size", sizeForm + "'1TiB'"),
+                arguments("persistence: yes", "persistence", "must be true or false, not 'yes'; only unquoted lowercase true and"
+                        + " false are booleans here, not yes/no, on/off or 1/0"),
+                arguments("fsync: sometimes", "fsync", "must be always, batch or never, not 'sometimes'"),
+                arguments("fsync: [batch]", "fsync", "must be always, batch or never, not a list"),
+                arguments("data_dir: ''", "data_dir", "must be a file path, not ''"),
+                arguments("max_retained_bytes: 1TB", "max_retained_bytes", sizeForm + "'1TB'"),
                 arguments("max_packet_size: -1KiB", "max_packet_size", sizeForm + "'-1KiB'"),
                 arguments("session_expiry: soon", "session_expiry", durationForm + "'soon'"),
                 arguments("session_expiry: 1.5h", "session_expiry", durationForm + "'1.5h'"),

@@ -7,8 +7,10 @@ import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.session.Session;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
@@ -17,9 +19,19 @@ import java.util.function.UnaryOperator;
 final class Brokers {
     private Brokers() {}
 
-    /** The defaults on 127.0.0.1 and a free port. */
+    /**
+     * The defaults on 127.0.0.1 and a free port, persistence on as by default, in a new store
+     * directory under target/ (so that every broker starts empty and {@code mvn clean} removes it).
+     */
     static BrokerConfig config() {
-        return BrokerConfig.defaults().withListeners(List.of(new BrokerConfig.Listener("127.0.0.1", 0)));
+        BrokerConfig defaults = BrokerConfig.defaults();
+        return defaults.withListeners(List.of(new BrokerConfig.Listener("127.0.0.1", 0)))
+                .withStorage(defaults.storage().onDisk(newDataDir(), defaults.storage().fsync()));
+    }
+
+    /** A directory that does not exist yet, for a new store. */
+    static Path newDataDir() {
+        return Path.of("target", "test-data", UUID.randomUUID().toString());
     }
 
     static Broker start() {

@@ -10,6 +10,7 @@ import io.starling.broker.session.ClientConnection;
 import io.starling.broker.session.Session;
 import io.starling.broker.session.SessionRegistry;
 import io.starling.broker.store.InMemorySessionStore;
+import io.starling.broker.store.Persistence;
 import io.starling.broker.store.SessionStore;
 import io.starling.codec.packet.MqttVersion;
 import io.starling.codec.packet.Packet;
@@ -63,6 +64,9 @@ class SessionPresentRaceConformanceTest {
 
         @Override
         public void closeForTakeOver() {}
+
+        @Override
+        public void closeForStoreFailure(String reason) {}
     }
 
     /** The in-memory store, which can hold a look-up until the session it found has been discarded. */
@@ -100,7 +104,8 @@ class SessionPresentRaceConformanceTest {
     @DisplayName("[MQTT-3.2.2-3] a persistent session that expires while its client reconnects is not reported present")
     void reconnectRacingExpiry() throws Exception {
         RacingStore store = new RacingStore();
-        SessionRegistry registry = new SessionRegistry(store, new TopicTree(), (s, m, q) -> {}, Duration.ofMillis(50));
+        SessionRegistry registry = new SessionRegistry(store, new TopicTree(), (s, m, q, stored) -> {}, Persistence.NONE,
+                Duration.ofMillis(50));
 
         // a persistent session with a subscription, then its connection ends
         FakeConnection first = new FakeConnection();

@@ -3,6 +3,7 @@ package io.starling.broker.routing;
 import io.starling.codec.wire.TopicMatcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.starling.broker.store.QueueRef;
 import io.starling.codec.packet.QoS;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -10,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -33,7 +35,12 @@ class TopicTreeProperties {
     /** A subscriber that is only an identity. */
     record Id(int n) implements Subscriber {
         @Override
-        public void deliver(Message message, QoS qos) {
+        public String clientId() {
+            return "c" + n;
+        }
+
+        @Override
+        public void deliver(Message message, QoS qos, @Nullable QueueRef stored) {
             throw new AssertionError("not used");
         }
     }

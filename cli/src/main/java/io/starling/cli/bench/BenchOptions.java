@@ -53,6 +53,10 @@ final class BenchOptions {
             description = "Traffic before the measured --duration that is not counted, in seconds or with a unit (default: 0; conn: unused).")
     Duration warmup = Duration.ZERO;
 
+    @Option(names = "--persistent", description = "Subscribers connect with a persistent session (clean session 0), so that a"
+            + " broker with persistence stores their messages; the sessions stay on the broker after the run.")
+    boolean persistent;
+
     @Option(names = "--json", description = "Also print the summary as one JSON object on one line of standard output.")
     boolean json;
 
@@ -65,6 +69,6 @@ final class BenchOptions {
     /** The settings these options describe; throws IllegalArgumentException for invalid values. */
     BenchSettings settings() {
         return new BenchSettings(host, port, version, username, password, qos, clientPrefix,
-                threads != null ? threads : Runtime.getRuntime().availableProcessors(), keepAlive, duration, warmup, !quiet);
+                threads != null ? threads : Runtime.getRuntime().availableProcessors(), keepAlive, duration, warmup, !quiet, persistent);
     }
 }

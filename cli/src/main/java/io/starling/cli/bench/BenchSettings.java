@@ -23,6 +23,8 @@ import org.jspecify.annotations.Nullable;
  *     limit other than the count or Ctrl-C
  * @param warmup traffic before the measured interval, not counted
  * @param progress whether to print a progress line every second on standard error
+ * @param persistentSubscribers whether subscribers connect with a persistent session (clean
+ *     session 0), so that a broker with persistence stores what it queues for them
  */
 public record BenchSettings(
         String host,
@@ -36,7 +38,8 @@ public record BenchSettings(
         int keepAlive,
         @Nullable Duration duration,
         Duration warmup,
-        boolean progress) {
+        boolean progress,
+        boolean persistentSubscribers) {
 
     public BenchSettings {
         if (host.isBlank()) {
@@ -68,71 +71,77 @@ public record BenchSettings(
     /** localhost:1883, MQTT 3.1.1, QoS 0, one thread per processor, keep alive 60 s, no time limit. */
     public static BenchSettings defaults() {
         return new BenchSettings("localhost", 1883, MqttVersion.V3_1_1, null, null, QoS.AT_MOST_ONCE, "bench",
-                Runtime.getRuntime().availableProcessors(), 60, null, Duration.ZERO, true);
+                Runtime.getRuntime().availableProcessors(), 60, null, Duration.ZERO, true, false);
     }
 
     /** A copy with {@code host}, {@code port} replaced. */
     public BenchSettings withBroker(String host, int port) {
         return new BenchSettings(host, port, version, username, password, qos, clientPrefix, threads, keepAlive,
-                duration, warmup, progress);
+                duration, warmup, progress, persistentSubscribers);
     }
 
     /** A copy with {@code qos} replaced. */
     public BenchSettings withQos(QoS qos) {
         return new BenchSettings(host, port, version, username, password, qos, clientPrefix, threads, keepAlive,
-                duration, warmup, progress);
+                duration, warmup, progress, persistentSubscribers);
     }
 
     /** A copy with {@code version} replaced. */
     public BenchSettings withVersion(MqttVersion version) {
         return new BenchSettings(host, port, version, username, password, qos, clientPrefix, threads, keepAlive,
-                duration, warmup, progress);
+                duration, warmup, progress, persistentSubscribers);
     }
 
     /** A copy with {@code username}, {@code password} replaced. */
     public BenchSettings withCredentials(@Nullable String username, @Nullable String password) {
         return new BenchSettings(host, port, version, username, password, qos, clientPrefix, threads, keepAlive,
-                duration, warmup, progress);
+                duration, warmup, progress, persistentSubscribers);
     }
 
     /** A copy with {@code clientPrefix} replaced. */
     public BenchSettings withClientPrefix(String clientPrefix) {
         return new BenchSettings(host, port, version, username, password, qos, clientPrefix, threads, keepAlive,
-                duration, warmup, progress);
+                duration, warmup, progress, persistentSubscribers);
     }
 
     /** A copy with {@code threads} replaced. */
     public BenchSettings withThreads(int threads) {
         return new BenchSettings(host, port, version, username, password, qos, clientPrefix, threads, keepAlive,
-                duration, warmup, progress);
+                duration, warmup, progress, persistentSubscribers);
     }
 
     /** A copy with {@code keepAlive} replaced. */
     public BenchSettings withKeepAlive(int keepAlive) {
         return new BenchSettings(host, port, version, username, password, qos, clientPrefix, threads, keepAlive,
-                duration, warmup, progress);
+                duration, warmup, progress, persistentSubscribers);
     }
 
     /** A copy with {@code duration} replaced. */
     public BenchSettings withDuration(@Nullable Duration duration) {
         return new BenchSettings(host, port, version, username, password, qos, clientPrefix, threads, keepAlive,
-                duration, warmup, progress);
+                duration, warmup, progress, persistentSubscribers);
     }
 
     /** A copy with {@code warmup} replaced. */
     public BenchSettings withWarmup(Duration warmup) {
         return new BenchSettings(host, port, version, username, password, qos, clientPrefix, threads, keepAlive,
-                duration, warmup, progress);
+                duration, warmup, progress, persistentSubscribers);
     }
 
     /** A copy with {@code progress} replaced. */
     public BenchSettings withProgress(boolean progress) {
         return new BenchSettings(host, port, version, username, password, qos, clientPrefix, threads, keepAlive,
-                duration, warmup, progress);
+                duration, warmup, progress, persistentSubscribers);
     }
 
     /** This, with a duration of {@code fallback} when neither a duration nor {@code count} bounds the run. */
     BenchSettings boundedBy(long count, Duration fallback) {
         return duration == null && count == 0 ? withDuration(fallback) : this;
+    }
+
+    /** A copy with {@code persistentSubscribers} replaced. */
+    public BenchSettings withPersistentSubscribers(boolean persistentSubscribers) {
+        return new BenchSettings(host, port, version, username, password, qos, clientPrefix, threads, keepAlive,
+                duration, warmup, progress, persistentSubscribers);
     }
 }

@@ -83,18 +83,22 @@ final class LoadClients implements AutoCloseable {
         return connectTimes;
     }
 
-    /** A clean-session CONNECT for {@code clientId} with the configured credentials and keep alive. */
-    private Connect connectPacket(String clientId) {
+    /**
+     * A CONNECT for {@code clientId} with the configured credentials and keep alive: a clean
+     * session, but for subscribers when the settings ask for persistent ones.
+     */
+    private Connect connectPacket(String clientId, boolean subscriber) {
         Bytes password = settings.password() != null
                 ? Bytes.of(settings.password().getBytes(StandardCharsets.UTF_8)) : null;
-        return new Connect(settings.version(), clientId, true, settings.keepAlive(), settings.username(), password,
+        boolean clean = !(subscriber && settings.persistentSubscribers());
+        return new Connect(settings.version(), clientId, clean, settings.keepAlive(), settings.username(), password,
                 null, Properties.EMPTY);
     }
 
     /** Opens one connection; its {@link LoadConnection#ready()} tells how the handshake went. */
     LoadConnection open(String clientId, @Nullable Subscription subscription, @Nullable Publisher publisher,
             @Nullable Subscriber subscriber) {
-        LoadConnection connection = new LoadConnection(clientId, connectPacket(clientId), subscription, publisher,
+        LoadConnection connection = new LoadConnection(clientId, connectPacket(clientId, subscription != null), subscription, publisher,
                 subscriber, counts, connectTimes);
         connections.add(connection);
         ChannelFuture connecting = bootstrap.clone().handler(connection).connect();

@@ -6,13 +6,16 @@ import static org.awaitility.Awaitility.await;
 
 import io.starling.broker.Broker;
 import io.starling.broker.config.BrokerConfig;
+import io.starling.broker.session.Session;
 import io.starling.cli.Starling;
 import io.starling.codec.packet.QoS;
+import io.starling.store.rocksdb.FsyncMode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -27,6 +30,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Short bench runs against an embedded broker: every message is accounted for, and the reported
@@ -40,7 +44,7 @@ class BenchSmokeTest {
 
     @BeforeAll
     static void startBroker() throws IOException {
-        broker = Broker.start(BrokerConfig.defaults().withListeners(List.of(new BrokerConfig.Listener("127.0.0.1", 0))));
+        broker = Broker.start(BrokerConfig.defaults().inMemory().withListeners(List.of(new BrokerConfig.Listener("127.0.0.1", 0))));
     }
 
     @AfterAll
@@ -103,6 +107,22 @@ class BenchSmokeTest {
     void fanInQos1() {
         BenchSummary s = runPubSub(PubSubOptions.of(settings(QoS.AT_LEAST_ONCE), Shape.FAN_IN).withPublishers(3));
         assertExactlyOnce(s, 4, 1);
+    }
+
+    @Test
+    @DisplayName("--persistent: subscribers hold persistent sessions, stored by a broker with persistence, and still get every message once")
+    void persistentSubscribersAgainstADurableBroker(@TempDir Path data) throws IOException {
+        BrokerConfig defaults = BrokerConfig.defaults();
+        try (Broker durable = Broker.start(defaults.withListeners(List.of(new BrokerConfig.Listener("127.0.0.1", 0)))
+                .withStorage(defaults.storage().onDisk(data.resolve("store"), FsyncMode.BATCH)))) {
+            BenchSettings persistent = settings(QoS.AT_LEAST_ONCE).withBroker("127.0.0.1", durable.port())
+                    .withPersistentSubscribers(true);
+            BenchSummary s = PubSubBench.run(PubSubOptions.of(persistent, Shape.FAN_OUT).withSubscribers(2));
+            assertExactlyOnce(s, 3, 2);
+            List<Session> kept = durable.sessions().store().all().stream().filter(Session::persistent).toList();
+            assertThat(kept).as("the subscribers' sessions, kept after the run").hasSize(2);
+            assertThat(kept).allMatch(Session::durable);
+        }
     }
 
     @Test
@@ -247,7 +267,7 @@ class BenchSmokeTest {
     @Test
     @DisplayName("a broker that goes away ends the run at once, and the summary counts the lost connections")
     void brokerGoesAway() throws Exception {
-        Broker doomed = Broker.start(BrokerConfig.defaults().withListeners(List.of(new BrokerConfig.Listener("127.0.0.1", 0))));
+        Broker doomed = Broker.start(BrokerConfig.defaults().inMemory().withListeners(List.of(new BrokerConfig.Listener("127.0.0.1", 0))));
         BenchSettings target = settings(QoS.AT_LEAST_ONCE).withBroker("127.0.0.1", doomed.port())
                 .withDuration(Duration.ofMinutes(5));
         PubSubBench bench = new PubSubBench(PubSubOptions.of(target, Shape.PAIRS).withPublishers(2)

@@ -131,7 +131,9 @@ public final class CommitQueue implements AutoCloseable {
             for (Pending p : group) {
                 for (StoreWrite.Change c : p.write.changes()) {
                     ColumnFamilyHandle family = families.get(c.keyspace());
-                    if (c.value() == null) {
+                    if (c.end() != null) {
+                        batch.deleteRange(family, c.key(), c.end());
+                    } else if (c.value() == null) {
                         batch.delete(family, c.key());
                     } else {
                         batch.put(family, c.key(), c.value());

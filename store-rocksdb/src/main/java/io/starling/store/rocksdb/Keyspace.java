@@ -17,7 +17,7 @@ public enum Keyspace {
     QUEUES("queues"),
     /** client id, packet id → an inbound QoS 2 message awaiting PUBREL. */
     INBOUND("inbound"),
-    /** topic → the retained message's id. */
+    /** topic → the retained message, stored whole: one per topic, replaced in place. */
     RETAINED("retained");
 
     private final String familyName;

@@ -10,19 +10,26 @@ import org.jspecify.annotations.Nullable;
  * it without touching native memory; the commit thread turns it into a RocksDB write batch.
  */
 public final class StoreWrite {
-    record Change(Keyspace keyspace, byte[] key, byte @Nullable [] value) {}
+    /** One change: a put ({@code value} set), a delete, or a range delete ({@code end} set). */
+    record Change(Keyspace keyspace, byte[] key, byte @Nullable [] value, byte @Nullable [] end) {}
 
     private final List<Change> changes = new ArrayList<>(4);
 
     /** Stores {@code value} under {@code key}, replacing what was there. */
     public StoreWrite put(Keyspace keyspace, byte[] key, byte[] value) {
-        changes.add(new Change(keyspace, key, value));
+        changes.add(new Change(keyspace, key, value, null));
         return this;
     }
 
     /** Removes {@code key}; removing a missing key is no error. */
     public StoreWrite delete(Keyspace keyspace, byte[] key) {
-        changes.add(new Change(keyspace, key, null));
+        changes.add(new Change(keyspace, key, null, null));
+        return this;
+    }
+
+    /** Removes every key from {@code from} (included) to {@code to} (excluded), in byte order. */
+    public StoreWrite deleteRange(Keyspace keyspace, byte[] from, byte[] to) {
+        changes.add(new Change(keyspace, from, null, to));
         return this;
     }
 

@@ -50,6 +50,23 @@ class RocksStoreTest {
     }
 
     @Test
+    @DisplayName("a range delete removes the keys from its start up to, not including, its end, in byte order")
+    void deleteRange() throws Exception {
+        try (RocksStore store = RocksStore.open(tmp.resolve("data"), FsyncMode.BATCH)) {
+            StoreWrite fill = new StoreWrite();
+            for (String key : List.of("a", "b\u0000", "b\u00001", "b\u0000zz", "b\u0001", "ba", "c")) {
+                fill.put(Keyspace.QUEUES, bytes(key), bytes("v"));
+            }
+            store.commits().submit(fill).get(10, TimeUnit.SECONDS);
+            store.commits().submit(new StoreWrite().deleteRange(Keyspace.QUEUES, bytes("b\u0000"), bytes("b\u0001")))
+                    .get(10, TimeUnit.SECONDS);
+            List<String> left = new ArrayList<>();
+            store.forEach(Keyspace.QUEUES, (k, v) -> left.add(new String(k, UTF_8)));
+            assertThat(left).containsExactly("a", "b\u0001", "ba", "c");
+        }
+    }
+
+    @Test
     @DisplayName("batch: writes waiting together share one commit and one fsync, and all are stored")
     void groupCommit() throws Exception {
         int count = 4000;

@@ -1,0 +1,61 @@
+package io.starling.broker.store;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Where persistent sessions, their messages and the retained messages are kept across restarts:
+ * {@link RocksPersistence} on local disk (the default), or {@link #NONE}, which keeps nothing and
+ * leaves every session in memory only. Safe to call from any thread.
+ */
+public interface Persistence extends AutoCloseable {
+    /** Keeps nothing: sessions and retained messages live in memory only ({@code persistence: false}). */
+    Persistence NONE = new Persistence() {
+        @Override
+        public boolean enabled() {
+            return false;
+        }
+
+        @Override
+        public long nextMessageId() {
+            throw new IllegalStateException("persistence is off");
+        }
+
+        @Override
+        public CompletableFuture<Void> commit(StoreChanges changes) {
+            throw new IllegalStateException("persistence is off");
+        }
+
+        @Override
+        public Recovered recover() {
+            return Recovered.EMPTY;
+        }
+
+        @Override
+        public String toString() {
+            return "in memory (persistence off)";
+        }
+
+        @Override
+        public void close() {}
+    };
+
+    /** Whether anything is stored: when false, no other method but {@link #recover} and {@link #close} is called. */
+    boolean enabled();
+
+    /** A message record identifier never used by a record in the store. */
+    long nextMessageId();
+
+    /**
+     * Stores {@code changes}, after every commit that was called before. The future completes once
+     * they are as durable as the fsync mode promises, or exceptionally with a {@link
+     * io.starling.store.rocksdb.StoreException} when they could not be stored (a full disk, say).
+     */
+    CompletableFuture<Void> commit(StoreChanges changes);
+
+    /** Reads everything stored, once, at start-up, before any client connects. */
+    Recovered recover();
+
+    /** Commits what is waiting, then closes. */
+    @Override
+    void close();
+}

@@ -1,0 +1,104 @@
+package io.starling.broker.store;
+
+import io.starling.broker.routing.Message;
+import io.starling.codec.packet.QoS;
+import io.starling.store.rocksdb.Keyspace;
+import io.starling.store.rocksdb.StoreWrite;
+
+/**
+ * The store records one broker operation changes, in MQTT terms, applied together or not at all
+ * when {@link Persistence#commit committed}: a QoS 1 PUBLISH that reaches three persistent
+ * sessions is one message record, three queue entries and, from a persistent publisher of QoS 2,
+ * its inbound packet identifier. How each record is laid out is {@link StoreRecords}'s business.
+ */
+public final class StoreChanges {
+    private final StoreWrite write = new StoreWrite();
+
+    /** A persistent session exists; {@code offlineSinceMillis} is 0 while it is connected. */
+    public StoreChanges session(String clientId, long offlineSinceMillis) {
+        write.put(Keyspace.SESSIONS, StoreRecords.sessionKey(clientId), StoreRecords.sessionValue(offlineSinceMillis));
+        return this;
+    }
+
+    /**
+     * The session of {@code clientId} ended: its record, subscriptions, queue entries and
+     * inbound packet identifiers go. The message records its queue entries referred to are the
+     * caller's to {@link StoredMessage#release release}.
+     */
+    public StoreChanges sessionRemoved(String clientId) {
+        write.delete(Keyspace.SESSIONS, StoreRecords.sessionKey(clientId));
+        byte[] from = StoreRecords.clientPrefix(clientId);
+        byte[] to = StoreRecords.clientPrefixEnd(clientId);
+        write.deleteRange(Keyspace.SUBSCRIPTIONS, from, to);
+        write.deleteRange(Keyspace.QUEUES, from, to);
+        write.deleteRange(Keyspace.INBOUND, from, to);
+        return this;
+    }
+
+    public StoreChanges subscribed(String clientId, String filter, QoS qos) {
+        write.put(Keyspace.SUBSCRIPTIONS, StoreRecords.subscriptionKey(clientId, filter), StoreRecords.subscriptionValue(qos));
+        return this;
+    }
+
+    public StoreChanges unsubscribed(String clientId, String filter) {
+        write.delete(Keyspace.SUBSCRIPTIONS, StoreRecords.subscriptionKey(clientId, filter));
+        return this;
+    }
+
+    /** The message record, written once for every queue entry that refers to it. */
+    public StoreChanges message(long id, Message message) {
+        write.put(Keyspace.MESSAGES, StoreRecords.messageKey(id), StoreRecords.messageValue(message));
+        return this;
+    }
+
+    public StoreChanges messageReleased(long id) {
+        write.delete(Keyspace.MESSAGES, StoreRecords.messageKey(id));
+        return this;
+    }
+
+    /**
+     * Entry {@code seq} of the session's queue: message {@code messageId} at {@code qos}; {@code
+     * packetId} 0 while it waits, else the identifier it was sent with; {@code released} once
+     * PUBREC came and PUBREL is due.
+     */
+    public StoreChanges queued(String clientId, long seq, long messageId, QoS qos, boolean retain, int packetId, boolean released) {
+        write.put(Keyspace.QUEUES, StoreRecords.queueKey(clientId, seq),
+                StoreRecords.queueValue(messageId, qos, retain, packetId, released));
+        return this;
+    }
+
+    public StoreChanges dequeued(String clientId, long seq) {
+        write.delete(Keyspace.QUEUES, StoreRecords.queueKey(clientId, seq));
+        return this;
+    }
+
+    /** A QoS 2 packet identifier received from the client and not yet released by PUBREL. */
+    public StoreChanges inbound(String clientId, int packetId) {
+        write.put(Keyspace.INBOUND, StoreRecords.inboundKey(clientId, packetId), StoreRecords.EMPTY);
+        return this;
+    }
+
+    public StoreChanges inboundReleased(String clientId, int packetId) {
+        write.delete(Keyspace.INBOUND, StoreRecords.inboundKey(clientId, packetId));
+        return this;
+    }
+
+    /** The retained message of its topic, stored whole. */
+    public StoreChanges retained(Message message) {
+        write.put(Keyspace.RETAINED, StoreRecords.retainedKey(message.topic()), StoreRecords.messageValue(message));
+        return this;
+    }
+
+    public StoreChanges retainedRemoved(String topic) {
+        write.delete(Keyspace.RETAINED, StoreRecords.retainedKey(topic));
+        return this;
+    }
+
+    public boolean isEmpty() {
+        return write.isEmpty();
+    }
+
+    StoreWrite write() {
+        return write;
+    }
+}

@@ -1,0 +1,43 @@
+package io.starling.broker.store;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A message record in the durable store, shared by every session queue entry that refers to it:
+ * the record is written once however many persistent sessions the message reaches, and deleted
+ * when the last entry lets go of it. The count is taken on the router's thread and given back on
+ * each session's, so it is atomic.
+ */
+public final class StoredMessage {
+    private final long id;
+    private final AtomicInteger references = new AtomicInteger();
+
+    public StoredMessage(long id) {
+        this.id = id;
+    }
+
+    /** The key of the message record. */
+    public long id() {
+        return id;
+    }
+
+    /** One more queue entry refers to the record. */
+    public void retain() {
+        references.incrementAndGet();
+    }
+
+    /**
+     * One queue entry let go of the record: adds the record's deletion to {@code changes} when it
+     * was the last.
+     */
+    public void release(StoreChanges changes) {
+        if (references.decrementAndGet() == 0) {
+            changes.messageReleased(id);
+        }
+    }
+
+    /** Queue entries referring to the record now. */
+    public int references() {
+        return references.get();
+    }
+}
