@@ -30,7 +30,7 @@ final class BrokerProcess implements AutoCloseable {
     /** How Java reports a process that died of a signal: 128 + the signal's number. */
     private static final int KILLED_BY_SIGKILL = 128 + 9;
     private static final Pattern LISTENING = Pattern.compile("INFO  MqttServer: listening on /127\\.0\\.0\\.1:(\\d+) \\(");
-    private static final Path LAUNCHER = projectRoot().resolve("bin/starling");
+    private static final Path LAUNCHER = ProjectRoot.LAUNCHER;
 
     private final Process process;
     private final Path log;
@@ -126,14 +126,4 @@ final class BrokerProcess implements AutoCloseable {
         }
     }
 
-    /** Maven runs the tests in the module directory, it/; the root is the first parent with bin/starling. */
-    private static Path projectRoot() {
-        Path dir = Path.of("").toAbsolutePath();
-        for (Path candidate = dir; candidate != null; candidate = candidate.getParent()) {
-            if (Files.isRegularFile(candidate.resolve("bin/starling")) && Files.isDirectory(candidate.resolve("cli"))) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("no bin/starling in " + dir + " or above it");
-    }
 }

@@ -38,25 +38,14 @@ class BrokerProcessTest {
     /** Generous: a JVM starting under a loaded CI machine. */
     private static final Duration START = Duration.ofSeconds(30);
     private static final Duration STOP = Duration.ofSeconds(5);
-    private static final Path ROOT = projectRoot();
-    private static final Path LAUNCHER = ROOT.resolve("bin/starling");
+    private static final Path ROOT = ProjectRoot.DIR;
+    private static final Path LAUNCHER = ProjectRoot.LAUNCHER;
 
     @TempDir
     Path tmp;
 
     private final List<Process> processes = new ArrayList<>();
     private final List<Socket> sockets = new ArrayList<>();
-
-    /** Maven runs the tests in the module directory, it/; the root is its parent. */
-    private static Path projectRoot() {
-        Path dir = Path.of("").toAbsolutePath();
-        for (Path candidate = dir; candidate != null; candidate = candidate.getParent()) {
-            if (Files.isRegularFile(candidate.resolve("bin/starling")) && Files.isDirectory(candidate.resolve("cli"))) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("no bin/starling in " + dir + " or above it");
-    }
 
     @BeforeAll
     static void theJarIsBuilt() {

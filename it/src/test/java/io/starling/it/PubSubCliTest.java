@@ -46,8 +46,8 @@ import org.opentest4j.TestAbortedException;
 class PubSubCliTest {
     /** Generous: JVMs starting on a loaded 2-core machine. */
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final Path ROOT = projectRoot();
-    private static final Path LAUNCHER = ROOT.resolve("bin/starling");
+    private static final Path ROOT = ProjectRoot.DIR;
+    private static final Path LAUNCHER = ProjectRoot.LAUNCHER;
     private static final Path MOSQUITTO_PUB = Path.of("/usr/bin/mosquitto_pub");
     private static final Path MOSQUITTO_SUB = Path.of("/usr/bin/mosquitto_sub");
 
@@ -315,17 +315,6 @@ class PubSubCliTest {
     }
 
     // ---- helpers
-
-    /** Maven runs the tests in the module directory, it/; the root is its parent. */
-    private static Path projectRoot() {
-        Path dir = Path.of("").toAbsolutePath();
-        for (Path candidate = dir; candidate != null; candidate = candidate.getParent()) {
-            if (Files.isRegularFile(candidate.resolve("bin/starling")) && Files.isDirectory(candidate.resolve("cli"))) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("no bin/starling in " + dir + " or above it");
-    }
 
     private static String port(Target target) {
         if (target == Target.MOSQUITTO) {
