@@ -15,8 +15,6 @@ import io.starling.codec.packet.Unsubscribe;
 import io.starling.codec.wire.Topics;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,7 +63,7 @@ public final class SubscribeFlow {
             granted.add(subscription);
         }
         // SUBACK once the subscriptions are stored; the retained messages follow it
-        session.gate().after(commit(changes), () -> {
+        session.gate().after(persistence.commitAny(changes), () -> {
             if (session.connection() != connection) {
                 return;
             }
@@ -88,14 +86,11 @@ public final class SubscribeFlow {
                 }
             }
         }
-        session.gate().after(commit(changes), () -> {
+        session.gate().after(persistence.commitAny(changes), () -> {
             if (session.connection() == connection) {
                 connection.send(new UnsubAck(unsubscribe.packetId()));
             }
         });
     }
 
-    private @Nullable CompletableFuture<Void> commit(@Nullable StoreChanges changes) {
-        return changes == null || changes.isEmpty() ? null : persistence.commit(changes);
-    }
 }

@@ -113,7 +113,7 @@ public final class Router {
             }
         }
         if (!message.retain()) {
-            return new Publication(message, targets, queued, commit(changes));
+            return new Publication(message, targets, queued, persistence.commitAny(changes));
         }
         // one retained update at a time, so that the store ends with the same message per topic as memory
         synchronized (retained) {
@@ -125,7 +125,7 @@ public final class Router {
                     changes.retained(message);
                 }
             }
-            return new Publication(message, targets, queued, commit(changes));
+            return new Publication(message, targets, queued, persistence.commitAny(changes));
         }
     }
 
@@ -150,7 +150,4 @@ public final class Router {
         return false;
     }
 
-    private @Nullable CompletableFuture<Void> commit(@Nullable StoreChanges changes) {
-        return changes == null || changes.isEmpty() ? null : persistence.commit(changes);
-    }
 }

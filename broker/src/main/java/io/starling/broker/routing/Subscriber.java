@@ -17,10 +17,8 @@ public interface Subscriber {
         return false;
     }
 
-    /** The sequence number of the subscriber's next queue entry in the store; only when {@link #durable}. */
-    default long nextQueueSeq() {
-        throw new UnsupportedOperationException(clientId() + " keeps no queue in the store");
-    }
+    /** The sequence number of the subscriber's next queue entry in the store; asked only while {@link #durable}. */
+    long nextQueueSeq();
 
     /**
      * Delivers {@code message} at {@code qos}, already the lower of the published and the

@@ -8,7 +8,6 @@ import io.starling.broker.store.Recovered;
 import io.starling.broker.store.SessionStore;
 import io.starling.broker.store.StoreChanges;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -126,7 +125,7 @@ public final class SessionRegistry {
         session.connAckPending(true);
         session.moveTo(connection.eventLoop());
         // CONNACK waits until the session is stored; messages wait in the queue until CONNACK is out
-        session.gate().after(commit(changes), () -> {
+        session.gate().after(persistence.commitAny(changes), () -> {
             if (session.connection() == connection) {
                 session.connAckPending(false);
                 attached.attached(session, connection, sessionPresent);
@@ -134,9 +133,6 @@ public final class SessionRegistry {
         });
     }
 
-    private @Nullable CompletableFuture<Void> commit(StoreChanges changes) {
-        return changes.isEmpty() || !persistence.enabled() ? null : persistence.commit(changes);
-    }
 
     /** Detaches {@code connection} from its session when it closes; runs in the session's mailbox. */
     public void closed(Session session, ClientConnection connection) {
@@ -151,7 +147,7 @@ public final class SessionRegistry {
             }
             if (session.durable()) {
                 // when it went offline: its expiry counts from there, across restarts
-                commit(new StoreChanges().session(session.clientId(), System.currentTimeMillis()));
+                persistence.commitAny(new StoreChanges().session(session.clientId(), System.currentTimeMillis()));
             }
             scheduleExpiry(session, expiry);
         });
@@ -174,7 +170,7 @@ public final class SessionRegistry {
     private void discard(Session session) {
         StoreChanges changes = new StoreChanges();
         clear(session, changes);
-        commit(changes);
+        persistence.commitAny(changes);
         // a revived session is new: its next CONNACK must not claim a session present [MQTT-3.2.2-3]
         session.persistent(false);
         session.durable(false);

@@ -1,6 +1,7 @@
 package io.starling.broker.store;
 
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where persistent sessions, their messages and the retained messages are kept across restarts:
@@ -51,6 +52,14 @@ public interface Persistence extends AutoCloseable {
      * io.starling.store.rocksdb.StoreException} when they could not be stored (a full disk, say).
      */
     CompletableFuture<Void> commit(StoreChanges changes);
+
+    /**
+     * Commits {@code changes} when there is anything to store: null (nothing to wait for) when
+     * they are null or empty, or when persistence is off.
+     */
+    default @Nullable CompletableFuture<Void> commitAny(@Nullable StoreChanges changes) {
+        return changes == null || changes.isEmpty() || !enabled() ? null : commit(changes);
+    }
 
     /** Reads everything stored, once, at start-up, before any client connects. */
     Recovered recover();
