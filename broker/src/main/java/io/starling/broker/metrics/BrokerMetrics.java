@@ -8,10 +8,15 @@ public final class BrokerMetrics {
     public final LongAdder connectionsClosed = new LongAdder();
     public final LongAdder messagesReceived = new LongAdder();
     public final LongAdder messagesSent = new LongAdder();
-    /** QoS 1 and 2 messages dropped because a session's queue was full. */
+    /** QoS 1 and 2 messages dropped because an offline session's queue was full. */
     public final LongAdder queuedMessagesDropped = new LongAdder();
     /** QoS 0 messages dropped: queue full, connection not writable, or session offline. */
     public final LongAdder qos0MessagesDropped = new LongAdder();
+    /**
+     * Times a publisher's connection stopped being read because a live subscriber it sends to had
+     * a full queue (back-pressure instead of dropping what was acknowledged).
+     */
+    public final LongAdder publishersHeldBack = new LongAdder();
     /** Retained messages not kept because the retained-message limits were reached. */
     public final LongAdder retainedMessagesRefused = new LongAdder();
 }

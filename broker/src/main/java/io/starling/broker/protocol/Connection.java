@@ -10,6 +10,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.routing.Message;
+import io.starling.broker.routing.Subscriber;
 import io.starling.broker.session.ClientConnection;
 import io.starling.broker.session.Session;
 import io.starling.codec.decode.PacketDecodeException;
@@ -66,6 +67,8 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
     private volatile @Nullable String closeReason;
     private boolean closing;
     private boolean needsFlush;
+    /** Not reading, to hold the client back while a subscriber it publishes to has a full queue. */
+    private boolean heldBack;
 
     public Connection(Flows flows, BrokerConfig.Listener listener) {
         this.flows = flows;
@@ -159,6 +162,10 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (event instanceof IdleStateEvent) {
+            if (heldBack) {
+                // the broker stopped reading, not the client: its PINGREQs wait in the socket
+                return;
+            }
             if (connect == null) {
                 close("no CONNECT within " + KeepAlive.CONNECT_TIMEOUT_SECONDS + " s");
             } else {
@@ -278,6 +285,29 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
     @Override
     public boolean isWritable() {
         return channel().isWritable();
+    }
+
+    @Override
+    public void holdBackUntilDrained(Subscriber full) {
+        if (heldBack || closing) {
+            return;
+        }
+        Channel ch = channel();
+        heldBack = true;
+        ch.config().setAutoRead(false);
+        flows.metrics().publishersHeldBack.increment();
+        if (log.isDebugEnabled()) {
+            log.debug("client {}: held back, {} has a full queue", clientId, full.clientId());
+        }
+        full.whenDrained(() -> ch.eventLoop().execute(this::stopHoldingBack));
+    }
+
+    @Override
+    public void stopHoldingBack() {
+        if (heldBack) {
+            heldBack = false;
+            channel().config().setAutoRead(true);
+        }
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.starling.broker.protocol;
 
 import io.starling.broker.routing.Message;
 import io.starling.broker.routing.Router;
+import io.starling.broker.routing.Subscriber;
 import io.starling.broker.session.ClientConnection;
 import io.starling.broker.session.Session;
 import io.starling.broker.store.Persistence;
@@ -58,6 +59,9 @@ public final class PublishInFlow {
     private void publish(Session session, Message message, @Nullable StoreChanges with,
             @Nullable ClientConnection connection, @Nullable Packet reply) {
         Router.Publication publication = router.publish(message, with);
+        if (connection != null) {
+            holdBackIfCongested(session, connection, publication);
+        }
         if (publication.stored() == null && session.gate().isClear()) {
             publication.deliver();
             if (connection != null && reply != null) {
@@ -71,6 +75,19 @@ public final class PublishInFlow {
                 reply(session, connection, reply);
             }
         });
+    }
+
+    /**
+     * Back-pressure: the message is kept and acknowledged, but when a subscriber it goes to has a
+     * full queue, the broker stops reading from the publisher until that queue drains, so that
+     * the next messages wait in the publisher's socket rather than overflow the queue. A publisher
+     * whose own queue is full is never held back: it has to be read for its queue to drain.
+     */
+    private static void holdBackIfCongested(Session session, ClientConnection connection, Router.Publication publication) {
+        Subscriber full = publication.congested();
+        if (full != null && full != session && !session.congested() && session.connection() == connection) {
+            connection.holdBackUntilDrained(full);
+        }
     }
 
     /** PUBREL: the client releases {@code packetId}; later PUBLISHes with it are new messages [MQTT-4.3.3-2]. */

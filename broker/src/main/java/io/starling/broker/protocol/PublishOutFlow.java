@@ -26,10 +26,13 @@ import org.slf4j.LoggerFactory;
  * reconnects [MQTT-4.4.0-1]. Every method runs in the session's mailbox.
  *
  * <p>Bounds: QoS 1 and 2 messages beyond the window wait in the session's queue up to
- * {@code max_queued_messages}; QoS 0 messages wait (while the connection is not writable, or
- * behind other messages) up to {@code max_pending_qos0_messages}, and for an offline session only
- * if {@code queue_qos0_offline}. What does not fit is dropped, counted, and logged once per
- * episode of dropping.
+ * {@code max_queued_messages}. Their publishers were acknowledged, so for a connected session a
+ * full queue does not drop them: it marks the session congested, which holds back the publishers
+ * sending to it (the broker stops reading from them, see {@link PublishInFlow}) until it drains to
+ * half; for an offline session what does not fit is dropped. QoS 0 messages wait (while the
+ * connection is not writable, or behind other messages) up to {@code max_pending_qos0_messages},
+ * and for an offline session only if {@code queue_qos0_offline}. Drops are counted, and logged
+ * once per episode of dropping.
  *
  * <p>Stored deliveries (QoS 1 and 2 to a persistent session with persistence on) keep their queue
  * entry in the store up to date: the packet identifier once sent, the released state once PUBREC
@@ -104,13 +107,26 @@ public final class PublishOutFlow implements Session.Delivery {
                 return;
             }
             session.queuedQos0(session.queuedQos0() + 1);
-        } else if (session.queue().size() - session.queuedQos0() >= config.maxQueuedMessages()) {
-            metrics.queuedMessagesDropped.increment();
-            startDropping(session, "QoS 1 and 2", config.maxQueuedMessages());
-            forget(session, pending.stored());
-            return;
+        } else {
+            ClientConnection connection = session.connection();
+            int queued = queuedQos12(session);
+            if (connection == null && queued >= config.maxQueuedMessages()) {
+                metrics.queuedMessagesDropped.increment();
+                startDropping(session, "QoS 1 and 2", config.maxQueuedMessages());
+                forget(session, pending.stored());
+                return;
+            }
+            if (connection != null && queued + 1 >= config.maxQueuedMessages() && !session.congested()) {
+                session.congested(true);
+                // a session whose own queue is full must read its PUBACKs to drain: never held back
+                connection.stopHoldingBack();
+            }
         }
         session.queue().add(pending);
+    }
+
+    private static int queuedQos12(Session session) {
+        return session.queue().size() - session.queuedQos0();
     }
 
     private void startDropping(Session session, String what, int bound) {
@@ -134,6 +150,9 @@ public final class PublishOutFlow implements Session.Delivery {
                 session.queuedQos0(session.queuedQos0() - 1);
             }
             send(session, connection, next.message(), next.qos(), next.retain(), next.stored());
+        }
+        if (session.congested() && queuedQos12(session) <= config.maxQueuedMessages() / 2) {
+            session.congested(false);
         }
         if (session.dropping() && session.queue().isEmpty()) {
             session.dropping(false);

@@ -72,6 +72,22 @@ public final class Router {
             return stored;
         }
 
+        /**
+         * A subscriber this QoS 1 or 2 message goes to at QoS 1 or 2 whose queue is full (see
+         * {@link Subscriber#congested}), or null: the publisher should be held back until it drains.
+         */
+        public @Nullable Subscriber congested() {
+            if (message.qos() == QoS.AT_MOST_ONCE) {
+                return null;
+            }
+            for (Map.Entry<Subscriber, QoS> target : targets.entrySet()) {
+                if (target.getValue() != QoS.AT_MOST_ONCE && target.getKey().congested()) {
+                    return target.getKey();
+                }
+            }
+            return null;
+        }
+
         /** Hands the message to every subscriber; call once {@link #stored} completed. Returns how many. */
         public int deliver() {
             Map<Subscriber, QueueRef> q = queued;

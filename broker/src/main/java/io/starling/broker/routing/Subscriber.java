@@ -21,6 +21,22 @@ public interface Subscriber {
     long nextQueueSeq();
 
     /**
+     * Whether the subscriber is connected and its queue of QoS 1 and 2 messages is full: whoever
+     * publishes to it should stop for a while (see {@link #whenDrained}). Called from any thread.
+     */
+    default boolean congested() {
+        return false;
+    }
+
+    /**
+     * Runs {@code resume} (on any thread) once the subscriber is no longer {@link #congested}: at
+     * once when it is not.
+     */
+    default void whenDrained(Runnable resume) {
+        resume.run();
+    }
+
+    /**
      * Delivers {@code message} at {@code qos}, already the lower of the published and the
      * granted QoS, with RETAIN 0 as a live message [MQTT-3.3.1-9]. {@code stored} is its queue
      * entry when it was stored for the subscriber, else null.

@@ -1,6 +1,7 @@
 package io.starling.broker.session;
 
 import io.netty.util.concurrent.EventExecutor;
+import io.starling.broker.routing.Subscriber;
 import io.starling.codec.packet.MqttVersion;
 import io.starling.codec.packet.Packet;
 
@@ -14,6 +15,15 @@ public interface ClientConnection {
 
     /** Whether the connection takes more writes without queueing them in memory. */
     boolean isWritable();
+
+    /**
+     * Stops reading from the client until {@code full} is no longer congested: what the client
+     * publishes would overflow that subscriber's queue. Does nothing while already held back.
+     */
+    void holdBackUntilDrained(Subscriber full);
+
+    /** Reads from the client again if it was held back; called when its own session's queue fills. */
+    void stopHoldingBack();
 
     /** The protocol version the client connected with. */
     MqttVersion version();

@@ -8,8 +8,10 @@ import io.starling.broker.store.QueueRef;
 import io.starling.broker.store.StoreChanges;
 import io.starling.codec.packet.QoS;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
@@ -58,6 +60,10 @@ public final class Session implements Subscriber {
     /** Read by publishers' threads to decide whether a delivery must be stored first. */
     private volatile boolean durable;
     private final AtomicLong queueSeq = new AtomicLong(1);
+    /** Read by publishers' threads: whether they should hold back (see {@link #congested()}). */
+    private volatile boolean congested;
+    /** Held-back publishers to resume once the queue drains; guarded by {@code this}, made on first use. */
+    private @Nullable List<Runnable> onDrained;
     private final StoreGate gate = new StoreGate(this::submit, this::storeFailed);
 
     // ---- owned by the mailbox ----
@@ -110,6 +116,50 @@ public final class Session implements Subscriber {
         mailbox.add(task);
         if (scheduled.compareAndSet(false, true)) {
             owner.execute(this::drain);
+        }
+    }
+
+    /**
+     * Whether the session is connected and its QoS 1 and 2 queue reached {@code
+     * max_queued_messages}: its messages were acknowledged to their publishers, so they are kept,
+     * and the publishers are held back instead until it drains.
+     */
+    @Override
+    public boolean congested() {
+        return congested;
+    }
+
+    @Override
+    public void whenDrained(Runnable resume) {
+        synchronized (this) {
+            if (congested) {
+                if (onDrained == null) {
+                    onDrained = new ArrayList<>();
+                }
+                onDrained.add(resume);
+                return;
+            }
+        }
+        resume.run();
+    }
+
+    /** Marks the queue full or no longer full; the latter resumes the held-back publishers. Mailbox only. */
+    public void congested(boolean congested) {
+        if (congested) {
+            this.congested = true;
+            return;
+        }
+        List<Runnable> waiting;
+        synchronized (this) {
+            if (!this.congested) {
+                return;
+            }
+            this.congested = false;
+            waiting = onDrained;
+            onDrained = null;
+        }
+        if (waiting != null) {
+            waiting.forEach(Runnable::run);
         }
     }
 
@@ -209,6 +259,10 @@ public final class Session implements Subscriber {
 
     public void connection(@Nullable ClientConnection connection) {
         this.connection = connection;
+        if (connection == null) {
+            // offline, the queue bound drops rather than holds anyone back
+            congested(false);
+        }
     }
 
     public Map<String, QoS> subscriptions() {
@@ -306,6 +360,7 @@ public final class Session implements Subscriber {
         inboundQos2.clear();
         queuedQos0 = 0;
         dropping = false;
+        congested(false);
     }
 
     @Override

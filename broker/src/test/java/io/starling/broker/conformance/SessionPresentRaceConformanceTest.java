@@ -67,6 +67,12 @@ class SessionPresentRaceConformanceTest {
 
         @Override
         public void closeForStoreFailure(String reason) {}
+
+        @Override
+        public void holdBackUntilDrained(io.starling.broker.routing.Subscriber full) {}
+
+        @Override
+        public void stopHoldingBack() {}
     }
 
     /** The in-memory store, which can hold a look-up until the session it found has been discarded. */

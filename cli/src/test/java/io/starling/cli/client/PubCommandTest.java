@@ -33,12 +33,9 @@ class PubCommandTest {
 
     @BeforeAll
     static void startBroker() throws IOException {
-        BrokerConfig defaults = BrokerConfig.defaults().inMemory().withListeners(List.of(new BrokerConfig.Listener("127.0.0.1", 0)));
-        // pub -l keeps up to 1,000 QoS 1 messages in flight, faster than the QoS 2 observer drains them;
-        // the broker drops what overflows a subscriber's queue (1,000 by default: a known limit until
-        // publisher back-pressure), so the queue here is big enough for the largest test
-        broker = Broker.start(defaults.withLimits(defaults.maxPacketSize(), defaults.maxInflightMessages(),
-                100_000, defaults.maxPendingQos0Messages()));
+        // default limits: pub -l keeps up to 1,000 QoS 1 messages in flight, faster than the QoS 2
+        // observer drains them, and the broker holds it back rather than drop any
+        broker = Broker.start(BrokerConfig.defaults().inMemory().withListeners(List.of(new BrokerConfig.Listener("127.0.0.1", 0))));
     }
 
     @AfterAll
