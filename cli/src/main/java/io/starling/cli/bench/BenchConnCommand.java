@@ -1,5 +1,7 @@
 package io.starling.cli.bench;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,11 +29,19 @@ final class BenchConnCommand implements Callable<Integer> {
             description = "Connections opened per second, 0 for as fast as possible (default: ${DEFAULT-VALUE}).")
     double rate;
 
+    @Option(names = "--source-address", split = ",", paramLabel = "ADDR",
+            description = {"Bind the connections to these local IP addresses in turn, round robin (comma-separated or"
+                    + " repeated; literal addresses only, no host names). One address has about 28k ephemeral ports"
+                    + " toward one broker, so 100k connections need 4 or more, e.g. 127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4"
+                    + " (on Linux all of 127/8 is loopback). Default: the system chooses.",
+                "Many connections also need many file descriptors: raise the limit with 'ulimit -n' first."})
+    List<String> sourceAddresses = new ArrayList<>();
+
     @Override
     public Integer call() {
         ConnOptions options;
         try {
-            options = new ConnOptions(common.settings(), connections, rate);
+            options = new ConnOptions(common.settings(), connections, rate, ConnOptions.parseSourceAddresses(sourceAddresses));
         } catch (IllegalArgumentException e) {
             return BenchLauncher.invalid(spec, e.getMessage());
         }

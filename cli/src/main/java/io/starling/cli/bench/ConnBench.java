@@ -1,7 +1,12 @@
 package io.starling.cli.bench;
 
+import io.netty.util.NetUtil;
 import io.starling.codec.packet.MqttVersion;
 import java.io.PrintStream;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -16,7 +21,10 @@ import org.jspecify.annotations.Nullable;
  * until the duration ends or Ctrl-C. Reports how many connected, failed and were lost, how long
  * opening them took and the connect time (TCP connected to CONNACK) percentiles. When the first
  * connections all fail (the broker is not there), it stops with that error rather than trying
- * the rest; later failures are counted.
+ * the rest; later failures are counted, and the first of them is printed as a warning (running
+ * out of file descriptors or ports is the usual one). With source addresses, connection i is
+ * bound to the (i mod n)-th of them, since one local address has only about 28 k ephemeral ports
+ * toward one broker.
  */
 public final class ConnBench extends LoadBench {
     private final ConnOptions options;
@@ -46,6 +54,7 @@ public final class ConnBench extends LoadBench {
         ConnectionCounts counts;
         LatencyStats connectTimes;
         try (LoadClients clients = new LoadClients(settings)) {
+            List<InetSocketAddress> sources = sources(clients.broker().getAddress());
             counts = clients.counts();
             // lost connections are a result here; the run ends early only when none is left
             ConnectionCounts all = counts;
@@ -65,7 +74,9 @@ public final class ConnBench extends LoadBench {
                 deadline = settings.duration() == null ? null : start + settings.duration().toNanos();
                 List<CompletableFuture<LoadConnection>> ready = clients.openAll(options.connections(), options.rate(),
                         i -> {
-                            LoadConnection connection = clients.open(clientBase + i, null, null, null);
+                            // round robin: connection i leaves from the (i mod n)-th source address
+                            LoadConnection connection = clients.open(clientBase + i, null, null, null,
+                                    sources.isEmpty() ? null : sources.get(i % sources.size()));
                             connection.ready().whenComplete((c, e) -> lastHandshake.accumulateAndGet(System.nanoTime(),
                                     (a, b) -> b - a > 0 ? b : a));
                             return connection;
@@ -87,11 +98,32 @@ public final class ConnBench extends LoadBench {
         connectTimes.sampleInterval();
         double seconds = Math.max(0, (lastHandshake.get() - start) / 1e9);
         counts.warnOfLosses(progressOut);
+        if (counts.failed() > 0) {
+            // the summary only counts them; say why, or a run that hit a limit looks merely slow
+            progressOut.println("warning: " + counts.failed() + " connection(s) failed; the first: " + counts.firstFailure());
+        }
         return new BenchSummary("conn", scenario(), counts.established(), counts.failed(), counts.lost(),
                 BenchSummary.UNKNOWN, BenchSummary.UNKNOWN, BenchSummary.UNKNOWN, BenchSummary.UNKNOWN, BenchSummary.UNKNOWN,
                 BenchSummary.UNKNOWN, BenchSummary.UNKNOWN, seconds, Double.NaN,
                 PubSubBench.rate(counts.established(), seconds), Percentiles.NONE, connectTimes.total(),
                 control.wasInterrupted());
+    }
+
+    /**
+     * The {@code --source-address} values as local socket addresses with port 0 (the system picks
+     * the port at bind time). An address of the other IP family than the broker's could never
+     * connect; that is refused here with one clear message rather than as N failed connections.
+     */
+    private List<InetSocketAddress> sources(InetAddress broker) {
+        List<InetSocketAddress> sources = new ArrayList<>(options.sourceAddresses().size());
+        for (InetAddress source : options.sourceAddresses()) {
+            if ((source instanceof Inet4Address) != (broker instanceof Inet4Address)) {
+                throw new BenchException("source address " + NetUtil.toAddressString(source) + " and the broker's address "
+                        + NetUtil.toAddressString(broker) + " are of different IP versions");
+            }
+            sources.add(new InetSocketAddress(source, 0));
+        }
+        return sources;
     }
 
     /** Nothing connected and something failed: the broker is not there, or refuses everyone. */
@@ -117,7 +149,9 @@ public final class ConnBench extends LoadBench {
     private String scenario() {
         BenchSettings s = options.settings();
         String rate = options.rate() == 0 ? "as fast as possible" : String.format(Locale.ROOT, "%.1f/s", options.rate());
-        return String.format(Locale.ROOT, "%d connections, %s, MQTT %s, keep alive %d s%s", options.connections(), rate,
+        int sources = options.sourceAddresses().size();
+        return String.format(Locale.ROOT, "%d connections, %s%s, MQTT %s, keep alive %d s%s", options.connections(), rate,
+                sources == 0 ? "" : sources == 1 ? ", from 1 source address" : ", from " + sources + " source addresses",
                 s.version() == MqttVersion.V3_1 ? "3.1" : "3.1.1", s.keepAlive(),
                 s.duration() == null ? ", held until Ctrl-C" : PubSubBench.bounds(s, 0, ""));
     }

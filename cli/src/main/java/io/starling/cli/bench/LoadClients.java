@@ -1,5 +1,6 @@
 package io.starling.cli.bench;
 
+import com.sun.management.UnixOperatingSystemMXBean;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
@@ -12,11 +13,14 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.NetUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.starling.codec.packet.Bytes;
 import io.starling.codec.packet.Connect;
 import io.starling.codec.packet.Subscription;
 import io.starling.codec.property.Properties;
+import java.lang.management.ManagementFactory;
+import java.lang.management.OperatingSystemMXBean;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -46,6 +50,8 @@ final class LoadClients implements AutoCloseable {
 
     private final BenchSettings settings;
     private final EventLoopGroup group;
+    private final InetSocketAddress broker;
+    private final long fileDescriptorLimit = fileDescriptorLimit();
     private final Bootstrap bootstrap;
     private final ConnectionCounts counts = new ConnectionCounts();
     private final LatencyStats connectTimes;
@@ -57,6 +63,7 @@ final class LoadClients implements AutoCloseable {
         if (address.isUnresolved()) {
             throw new BenchException("unknown host " + settings.host());
         }
+        this.broker = address;
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.group = new MultiThreadIoEventLoopGroup(settings.threads(), new DefaultThreadFactory("bench-io", true), io);
@@ -69,6 +76,11 @@ final class LoadClients implements AutoCloseable {
                 // a larger high-water mark than Netty's 64 KiB lets a publisher write longer batches
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(128 * 1024, 512 * 1024))
                 .remoteAddress(address);
+    }
+
+    /** The broker's address, resolved once. */
+    InetSocketAddress broker() {
+        return broker;
     }
 
     EventLoopGroup group() {
@@ -95,16 +107,29 @@ final class LoadClients implements AutoCloseable {
                 null, Properties.EMPTY);
     }
 
-    /** Opens one connection; its {@link LoadConnection#ready()} tells how the handshake went. */
+    /**
+     * Opens one connection from a local address the system chooses; its
+     * {@link LoadConnection#ready()} tells how the handshake went.
+     */
     LoadConnection open(String clientId, @Nullable Subscription subscription, @Nullable Publisher publisher,
             @Nullable Subscriber subscriber) {
+        return open(clientId, subscription, publisher, subscriber, null);
+    }
+
+    /**
+     * Opens one connection, bound to {@code source} (an address with port 0: the system picks the
+     * port) unless it is null; its {@link LoadConnection#ready()} tells how the handshake went.
+     */
+    LoadConnection open(String clientId, @Nullable Subscription subscription, @Nullable Publisher publisher,
+            @Nullable Subscriber subscriber, @Nullable InetSocketAddress source) {
         LoadConnection connection = new LoadConnection(clientId, connectPacket(clientId, subscription != null), subscription, publisher,
                 subscriber, counts, connectTimes);
         connections.add(connection);
-        ChannelFuture connecting = bootstrap.clone().handler(connection).connect();
+        Bootstrap one = bootstrap.clone().handler(connection);
+        ChannelFuture connecting = source == null ? one.connect() : one.connect(broker, source);
         connecting.addListener(f -> {
             if (!f.isSuccess()) {
-                connection.connectFailed(describe(f.cause()));
+                connection.connectFailed(describe(settings.host() + ":" + settings.port(), source, f.cause(), fileDescriptorLimit));
             }
         });
         return connection;
@@ -187,18 +212,72 @@ final class LoadClients implements AutoCloseable {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
     }
 
-    private String describe(Throwable cause) {
-        String where = settings.host() + ":" + settings.port();
-        if (cause instanceof ConnectException || String.valueOf(cause.getMessage()).contains("Connection refused")) {
-            String message = String.valueOf(cause.getMessage());
-            if (message.contains("Connection refused")) {
-                return "cannot connect to " + where + ": connection refused";
-            }
-            return "cannot connect to " + where + ": " + message;
+    /**
+     * The one-line reason a connection to {@code where} (from {@code source}, when bound) could not
+     * be made. Running out of file descriptors or ports is the usual end of a large {@code bench
+     * conn}; those say so plainly and name the fix, since Netty's wording buries them.
+     * {@code fileDescriptorLimit} is this process's limit, or -1 when unknown.
+     */
+    static String describe(String where, @Nullable InetSocketAddress source, Throwable cause, long fileDescriptorLimit) {
+        String from = source == null ? "" : " from " + NetUtil.toAddressString(source.getAddress());
+        String prefix = "cannot connect to " + where + from + ": ";
+        String messages = messages(cause);
+        if (messages.contains("Too many open files in system")) {
+            // ENFILE: the whole system's table is full, not this process's limit
+            return prefix + "too many open files in the system (ENFILE): raise the system's limit (sysctl fs.file-max)";
+        }
+        if (messages.contains("Too many open files")) {
+            return prefix + "too many open files (EMFILE)"
+                    + (fileDescriptorLimit > 0 ? ", this process may have " + fileDescriptorLimit : "")
+                    + ": raise the limit with 'ulimit -n' (for example 'ulimit -n 200000', up to 'ulimit -Hn')"
+                    + " in the shell that starts the bench";
+        }
+        if (messages.contains("Cannot assign requested address")) {
+            // EADDRNOTAVAIL: bind to an address this machine does not have, or no ephemeral port left
+            return source == null
+                    ? prefix + "no local port left (each source address has about 28k ephemeral ports;"
+                            + " bench conn --source-address spreads connections over several addresses)"
+                    : prefix + "address not available (it is not an address of this machine,"
+                            + " or its ephemeral ports are used up: add more --source-address values)";
+        }
+        if (source != null && messages.contains("Address already in use")) {
+            // EADDRINUSE from bind(2) with port 0: every ephemeral port of this address is taken
+            return prefix + "no local port left on this source address (about 28k each):"
+                    + " add more --source-address values";
+        }
+        if (messages.contains("Connection refused")) {
+            return prefix + "connection refused";
         }
         if (cause instanceof io.netty.channel.ConnectTimeoutException) {
-            return "cannot connect to " + where + ": no answer within " + TCP_CONNECT_TIMEOUT_MILLIS + " ms";
+            return prefix + "no answer within " + TCP_CONNECT_TIMEOUT_MILLIS + " ms";
         }
-        return "cannot connect to " + where + ": " + cause;
+        if (cause instanceof ConnectException) {
+            return prefix + cause.getMessage();
+        }
+        return prefix + cause;
+    }
+
+    /** The messages of {@code cause} and its causes: Netty wraps the system's error, e.g. in "Unable to create Channel". */
+    private static String messages(Throwable cause) {
+        StringBuilder all = new StringBuilder();
+        Throwable t = cause;
+        // bounded: a cause chain may loop
+        for (int depth = 0; t != null && depth < 10; depth++, t = t.getCause()) {
+            all.append(t.getMessage()).append('\n');
+        }
+        return all.toString();
+    }
+
+    /**
+     * This process's open file limit, or -1 where the JVM does not tell it. Read before connecting:
+     * once the descriptors are used up, the JVM cannot even load the native library that tells it.
+     */
+    private static long fileDescriptorLimit() {
+        try {
+            OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+            return os instanceof UnixOperatingSystemMXBean unix ? unix.getMaxFileDescriptorCount() : -1;
+        } catch (LinkageError e) {
+            return -1;
+        }
     }
 }
