@@ -18,7 +18,8 @@
 # listen on BASE_PORT, +1, +2; default 28861), RESULTS (directory for the raw JSON lines and broker
 # logs, default /tmp/compare-brokers-<timestamp>), BROKERS (default "starling mosquitto hivemq"),
 # SCENARIOS (default "fanin0 fanin1 fanout0 pairs1 latency1 rss"), HIVEMQ_JAVA (java for HiveMQ,
-# default $JAVA_HOME/bin/java or java, as bin/starling does).
+# default $JAVA_HOME/bin/java or java, as bin/starling does), REPORT_FROM (a results directory:
+# print its report again without running anything).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo="$(pwd)"
@@ -40,6 +41,10 @@ conn_hold=30s       # how long the measured idle connections are held (we stop t
 stop_wait_s=15      # SIGTERM, then SIGKILL after this long
 start_wait_s=60     # a broker must listen within this
 
+if [ -n "${REPORT_FROM:-}" ]; then
+  # only print the report of an earlier run's results directory
+  results="$REPORT_FROM"
+else
 # ---- preconditions: build nothing, say exactly what to build ----------------------------------
 missing=0
 if [ ! -f cli/target/starling.jar ]; then
@@ -327,6 +332,8 @@ for scenario in $scenarios; do
   done
 done
 
+fi
+
 # ---- report: one markdown table, then the message accounting -----------------------------------
 python3 - "$results" <<'PY' | tee "$results/report.md"
 import json, sys
@@ -340,16 +347,20 @@ with open(results + "/runs.jsonl") as lines:
         runs[(run["scenario"], run["broker"])] = run
 
 conns = int(env["conns"])
-# scenario, label, metric, better, (target vs Mosquitto, target vs HiveMQ, absolute bound).
-# The ratio targets are the issue's reference figures: Starling's goal over each peer's figure.
+# scenario, label, metric, better, (target ratio, absolute bound).
+# The issue gives each row's target against the best peer's reference figure: 480 k against
+# HiveMQ's 320 k, 105 k against 70 k, 530 k against 355 k, 105 k against 70 k, a p99 of 1 ms
+# against HiveMQ's 1.3 ms, and 2 KiB against Mosquitto's 0.7 KiB. The same ratio is applied here to
+# the best peer measured in this run (the higher rate, the lower latency or memory), so the
+# target moves with the machine; latency and memory also have the issue's absolute bound.
 ROWS = [
-    ("fanin0", "fan-in QoS 0, 8 publishers, msgs/s", "rate", "higher", (480 / 80, 480 / 320, None)),
-    ("fanin1", "fan-in QoS 1, 8 publishers, msgs/s", "rate", "higher", (105 / 17, 105 / 70, None)),
-    ("fanout0", "fan-out QoS 0, 50 subscribers, deliveries/s", "rate", "higher", (530 / 140, 530 / 355, None)),
-    ("pairs1", "100 pairs QoS 1, msgs/s", "rate", "higher", (105 / 43, 105 / 70, None)),
-    ("latency1", "QoS 1 at 10,000 msgs/s, p99 latency", "p99", "lower", (1 / 4, 1 / 1.3, 1000.0)),
+    ("fanin0", "fan-in QoS 0, 8 publishers, msgs/s", "rate", "higher", (480 / 320, None)),
+    ("fanin1", "fan-in QoS 1, 8 publishers, msgs/s", "rate", "higher", (105 / 70, None)),
+    ("fanout0", "fan-out QoS 0, 50 subscribers, deliveries/s", "rate", "higher", (530 / 355, None)),
+    ("pairs1", "100 pairs QoS 1, msgs/s", "rate", "higher", (105 / 70, None)),
+    ("latency1", "QoS 1 at 10,000 msgs/s, p99 latency", "p99", "lower", (1 / 1.3, 1000.0)),
     ("rss", f"RSS per idle connection, {conns:,} connections after a burst of {int(env['burst_conns']):,}",
-     "rss", "lower", (2 / 0.7, 2 / 6.4, 2.0)),
+     "rss", "lower", (2 / 0.7, 2.0)),
 ]
 PEERS = [("mosquitto", "Mosquitto"), ("hivemq", "HiveMQ CE"), ("starling", "Starling")]
 
@@ -399,27 +410,32 @@ print(f"- HiveMQ CE: {env['hivemq']}; {env['hivemq_java']}; flags {env['hivemq_f
 print()
 print("| scenario | Mosquitto | HiveMQ CE | Starling | Starling/Mosquitto | Starling/HiveMQ | target | met? |")
 print("|---|---|---|---|---|---|---|---|")
-for scenario, label, metric, better, (vs_mosquitto, vs_hivemq, bound) in ROWS:
+for scenario, label, metric, better, (target_ratio, bound) in ROWS:
     if not any((scenario, broker) in runs for broker, _ in PEERS):
         continue
     cells = {broker: runs.get((scenario, broker)) for broker, _ in PEERS}
     values = {broker: value(run, metric) for broker, run in cells.items()}
     starling = values["starling"]
     sign = "≥" if better == "higher" else "≤"
-    targets = [f"{sign} {vs_mosquitto:.2f}× M", f"{sign} {vs_hivemq:.2f}× H"]
+    ratios, verdicts = [], []
+    for peer in ("mosquitto", "hivemq"):
+        ratios.append("–" if starling is None or not values[peer] else f"{starling / values[peer]:.2f}×")
+    measured = [values[peer] for peer in ("mosquitto", "hivemq") if values[peer]]
+    best_name = None
+    targets = []
+    if measured:
+        best = max(measured) if better == "higher" else min(measured)
+        best_name = "M" if values["mosquitto"] == best else "H"
+        target = best * target_ratio
+        targets.append(f"{sign} {target_ratio:.2f}× {best_name} = {show(target, metric)}")
+        if starling is not None:
+            verdicts.append(starling >= target if better == "higher" else starling <= target)
+    if len(measured) < 2:
+        verdicts.append(None)
     if bound is not None:
         targets.append(f"≤ {show(bound, metric)}")
-    verdicts, ratios = [], []
-    for peer, target in (("mosquitto", vs_mosquitto), ("hivemq", vs_hivemq)):
-        if starling is None or not values[peer]:
-            ratios.append("–")
-            verdicts.append(None)
-            continue
-        ratio = starling / values[peer]
-        ratios.append(f"{ratio:.2f}×")
-        verdicts.append(ratio >= target if better == "higher" else ratio <= target)
-    if bound is not None and starling is not None:
-        verdicts.append(starling <= bound)
+        if starling is not None:
+            verdicts.append(starling <= bound)
     if starling is None:
         met = "n/a"
     elif lossy(cells["starling"]):
