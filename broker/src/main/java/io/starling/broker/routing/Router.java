@@ -7,8 +7,6 @@ import io.starling.broker.store.RetainedStore;
 import io.starling.broker.store.StoreChanges;
 import io.starling.broker.store.StoredMessage;
 import io.starling.codec.packet.QoS;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -55,11 +53,12 @@ public final class Router {
      */
     public static final class Publication {
         private final Message message;
-        private final Map<Subscriber, QoS> targets;
-        private final @Nullable Map<Subscriber, QueueRef> queued;
+        private final Targets targets;
+        /** The queue entry of each target by its position in {@code targets}, null where not stored; or null when none is. */
+        private final @Nullable QueueRef[] queued;
         private final @Nullable CompletableFuture<Void> stored;
 
-        Publication(Message message, Map<Subscriber, QoS> targets, @Nullable Map<Subscriber, QueueRef> queued,
+        Publication(Message message, Targets targets, @Nullable QueueRef @Nullable [] queued,
                 @Nullable CompletableFuture<Void> stored) {
             this.message = message;
             this.targets = targets;
@@ -80,9 +79,9 @@ public final class Router {
             if (message.qos() == QoS.AT_MOST_ONCE) {
                 return null;
             }
-            for (Map.Entry<Subscriber, QoS> target : targets.entrySet()) {
-                if (target.getValue() != QoS.AT_MOST_ONCE && target.getKey().congested()) {
-                    return target.getKey();
+            for (int i = 0; i < targets.size(); i++) {
+                if (targets.qos(i) != QoS.AT_MOST_ONCE && targets.subscriber(i).congested()) {
+                    return targets.subscriber(i);
                 }
             }
             return null;
@@ -90,9 +89,12 @@ public final class Router {
 
         /** Hands the message to every subscriber; call once {@link #stored} completed. Returns how many. */
         public int deliver() {
-            Map<Subscriber, QueueRef> q = queued;
-            targets.forEach((subscriber, qos) -> subscriber.deliver(message, qos, q == null ? null : q.get(subscriber)));
-            return targets.size();
+            @Nullable QueueRef[] q = queued;
+            int n = targets.size();
+            for (int i = 0; i < n; i++) {
+                targets.subscriber(i).deliver(message, targets.qos(i), q == null ? null : q[i]);
+            }
+            return n;
         }
     }
 
@@ -104,28 +106,27 @@ public final class Router {
     public Publication publish(Message message, @Nullable StoreChanges with) {
         metrics.messagesReceived.increment();
         // [MQTT-3.3.5-1] overlapping subscriptions of one client get one copy, at the highest granted QoS
-        Map<Subscriber, QoS> targets = new HashMap<>();
-        subscriptions.match(message.topic(), (subscriber, granted) -> targets.merge(subscriber, QoS.min(message.qos(), granted),
-                (a, b) -> a.value() >= b.value() ? a : b));
+        Targets targets = new Targets(message.qos());
+        subscriptions.match(message.topic(), targets);
         StoreChanges changes = with;
-        Map<Subscriber, QueueRef> queued = null;
+        @Nullable QueueRef[] queued = null;
         if (persistence.enabled() && message.qos() != QoS.AT_MOST_ONCE) {
             StoredMessage stored = null;
-            for (Map.Entry<Subscriber, QoS> target : targets.entrySet()) {
-                Subscriber subscriber = target.getKey();
-                if (!subscriber.durable() || target.getValue() == QoS.AT_MOST_ONCE) {
+            for (int i = 0; i < targets.size(); i++) {
+                Subscriber subscriber = targets.subscriber(i);
+                if (!subscriber.durable() || targets.qos(i) == QoS.AT_MOST_ONCE) {
                     continue;
                 }
                 if (stored == null) {
                     stored = new StoredMessage(persistence.nextMessageId());
                     changes = changes != null ? changes : new StoreChanges();
                     changes.message(stored.id(), message);
-                    queued = new HashMap<>();
+                    queued = new QueueRef[targets.size()];
                 }
                 long seq = subscriber.nextQueueSeq();
                 stored.retain();
-                changes.queued(subscriber.clientId(), seq, stored.id(), target.getValue(), false, 0, false);
-                queued.put(subscriber, new QueueRef(seq, stored));
+                changes.queued(subscriber.clientId(), seq, stored.id(), targets.qos(i), false, 0, false);
+                queued[i] = new QueueRef(seq, stored);
             }
         }
         if (!message.retain()) {

@@ -92,6 +92,19 @@ public final class PacketEncoder {
         writeBody(out, packet);
     }
 
+    /**
+     * Copies a payload: from its array when it has one, which pooled buffers copy without the
+     * temporary NIO views that a buffer-to-buffer copy allocates (measured: a quarter of the
+     * broker's allocations in a fan-in run).
+     */
+    private static void writePayload(ByteBuf out, ByteBuf payload) {
+        if (payload.hasArray()) {
+            out.writeBytes(payload.array(), payload.arrayOffset() + payload.readerIndex(), payload.readableBytes());
+        } else {
+            out.writeBytes(payload, payload.readerIndex(), payload.readableBytes());
+        }
+    }
+
     private void writeFixedHeader(ByteBuf out, Packet packet, int remaining) {
         int flags = packet instanceof Publish p
                 ? (p.dup() ? 0x08 : 0) | p.qos().value() << 1 | (p.retained() ? 0x01 : 0)
@@ -153,7 +166,7 @@ public final class PacketEncoder {
             case PUBLISH -> {
                 Publish p = (Publish) packet;
                 writePublishHeader(out, p);
-                out.writeBytes(p.payload(), p.payload().readerIndex(), p.payload().readableBytes());
+                writePayload(out, p.payload());
             }
             case PUBACK, PUBREC, PUBREL, PUBCOMP -> writeAck(out, (PublishAck) packet);
             case SUBSCRIBE -> {
