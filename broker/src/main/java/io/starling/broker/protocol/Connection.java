@@ -5,9 +5,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.routing.Message;
 import io.starling.broker.routing.Subscriber;
@@ -33,6 +33,7 @@ import io.starling.codec.packet.Unsubscribe;
 import io.starling.codec.packet.Will;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,8 +45,14 @@ import org.slf4j.LoggerFactory;
  * network connection: the protocol version, the will, and why the connection ended. A will is
  * published when the connection ends without DISCONNECT [MQTT-3.1.2-8] and discarded on
  * DISCONNECT [MQTT-3.1.2-10] [MQTT-3.14.4-3].
+ *
+ * <p>It is also its own keep-alive timer (see {@link KeepAlive}): it notes when it last read from
+ * the client, once per read, and {@link #run} is one task on the connection's event loop that
+ * re-arms itself for the time left and closes the connection when the limit is reached. That
+ * costs an idle connection one scheduled task, rather than a pipeline handler and its context.
+ * From the CONNECT on, the connection keeps only what it uses later, not the CONNECT itself.
  */
-public final class Connection extends ChannelInboundHandlerAdapter implements ClientConnection {
+public final class Connection extends ChannelInboundHandlerAdapter implements ClientConnection, Runnable {
     private static final Logger log = LoggerFactory.getLogger(Connection.class);
     private static final Map<MqttVersion, PacketEncoder> ENCODERS = new EnumMap<>(MqttVersion.class);
 
@@ -58,11 +65,17 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
     private final Flows flows;
     private final BrokerConfig.Listener listener;
     private @Nullable Channel channel;
-    private MqttVersion version = MqttVersion.V3_1_1;
+    /** Knows the protocol version, too: the connection keeps no separate field for it. */
     private PacketEncoder encoder = ENCODERS.get(MqttVersion.V3_1_1);
     private @Nullable Session session;
     private String clientId = "";
-    private @Nullable Connect connect;
+    /** The keep alive of the accepted CONNECT in seconds, or {@link KeepAlive#AWAITING_CONNECT} before one. */
+    private int keepAlive = KeepAlive.AWAITING_CONNECT;
+    /** Whether the accepted CONNECT asked for a clean session; for the log only. */
+    private boolean cleanStart;
+    /** {@link System#nanoTime()} when the client was last read from, or the keep alive (re)started. */
+    private long lastRead;
+    private @Nullable ScheduledFuture<?> keepAliveTimer;
     private volatile @Nullable Will will;
     private volatile @Nullable String closeReason;
     private boolean closing;
@@ -86,7 +99,15 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
         channel = ctx.channel();
         flows.metrics().connectionsOpened.increment();
         flows.channels().add(ctx.channel());
+        restartKeepAlive(KeepAlive.CONNECT_TIMEOUT_NANOS);
         ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        // once per read from the socket, whole packets or not, as the idle timer did before
+        lastRead = System.nanoTime();
+        ctx.fireChannelReadComplete();
     }
 
     @Override
@@ -148,7 +169,7 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
     }
 
     private void onDecodeFailure(PacketDecodeException failure) {
-        if (connect == null && failure.reasonCode() == ReasonCode.UNSUPPORTED_PROTOCOL_VERSION) {
+        if (keepAlive == KeepAlive.AWAITING_CONNECT && failure.reasonCode() == ReasonCode.UNSUPPORTED_PROTOCOL_VERSION) {
             // [MQTT-3.1.2-2] answer an unknown protocol level with return code 0x01, then close
             closing = true;
             closeReason = "refused: " + failure.getMessage();
@@ -159,22 +180,51 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
         close("protocol error: " + failure.getMessage());
     }
 
+    /**
+     * The keep-alive timer, on the connection's event loop: closes the connection when the client
+     * sent nothing within the limit, else waits for the time left.
+     */
     @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-        if (event instanceof IdleStateEvent) {
-            if (heldBack) {
-                // the broker stopped reading, not the client: its PINGREQs wait in the socket
-                return;
-            }
-            if (connect == null) {
-                close("no CONNECT within " + KeepAlive.CONNECT_TIMEOUT_SECONDS + " s");
-            } else {
-                // [MQTT-3.1.2-24] nothing received for 1.5 times the keep alive
-                close("keep-alive timeout (" + connect.keepAlive() + " s)");
-            }
+    public void run() {
+        keepAliveTimer = null;
+        Channel ch = channel;
+        long limit = KeepAlive.limitNanos(keepAlive);
+        if (ch == null || !ch.isActive() || limit == 0) {
             return;
         }
-        ctx.fireUserEventTriggered(event);
+        long silent = System.nanoTime() - lastRead;
+        if (silent < limit) {
+            armKeepAlive(limit - silent);
+            return;
+        }
+        if (heldBack) {
+            // the broker stopped reading, not the client: its PINGREQs wait in the socket
+            armKeepAlive(limit);
+            return;
+        }
+        if (keepAlive == KeepAlive.AWAITING_CONNECT) {
+            close("no CONNECT within " + KeepAlive.CONNECT_TIMEOUT_SECONDS + " s");
+        } else {
+            // [MQTT-3.1.2-24] nothing received for 1.5 times the keep alive
+            close("keep-alive timeout (" + keepAlive + " s)");
+        }
+    }
+
+    /** Counts the silence from now, with {@code limit} (0: no keep-alive), replacing any running timer. */
+    private void restartKeepAlive(long limit) {
+        ScheduledFuture<?> running = keepAliveTimer;
+        if (running != null) {
+            running.cancel(false);
+            keepAliveTimer = null;
+        }
+        lastRead = System.nanoTime();
+        if (limit > 0) {
+            armKeepAlive(limit);
+        }
+    }
+
+    private void armKeepAlive(long delayNanos) {
+        keepAliveTimer = channel().eventLoop().schedule(this, delayNanos, TimeUnit.NANOSECONDS);
     }
 
     @Override
@@ -193,6 +243,11 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        ScheduledFuture<?> timer = keepAliveTimer;
+        if (timer != null) {
+            timer.cancel(false);
+            keepAliveTimer = null;
+        }
         flows.metrics().connectionsClosed.increment();
         Session s = session;
         if (s != null) {
@@ -221,11 +276,12 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
 
     void accepted(String clientId, Connect connect) {
         this.clientId = clientId;
-        this.connect = connect;
-        this.version = connect.version();
-        this.encoder = ENCODERS.get(version);
+        this.encoder = ENCODERS.get(connect.version());
         this.will = connect.will();
-        KeepAlive.arm(channel().pipeline(), connect.keepAlive());
+        this.keepAlive = connect.keepAlive();
+        this.cleanStart = connect.cleanStart();
+        // the client's keep alive replaces the CONNECT timeout and counts from the CONNECT
+        restartKeepAlive(KeepAlive.limitNanos(keepAlive));
     }
 
     void session(Session session) {
@@ -233,11 +289,12 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
     }
 
     void logConnected(boolean sessionPresent) {
-        Connect c = connect;
-        if (c != null) {
+        if (keepAlive != KeepAlive.AWAITING_CONNECT && log.isInfoEnabled()) {
+            // the will as it is now: gone if a DISCONNECT was read meanwhile
+            Will w = will;
             log.info("client {} connected from {} ({}, {} session{}, keep alive {} s{})", clientId, channel().remoteAddress(),
-                    version, c.cleanStart() ? "clean" : "persistent", sessionPresent ? " resumed" : "",
-                    c.keepAlive(), c.will() != null ? ", will on '" + c.will().topic() + "'" : "");
+                    encoder.version(), cleanStart ? "clean" : "persistent", sessionPresent ? " resumed" : "",
+                    keepAlive, w != null ? ", will on '" + w.topic() + "'" : "");
         }
     }
 
@@ -312,7 +369,7 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
 
     @Override
     public MqttVersion version() {
-        return version;
+        return encoder.version();
     }
 
     @Override

@@ -1,34 +1,32 @@
 package io.starling.broker.protocol;
 
-import io.netty.channel.ChannelPipeline;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Keep-alive: a connection must send CONNECT within {@link #CONNECT_TIMEOUT_SECONDS}; after that,
  * a client with a non-zero keep alive that sends nothing for one and a half times it is
- * disconnected [MQTT-3.1.2-24]. Both are one reader-idle timer in the pipeline; the idle event
- * reaches {@link Connection}, which closes the connection (publishing the will).
+ * disconnected [MQTT-3.1.2-24]; a keep alive of 0 turns the check off. Both limits are one timer
+ * of the {@link Connection} itself, which closes the connection (publishing the will) when it runs
+ * out, except while the broker holds the client back by not reading from it.
  */
 public final class KeepAlive {
     /** How long a new connection may take to send its CONNECT. */
     public static final int CONNECT_TIMEOUT_SECONDS = 10;
-    static final String HANDLER = "keep-alive";
+    static final long CONNECT_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(CONNECT_TIMEOUT_SECONDS);
+    /** The keep alive of a connection whose CONNECT has not been accepted yet. */
+    static final int AWAITING_CONNECT = -1;
 
     private KeepAlive() {}
 
-    /** The timer of a new connection, waiting for CONNECT. */
-    public static IdleStateHandler awaitingConnect() {
-        return new IdleStateHandler(CONNECT_TIMEOUT_SECONDS, 0, 0, TimeUnit.SECONDS);
-    }
-
-    /** Replaces the CONNECT timer with the client's keep alive, or removes it when that is 0. */
-    static void arm(ChannelPipeline pipeline, int keepAliveSeconds) {
-        if (keepAliveSeconds == 0) {
-            pipeline.remove(HANDLER);
-        } else {
-            long millis = keepAliveSeconds * 1500L;
-            pipeline.replace(HANDLER, HANDLER, new IdleStateHandler(millis, 0, 0, TimeUnit.MILLISECONDS));
+    /**
+     * How long a client with {@code keepAliveSeconds} (or {@link #AWAITING_CONNECT}) may stay
+     * silent, in nanoseconds; 0 for no limit.
+     */
+    static long limitNanos(int keepAliveSeconds) {
+        if (keepAliveSeconds == AWAITING_CONNECT) {
+            return CONNECT_TIMEOUT_NANOS;
         }
+        // [MQTT-3.1.2-24] one and a half times the keep alive
+        return TimeUnit.MILLISECONDS.toNanos(keepAliveSeconds * 1500L);
     }
 }

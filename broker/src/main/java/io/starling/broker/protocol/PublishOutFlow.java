@@ -87,7 +87,7 @@ public final class PublishOutFlow implements Session.Delivery {
             metrics.qos0MessagesDropped.increment();
             return;
         }
-        if (connection != null && session.queue().isEmpty() && hasRoom(session, connection, qos)) {
+        if (connection != null && !session.hasQueued() && hasRoom(session, connection, qos)) {
             send(session, connection, message, qos, retain, stored);
         } else {
             enqueue(session, new Session.Pending(message, qos, retain, stored));
@@ -126,7 +126,7 @@ public final class PublishOutFlow implements Session.Delivery {
     }
 
     private static int queuedQos12(Session session) {
-        return session.queue().size() - session.queuedQos0();
+        return session.queued() - session.queuedQos0();
     }
 
     private void startDropping(Session session, String what, int bound) {
@@ -144,7 +144,7 @@ public final class PublishOutFlow implements Session.Delivery {
             return;
         }
         Session.Pending next;
-        while ((next = session.queue().peek()) != null && hasRoom(session, connection, next.qos())) {
+        while ((next = session.nextQueued()) != null && hasRoom(session, connection, next.qos())) {
             session.queue().poll();
             if (next.qos() == QoS.AT_MOST_ONCE) {
                 session.queuedQos0(session.queuedQos0() - 1);
@@ -154,7 +154,7 @@ public final class PublishOutFlow implements Session.Delivery {
         if (session.congested() && queuedQos12(session) <= config.maxQueuedMessages() / 2) {
             session.congested(false);
         }
-        if (session.dropping() && session.queue().isEmpty()) {
+        if (session.dropping() && !session.hasQueued()) {
             session.dropping(false);
             log.info("client {}: queue drained, no longer dropping messages", session.clientId());
         }

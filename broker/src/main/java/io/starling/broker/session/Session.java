@@ -7,17 +7,15 @@ import io.starling.broker.routing.Subscriber;
 import io.starling.broker.store.QueueRef;
 import io.starling.broker.store.StoreChanges;
 import io.starling.codec.packet.QoS;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +31,13 @@ import org.slf4j.LoggerFactory;
  * offline session keeps its last owner. Any thread may {@link #submit} a task; tasks run in the
  * order they were submitted, also across a change of owner. Each batch of tasks ends with one
  * flush of the connection.
+ *
+ * <p>Memory: most sessions are idle, so a session is small until it is used. The mailbox is a
+ * stack of tasks that is empty without any node; the queue, the inbound QoS 2 identifiers, the
+ * subscriptions, the packet identifier allocator and the tables of the in-flight window and the
+ * store gate are made on first use, and {@link #clearMessages} lets go of most of them again. The
+ * checks {@link #queued()}, {@link #hasQueued()}, {@link #nextQueued()} and
+ * {@link #hasSubscriptions()} never make them.
  */
 public final class Session implements Subscriber {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
@@ -51,27 +56,60 @@ public final class Session implements Subscriber {
         void deliver(Session session, Message message, QoS qos, @Nullable QueueRef stored);
     }
 
+    /** A submitted task: a node of the mailbox. */
+    private static final class Task {
+        final Runnable action;
+        @Nullable Task next;
+
+        Task(Runnable action) {
+            this.action = action;
+        }
+    }
+
+    private static final VarHandle SUBMITTED;
+    private static final VarHandle SCHEDULED;
+    private static final VarHandle QUEUE_SEQ;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            SUBMITTED = lookup.findVarHandle(Session.class, "submitted", Task.class);
+            SCHEDULED = lookup.findVarHandle(Session.class, "scheduled", boolean.class);
+            QUEUE_SEQ = lookup.findVarHandle(Session.class, "queueSeq", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final String clientId;
     private final Delivery delivery;
-    private final Queue<Runnable> mailbox = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean scheduled = new AtomicBoolean();
+    /**
+     * The mailbox, as a stack: tasks submitted and not yet taken, newest first (any thread pushes
+     * with a CAS). The drain takes the whole stack at once and reverses it into {@link #ready}.
+     */
+    private volatile @Nullable Task submitted;
+    /** Tasks taken from the mailbox and not yet run, oldest first; owned by the running drain. */
+    private @Nullable Task ready;
+    /** Whether a drain is scheduled or running; set by the submit that finds it unset. */
+    private volatile boolean scheduled;
     private volatile EventExecutor owner;
     private volatile boolean discarded;
     /** Read by publishers' threads to decide whether a delivery must be stored first. */
     private volatile boolean durable;
-    private final AtomicLong queueSeq = new AtomicLong(1);
+    /** The sequence number of the next queue entry in the store; publishers' threads take them. */
+    private volatile long queueSeq = 1;
     /** Read by publishers' threads: whether they should hold back (see {@link #congested()}). */
     private volatile boolean congested;
     /** Held-back publishers to resume once the queue drains; guarded by {@code this}, made on first use. */
     private @Nullable List<Runnable> onDrained;
-    private final StoreGate gate = new StoreGate(this::submit, this::storeFailed);
+    private final StoreGate gate = new StoreGate(this);
 
-    // ---- owned by the mailbox ----
-    private final Map<String, QoS> subscriptions = new HashMap<>();
+    // ---- owned by the mailbox; the nullable ones are made on first use ----
+    private @Nullable Map<String, QoS> subscriptions;
     private final InflightWindow inflight = new InflightWindow();
-    private final PacketIds packetIds = new PacketIds();
-    private final ArrayDeque<Pending> queue = new ArrayDeque<>();
-    private final Set<Integer> inboundQos2 = new HashSet<>();
+    private @Nullable PacketIds packetIds;
+    private @Nullable ArrayDeque<Pending> queue;
+    private @Nullable Set<Integer> inboundQos2;
     private @Nullable ClientConnection connection;
     private boolean cleanSession = true;
     private boolean persistent;
@@ -103,18 +141,24 @@ public final class Session implements Subscriber {
 
     @Override
     public long nextQueueSeq() {
-        return queueSeq.getAndIncrement();
+        return (long) QUEUE_SEQ.getAndAdd(this, 1L);
     }
 
     /** After a restart: the next queue entry is numbered from {@code next}. */
     public void queueSeqFrom(long next) {
-        queueSeq.set(next);
+        queueSeq = next;
     }
 
     /** Runs {@code task} on the session's owner, after every task submitted before it. */
     public void submit(Runnable task) {
-        mailbox.add(task);
-        if (scheduled.compareAndSet(false, true)) {
+        Task node = new Task(task);
+        Task top;
+        do {
+            top = submitted;
+            node.next = top;
+        } while (!SUBMITTED.compareAndSet(this, top, node));
+        // the plain read first: while a drain is scheduled, submitters skip the CAS
+        if (!scheduled && SCHEDULED.compareAndSet(this, false, true)) {
             owner.execute(this::drain);
         }
     }
@@ -180,7 +224,7 @@ public final class Session implements Subscriber {
     }
 
     /** A store write this session waited for failed: nothing it would confirm may be sent, so the connection closes. */
-    private void storeFailed(Throwable cause) {
+    void storeFailed(Throwable cause) {
         log.error("client {}: the store could not write ({}); closing the connection without acknowledging",
                 clientId, cause.getMessage());
         ClientConnection c = connection;
@@ -196,18 +240,22 @@ public final class Session implements Subscriber {
             return;
         }
         for (int n = 0; n < BATCH; n++) {
-            Runnable task = mailbox.poll();
+            Task task = ready;
             if (task == null) {
-                flush();
-                scheduled.set(false);
-                // a task added after the poll and before the reset found scheduled still set
-                if (!mailbox.isEmpty() && scheduled.compareAndSet(false, true)) {
-                    current.execute(this::drain);
+                task = takeSubmitted();
+                if (task == null) {
+                    flush();
+                    scheduled = false;
+                    // a task added after the take and before the reset found scheduled still set
+                    if (submitted != null && SCHEDULED.compareAndSet(this, false, true)) {
+                        current.execute(this::drain);
+                    }
+                    return;
                 }
-                return;
             }
+            ready = task.next;
             try {
-                task.run();
+                task.action.run();
             } catch (RuntimeException e) {
                 log.error("session {}: a task failed", clientId, e);
             }
@@ -220,6 +268,19 @@ public final class Session implements Subscriber {
         }
         flush();
         current.execute(this::drain);
+    }
+
+    /** Takes every submitted task at once; returns them oldest first, or null when there are none. */
+    private @Nullable Task takeSubmitted() {
+        Task newestFirst = (Task) SUBMITTED.getAndSet(this, (Task) null);
+        Task oldestFirst = null;
+        while (newestFirst != null) {
+            Task next = newestFirst.next;
+            newestFirst.next = oldestFirst;
+            oldestFirst = newestFirst;
+            newestFirst = next;
+        }
+        return oldestFirst;
     }
 
     private void flush() {
@@ -265,8 +326,19 @@ public final class Session implements Subscriber {
         }
     }
 
+    /** The subscriptions, by topic filter; made on first use (see {@link #hasSubscriptions()}). */
     public Map<String, QoS> subscriptions() {
-        return subscriptions;
+        Map<String, QoS> s = subscriptions;
+        if (s == null) {
+            s = subscriptions = new HashMap<>();
+        }
+        return s;
+    }
+
+    /** Whether the session has any subscription; makes nothing. */
+    public boolean hasSubscriptions() {
+        Map<String, QoS> s = subscriptions;
+        return s != null && !s.isEmpty();
     }
 
     public InflightWindow inflight() {
@@ -274,16 +346,52 @@ public final class Session implements Subscriber {
     }
 
     public int nextPacketId() {
-        return packetIds.next(inflight);
+        PacketIds ids = packetIds;
+        if (ids == null) {
+            ids = packetIds = new PacketIds();
+        }
+        return ids.next(inflight);
     }
 
+    /**
+     * The messages waiting for room in the in-flight window or on the connection, oldest first;
+     * made on first use. To look without making it, use {@link #hasQueued()}, {@link #queued()}
+     * and {@link #nextQueued()}.
+     */
     public ArrayDeque<Pending> queue() {
-        return queue;
+        ArrayDeque<Pending> q = queue;
+        if (q == null) {
+            // small at first: most sessions never queue, and the deque doubles as it fills
+            q = queue = new ArrayDeque<>(1);
+        }
+        return q;
     }
 
-    /** QoS 2 packet identifiers received from the client whose PUBREL has not arrived yet. */
+    /** Whether any message is queued; makes nothing. */
+    public boolean hasQueued() {
+        ArrayDeque<Pending> q = queue;
+        return q != null && !q.isEmpty();
+    }
+
+    /** How many messages are queued, of every QoS; makes nothing. */
+    public int queued() {
+        ArrayDeque<Pending> q = queue;
+        return q == null ? 0 : q.size();
+    }
+
+    /** The oldest queued message, left in the queue, or null; makes nothing. */
+    public @Nullable Pending nextQueued() {
+        ArrayDeque<Pending> q = queue;
+        return q == null ? null : q.peek();
+    }
+
+    /** QoS 2 packet identifiers received from the client whose PUBREL has not arrived yet; made on first use. */
     public Set<Integer> inboundQos2() {
-        return inboundQos2;
+        Set<Integer> s = inboundQos2;
+        if (s == null) {
+            s = inboundQos2 = new HashSet<>();
+        }
+        return s;
     }
 
     public boolean cleanSession() {
@@ -343,21 +451,31 @@ public final class Session implements Subscriber {
     /**
      * Forgets every message in flight, queued or half-received; subscriptions are the caller's.
      * The message records no other session refers to any more are deleted in {@code released}.
+     * Lets go of the emptied structures, and of the subscription map if the caller emptied it,
+     * so that a session that starts again clean holds none of them until it uses them.
      */
     public void clearMessages(StoreChanges released) {
-        for (InflightWindow.Entry entry : inflight.entries()) {
-            if (entry.stored != null) {
-                entry.stored.message().release(released);
+        if (inflight.size() > 0) {
+            for (InflightWindow.Entry entry : inflight.entries()) {
+                if (entry.stored != null) {
+                    entry.stored.message().release(released);
+                }
             }
         }
-        for (Pending pending : queue) {
-            if (pending.stored() != null) {
-                pending.stored().message().release(released);
+        ArrayDeque<Pending> q = queue;
+        if (q != null) {
+            for (Pending pending : q) {
+                if (pending.stored() != null) {
+                    pending.stored().message().release(released);
+                }
             }
         }
         inflight.clear();
-        queue.clear();
-        inboundQos2.clear();
+        queue = null;
+        inboundQos2 = null;
+        if (subscriptions != null && subscriptions.isEmpty()) {
+            subscriptions = null;
+        }
         queuedQos0 = 0;
         dropping = false;
         congested(false);

@@ -180,10 +180,12 @@ public final class SessionRegistry {
 
     /** Empties the session, and deletes what the store holds of it in {@code changes}. */
     private void clear(Session session, StoreChanges changes) {
-        for (String filter : session.subscriptions().keySet()) {
-            subscriptions.unsubscribe(filter, session);
+        if (session.hasSubscriptions()) {
+            for (String filter : session.subscriptions().keySet()) {
+                subscriptions.unsubscribe(filter, session);
+            }
+            session.subscriptions().clear();
         }
-        session.subscriptions().clear();
         session.clearMessages(changes);
         if (session.durable()) {
             changes.sessionRemoved(session.clientId());

@@ -3,7 +3,6 @@ package io.starling.broker.session;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -12,29 +11,30 @@ import org.jspecify.annotations.Nullable;
  * queued before it has run. A PUBACK waits for its message to be stored, and a PUBACK behind it
  * whose message needed no store write waits too, because acknowledgements go out in the order
  * the PUBLISHes came in [MQTT-4.6.0-2]. While nothing waits, an action runs at once, so sessions
- * that store nothing pay nothing. Mailbox only.
+ * that store nothing pay nothing, not even the queue of waiting actions. Mailbox only.
  */
 public final class StoreGate {
     private static final CompletableFuture<Void> STORED = CompletableFuture.completedFuture(null);
 
     private record Waiting(CompletableFuture<Void> stored, Runnable action) {}
 
-    private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
-    private final Consumer<Runnable> mailbox;
-    private final Consumer<Throwable> failed;
-
     /**
-     * @param mailbox submits a task to the session's mailbox
-     * @param failed told, in the mailbox, of each store write that failed; its action is dropped
+     * The session whose mailbox runs released actions, and which is told of each store write that
+     * failed (its action is dropped). The session itself rather than two callbacks: a gate per
+     * session, so no per-session lambdas.
      */
-    StoreGate(Consumer<Runnable> mailbox, Consumer<Throwable> failed) {
-        this.mailbox = mailbox;
-        this.failed = failed;
+    private final Session session;
+    /** Actions waiting, oldest first; made when the first one has to wait. */
+    private @Nullable ArrayDeque<Waiting> waiting;
+
+    StoreGate(Session session) {
+        this.session = session;
     }
 
     /** Whether nothing waits: an action given now would run at once. */
     public boolean isClear() {
-        return waiting.isEmpty();
+        ArrayDeque<Waiting> w = waiting;
+        return w == null || w.isEmpty();
     }
 
     /**
@@ -42,26 +42,34 @@ public final class StoreGate {
      * action given before it has run; at once if that is already so.
      */
     public void after(@Nullable CompletableFuture<Void> stored, Runnable action) {
-        if (waiting.isEmpty() && (stored == null || (stored.isDone() && !stored.isCompletedExceptionally()))) {
+        if (isClear() && (stored == null || (stored.isDone() && !stored.isCompletedExceptionally()))) {
             action.run();
             return;
         }
+        ArrayDeque<Waiting> w = waiting;
+        if (w == null) {
+            w = waiting = new ArrayDeque<>(4);
+        }
         CompletableFuture<Void> s = stored == null ? STORED : stored;
-        waiting.add(new Waiting(s, action));
+        w.add(new Waiting(s, action));
         if (!s.isDone()) {
-            s.whenComplete((ok, e) -> mailbox.accept(this::release));
-        } else if (waiting.size() == 1) {
+            s.whenComplete((ok, e) -> session.submit(this::release));
+        } else if (w.size() == 1) {
             release();
         }
     }
 
     /** Runs the actions at the head whose writes have completed. */
     private void release() {
+        ArrayDeque<Waiting> w = waiting;
+        if (w == null) {
+            return;
+        }
         Waiting head;
-        while ((head = waiting.peek()) != null && head.stored.isDone()) {
-            waiting.poll();
+        while ((head = w.peek()) != null && head.stored.isDone()) {
+            w.poll();
             if (head.stored.isCompletedExceptionally()) {
-                failed.accept(cause(head.stored));
+                session.storeFailed(cause(head.stored));
             } else {
                 head.action.run();
             }

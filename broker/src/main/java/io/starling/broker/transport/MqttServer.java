@@ -1,6 +1,7 @@
 package io.starling.broker.transport;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -17,7 +18,6 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.protocol.Connection;
 import io.starling.broker.protocol.Flows;
-import io.starling.broker.protocol.KeepAlive;
 import io.starling.codec.decode.MqttFrameDecoder;
 import io.starling.codec.decode.PacketDecoder;
 import java.io.IOException;
@@ -31,11 +31,25 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The TCP listeners: one Netty server channel per configured listener, on the native epoll
- * transport on Linux and NIO elsewhere. A connection's pipeline is short: the keep-alive timer,
- * the frame decoder and the {@link Connection}; packets are encoded by the connection itself.
+ * transport on Linux and NIO elsewhere. A connection's pipeline is short: the frame decoder and
+ * the {@link Connection}, which is its own keep-alive timer and encodes packets itself.
  */
 public final class MqttServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MqttServer.class);
+    /** Messages read per read event of a connection: Netty's default for stream channels (epoll and NIO). */
+    private static final int MAX_MESSAGES_PER_READ = 16;
+    /**
+     * One receive buffer sizer for every connection, instead of one each: it only holds the size
+     * bounds and makes each channel its own handle, which keeps that channel's guess. Netty sets
+     * the messages per read on the default allocator of each channel; this one is set here once,
+     * and nothing may change it per channel ({@code config().setMaxMessagesPerRead} would change
+     * it for all).
+     */
+    private static final AdaptiveRecvByteBufAllocator RECEIVE_BUFFERS = new AdaptiveRecvByteBufAllocator();
+
+    static {
+        RECEIVE_BUFFERS.maxMessagesPerRead(MAX_MESSAGES_PER_READ);
+    }
 
     private final EventLoopGroup acceptors;
     private final EventLoopGroup workers;
@@ -78,11 +92,11 @@ public final class MqttServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, RECEIVE_BUFFERS)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline()
-                                .addLast("keep-alive", KeepAlive.awaitingConnect())
                                 .addLast("frames", new MqttFrameDecoder(PacketDecoder.forServer(flows.maxPacketSize())))
                                 .addLast("mqtt", new Connection(flows, listener));
                     }
