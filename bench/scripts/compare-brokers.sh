@@ -18,8 +18,10 @@
 # listen on BASE_PORT, +1, +2; default 28861), RESULTS (directory for the raw JSON lines and broker
 # logs, default /tmp/compare-brokers-<timestamp>), BROKERS (default "starling mosquitto hivemq"),
 # SCENARIOS (default "fanin0 fanin1 fanout0 pairs1 latency1 rss"), HIVEMQ_JAVA (java for HiveMQ,
-# default $JAVA_HOME/bin/java or java, as bin/starling does), REPORT_FROM (a results directory:
-# print its report again without running anything).
+# default $JAVA_HOME/bin/java or java, as bin/starling does), STARLING_BROKER_JAVA_OPTS (JVM flags
+# of the Starling broker instead of bin/starling's defaults), REPORT_FROM (a results directory:
+# print its report again without running anything), LATENCY_WARMUP and LATENCY_BENCH_JAVA_OPTS (the
+# latency row's warm-up, default 10s, and bench JVM flags, default C1 only; see latency_bench_opts).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo="$(pwd)"
@@ -79,6 +81,14 @@ duration_s="$(seconds "$duration")"
 read -r n_brokers n_pubsub n_rss < <(python3 -c 'import sys
 b, s = sys.argv[1].split(), sys.argv[2].split()
 print(len(b), len([x for x in s if x != "rss"]), 1 if "rss" in s else 0)' "$brokers" "$scenarios")
+# The latency row measures a sender that must not stall: on its one core, the bench's C2 compiler
+# threads preempt the event loop for milliseconds at a time (measured: p99 2 to 3 ms against every
+# broker, Mosquitto included, with C2; 0.3 to 1.4 ms with C1 only, which compiles in microseconds).
+# So that row runs the bench with C1 only, and warms up longer (LATENCY_WARMUP, default 10s) so that
+# each broker's own JIT has settled; its rate is low, so the bench is nowhere near its limit.
+latency_warmup="${LATENCY_WARMUP:-10s}"
+latency_bench_opts="${LATENCY_BENCH_JAVA_OPTS:--XX:+UseParallelGC -Xms1g -Xmn768m -XX:+AlwaysPreTouch -XX:TieredStopAtLevel=1}"
+latency_extra_s="$(python3 -c "import math; print(max(0, math.ceil($(seconds "$latency_warmup") - $warmup_s)))")"
 pubsub_timeout="$(python3 -c "import math; print(math.ceil($warmup_s + $duration_s + $drain_s + 30))")"
 read -r expected worst < <(python3 -c "
 b, p, r = $n_brokers, $n_pubsub, $n_rss
@@ -86,7 +96,8 @@ typical_run = $warmup_s + $duration_s + 6       # broker start and stop, bench J
 typical_rss = 25                               # burst, idle wait, $conns connects, settle
 worst_run = $start_wait_s + $pubsub_timeout + $stop_wait_s
 worst_rss = $start_wait_s + 70 + 30 + 130 + 4 + $stop_wait_s
-print(round(b * (p * typical_run + r * typical_rss)), round(b * (p * worst_run + r * worst_rss) + 60))")
+extra = $latency_extra_s if 'latency1' in '$scenarios'.split() else 0
+print(round(b * (p * typical_run + r * typical_rss + extra)), round(b * (p * worst_run + r * worst_rss + extra) + 60))")
 echo "compare-brokers: brokers [$brokers], scenarios [$scenarios], warm-up $warmup, measured $duration;"
 echo "expected total about ${expected} s; the watchdog stops everything after ${worst} s."
 
@@ -242,10 +253,16 @@ run_pubsub() { # BROKER SCENARIO
   if ! start_broker "$broker" "$out.broker.log"; then
     record "$broker" "$scenario" "" "broker did not start"; return 0
   fi
+  local run_warmup="$warmup" bench_opts=()
+  if [ "$scenario" = latency1 ]; then
+    # See latency_bench_opts: a longer warm-up, and a bench whose JIT does not stall its sender.
+    run_warmup="$latency_warmup"
+    bench_opts=(env "STARLING_JAVA_OPTS=$latency_bench_opts")
+  fi
   # shellcheck disable=SC2046
-  bounded timeout "$pubsub_timeout" taskset -c 1 bin/starling bench pubsub -h 127.0.0.1 -p "$port" -s 64 \
-      $(scenario_options "$scenario") --warmup "$warmup" --duration "$duration" --json --quiet \
-      >"$out.bench.out" 2>"$out.bench.err" || error="bench exited with $?"
+  bounded timeout "$((pubsub_timeout + latency_extra_s))" "${bench_opts[@]}" taskset -c 1 bin/starling bench pubsub \
+      -h 127.0.0.1 -p "$port" -s 64 $(scenario_options "$scenario") --warmup "$run_warmup" --duration "$duration" \
+      --json --quiet >"$out.bench.out" 2>"$out.bench.err" || error="bench exited with $?"
   is_running "$broker_pid" || error="${error:+$error; }broker died"
   stop_broker
   tail -n 1 "$out.bench.out" >"$out.json"
@@ -304,6 +321,11 @@ print(json.dumps({"command": "rss", "connections": c, "established": n, "rss_bef
 
 # ---- environment for the report ----------------------------------------------------------------
 java_version() { "$1" -version 2>&1 | head -n 1; }
+# the broker's flags: the overrides bin/starling reads, else the first default it lists (the broker's)
+starling_flags="${STARLING_JAVA_OPTS:-${STARLING_BROKER_JAVA_OPTS:-}}"
+if [ -z "$starling_flags" ]; then
+  starling_flags="$(sed -n 's/^ *default_opts="\(.*\)"$/\1/p' bin/starling | head -n 1) (bin/starling's broker defaults)"
+fi
 starling_rev="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 [ -n "$(git status --porcelain 2>/dev/null | head -n 1)" ] && starling_rev="$starling_rev with local changes"
 hivemq_jar="$(compgen -G 'bench-peers/target/lib/hivemq-community-edition-embedded-*.jar' | head -n 1 || true)"
@@ -318,7 +340,7 @@ json.dump({key: value for key, value in pairs}, open(sys.argv[1], "w"), indent=1
   "warmup=$warmup" "duration=$duration" "conns=$conns" "burst_conns=$burst_conns" \
   "starling=$(bin/starling --version 2>/dev/null | head -n 1), commit $starling_rev" \
   "starling_java=$(java_version "$java_cmd")" \
-  "starling_flags=${STARLING_JAVA_OPTS:-"-XX:+UseParallelGC -Xms64m (bin/starling's defaults)"}" \
+  "starling_flags=$starling_flags" \
   "mosquitto=$("$mosquitto_cmd" -h 2>/dev/null | head -n 1)" \
   "hivemq=HiveMQ CE ${hivemq_version%.jar} (embedded, in-memory persistence)" \
   "hivemq_java=$(java_version "$hivemq_java")" \
