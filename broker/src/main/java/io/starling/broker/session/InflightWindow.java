@@ -96,41 +96,40 @@ public final class InflightWindow {
     }
 
     public @Nullable Entry get(int packetId) {
-        Entry[] table = slots;
-        if (table == null) {
-            return null;
-        }
-        int mask = table.length - 1;
-        int i = packetId & mask;
-        Entry there;
-        while ((there = table[i]) != null) {
-            if (there.packetId == packetId) {
-                return there;
-            }
-            i = (i + 1) & mask;
-        }
-        return null;
+        int at = slotOf(packetId);
+        return at < 0 ? null : slots[at];
     }
 
     public @Nullable Entry remove(int packetId) {
+        int at = slotOf(packetId);
+        if (at < 0) {
+            return null;
+        }
+        Entry[] table = slots;
+        Entry there = table[at];
+        closeGap(table, at);
+        unlink(there);
+        size--;
+        changes++;
+        return there;
+    }
+
+    /** The slot of {@code packetId}'s entry (linear probing from its home slot), or -1. */
+    private int slotOf(int packetId) {
         Entry[] table = slots;
         if (table == null) {
-            return null;
+            return -1;
         }
         int mask = table.length - 1;
         int i = packetId & mask;
         Entry there;
         while ((there = table[i]) != null) {
             if (there.packetId == packetId) {
-                closeGap(table, i);
-                unlink(there);
-                size--;
-                changes++;
-                return there;
+                return i;
             }
             i = (i + 1) & mask;
         }
-        return null;
+        return -1;
     }
 
     public boolean contains(int packetId) {

@@ -7,14 +7,10 @@ import static org.awaitility.Awaitility.await;
 import io.starling.broker.Broker;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.session.Session;
-import io.starling.cli.Starling;
 import io.starling.codec.packet.QoS;
 import io.starling.store.rocksdb.FsyncMode;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -291,29 +287,10 @@ class BenchSmokeTest {
 
     // ---- the command line ----
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run starling(String... args) {
-        PrintStream originalOut = System.out;
-        PrintStream originalErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = Starling.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(originalOut);
-            System.setErr(originalErr);
-        }
-    }
-
     @Test
     @DisplayName("starling bench pubsub prints progress on stderr, the summary and a JSON line on stdout, and exits 0")
     void commandLine() {
-        Run run = starling("bench", "pubsub", "-h", "127.0.0.1", "-p", Integer.toString(broker.port()), "--shape", "pairs",
+        CommandRun run = CommandRun.starling("bench", "pubsub", "-h", "127.0.0.1", "-p", Integer.toString(broker.port()), "--shape", "pairs",
                 "--publishers", "2", "-q", "1", "--duration", "1500ms", "--threads", "2", "--json");
         assertThat(run.exitCode()).as(run.err()).isZero();
         List<String> lines = run.out().lines().toList();
@@ -343,34 +320,34 @@ class BenchSmokeTest {
     @Test
     @DisplayName("help documents every subcommand and flag")
     void help() {
-        Run bench = starling("bench", "--help");
+        CommandRun bench = CommandRun.starling("bench", "--help");
         assertThat(bench.exitCode()).isZero();
         assertThat(bench.out()).contains("Usage: starling bench", "conn", "pub", "sub", "pubsub");
-        Run pubsub = starling("bench", "pubsub", "--help");
+        CommandRun pubsub = CommandRun.starling("bench", "pubsub", "--help");
         assertThat(pubsub.exitCode()).isZero();
         assertThat(pubsub.out()).contains("-h, --host", "-p, --port", "-V, --protocol-version", "-u, --username", "-P, --pw",
                 "-q, --qos", "--client-prefix", "--threads", "--duration", "--keepalive", "--json", "--warmup", "--shape",
                 "--publishers", "--subscribers", "-s, --size", "--rate", "--count", "--inflight", "--max-backlog", "--drain");
-        assertThat(starling("bench", "conn", "--help").out()).contains("-c=N", "--rate");
-        assertThat(starling("bench", "pub", "--help").out()).contains("-t, --topic", "%i", "--inflight");
-        assertThat(starling("bench", "sub", "--help").out()).contains("-t, --topic", "--count");
+        assertThat(CommandRun.starling("bench", "conn", "--help").out()).contains("-c=N", "--rate");
+        assertThat(CommandRun.starling("bench", "pub", "--help").out()).contains("-t, --topic", "%i", "--inflight");
+        assertThat(CommandRun.starling("bench", "sub", "--help").out()).contains("-t, --topic", "--count");
     }
 
     @Test
     @DisplayName("a bad flag or value is a one-line error and exit code 2")
     void badFlag() {
-        Run unknown = starling("bench", "pubsub", "--no-such-flag");
+        CommandRun unknown = CommandRun.starling("bench", "pubsub", "--no-such-flag");
         assertThat(unknown.exitCode()).isEqualTo(2);
         assertThat(unknown.out()).isEmpty();
         assertThat(unknown.err().lines().toList()).containsExactly(
                 "starling bench pubsub: Unknown option: '--no-such-flag' (see 'starling bench pubsub --help')");
 
-        Run qos = starling("bench", "pub", "-q", "3");
+        CommandRun qos = CommandRun.starling("bench", "pub", "-q", "3");
         assertThat(qos.exitCode()).isEqualTo(2);
         assertThat(qos.err().lines().toList()).containsExactly("starling bench pub: Invalid value for option '--qos': "
                 + "the QoS is 0, 1 or 2, not '3' (see 'starling bench pub --help')");
 
-        Run shape = starling("bench", "pubsub", "--shape", "fan-in", "--subscribers", "2");
+        CommandRun shape = CommandRun.starling("bench", "pubsub", "--shape", "fan-in", "--subscribers", "2");
         assertThat(shape.exitCode()).isEqualTo(2);
         assertThat(shape.err().lines().toList()).containsExactly(
                 "starling bench pubsub: fan-in has one subscriber, not 2 (see 'starling bench pubsub --help')");
@@ -387,7 +364,7 @@ class BenchSmokeTest {
         String expected = "cannot connect to 127.0.0.1:" + closedPort + ": connection refused";
         for (String command : new String[] {"pubsub", "pub", "sub", "conn"}) {
             long start = System.nanoTime();
-            Run run = starling("bench", command, "-h", "127.0.0.1", "-p", Integer.toString(closedPort), "--duration", "30s",
+            CommandRun run = CommandRun.starling("bench", command, "-h", "127.0.0.1", "-p", Integer.toString(closedPort), "--duration", "30s",
                     "--quiet");
             assertThat(run.exitCode()).as(command).isEqualTo(1);
             assertThat(run.out()).isEmpty();

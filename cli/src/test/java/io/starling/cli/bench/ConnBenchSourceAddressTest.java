@@ -8,9 +8,7 @@ import io.starling.broker.Broker;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.cli.Starling;
 import io.starling.codec.packet.QoS;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -160,29 +158,10 @@ class ConnBenchSourceAddressTest {
 
     // ---- the command line ----
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run starling(String... args) {
-        PrintStream originalOut = System.out;
-        PrintStream originalErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = Starling.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(originalOut);
-            System.setErr(originalErr);
-        }
-    }
-
     @Test
     @DisplayName("starling bench conn: a bad --source-address is a one-line error naming it and exit code 2")
     void commandLineRefusesAHostName() {
-        Run run = starling("bench", "conn", "-h", "127.0.0.1", "-p", Integer.toString(broker.port()),
+        CommandRun run = CommandRun.starling("bench", "conn", "-h", "127.0.0.1", "-p", Integer.toString(broker.port()),
                 "--source-address", "127.0.0.2,broker.example", "--quiet");
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.out()).isEmpty();
@@ -193,14 +172,14 @@ class ConnBenchSourceAddressTest {
     @Test
     @DisplayName("starling bench conn: comma-separated and repeated --source-address values add up, and help documents them")
     void commandLine() {
-        Run run = starling("bench", "conn", "-h", "127.0.0.1", "-p", Integer.toString(broker.port()), "-c", "6",
+        CommandRun run = CommandRun.starling("bench", "conn", "-h", "127.0.0.1", "-p", Integer.toString(broker.port()), "-c", "6",
                 "--source-address", "127.0.0.2", "--source-address", "127.0.0.3,127.0.0.4", "--duration", "300ms",
                 "--threads", "1", "--quiet");
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out().lines().findFirst()).hasValue("bench conn: 6 connections, as fast as possible, from 3 source addresses,"
                 + " MQTT 3.1.1, keep alive 60 s, 0.300 s");
         assertThat(run.out()).containsPattern("connections +6 \\(0 failed, 0 lost\\)");
-        assertThat(starling("bench", "conn", "--help").out()).contains("--source-address=ADDR", "round robin", "ulimit -n");
+        assertThat(CommandRun.starling("bench", "conn", "--help").out()).contains("--source-address=ADDR", "round robin", "ulimit -n");
     }
 
     @Test
