@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -169,6 +168,7 @@ class CrashRecoveryTest {
                 await("the subscriber sees its connection lost").atMost(WAIT).pollInterval(POLL).until(() -> !subscriber.isConnected());
             }
 
+            inbox.restarting();
             BrokerProcess restarted = start(config, round);
             broker = restarted;
             // read when an assertion fails, so that the log shows what the broker did until then
@@ -301,18 +301,34 @@ class CrashRecoveryTest {
     // ---- the subscriber ----
 
     /** A message as Paho handed it to the application; id -1 when the payload is not a number. */
-    record Arrival(String topic, int id, int qos, boolean retained, boolean duplicate) {}
+    record Arrival(int seq, String topic, int id, int qos, boolean retained, boolean duplicate) {}
 
     /** Everything the subscriber received, in order of arrival, across all its connections. */
     static final class Inbox implements MqttCallback {
         private final List<Arrival> arrivals = Collections.synchronizedList(new ArrayList<>());
+        /** The number of arrivals when each restarted broker was started: what came before it came from a killed one. */
+        private final List<Integer> restarts = Collections.synchronizedList(new ArrayList<>());
+
+        void restarting() {
+            synchronized (arrivals) {
+                restarts.add(arrivals.size());
+            }
+        }
+
+        List<Integer> restarts() {
+            synchronized (restarts) {
+                return List.copyOf(restarts);
+            }
+        }
         private volatile long lastArrival = System.nanoTime();
 
         @Override
         public void messageArrived(String topic, MqttMessage message) {
             String payload = new String(message.getPayload(), UTF_8);
             int id = payload.matches("[1-9][0-9]{0,8}") ? Integer.parseInt(payload) : -1;
-            arrivals.add(new Arrival(topic, id, message.getQos(), message.isRetained(), message.isDuplicate()));
+            synchronized (arrivals) {
+                arrivals.add(new Arrival(arrivals.size(), topic, id, message.getQos(), message.isRetained(), message.isDuplicate()));
+            }
             lastArrival = System.nanoTime();
         }
 
@@ -372,8 +388,12 @@ class CrashRecoveryTest {
             // first arrivals keep the publisher's order
             List<Integer> firsts = ids.stream().distinct().toList();
             assertThat(firstDisorder(firsts)).as(() -> flow.topic() + ": first arrivals out of publishing order; " + where.get()).isEmpty();
-            // [MQTT-3.3.1-1] an id that arrives again was re-sent, and a re-sent PUBLISH has DUP 1
-            assertThat(firstRepeatWithoutDup(arrivals)).as(() -> flow.topic() + ": a repeated id without DUP; " + where.get()).isEmpty();
+            // [MQTT-3.3.1-1] an id that arrives again was re-sent, and a re-sent PUBLISH has DUP 1;
+            // except a QoS 1 message that reached the client just before the kill: it goes out before
+            // its packet identifier is stored (README, "Persistence"), so the restarted broker may
+            // send it again as a new message, DUP 0, which QoS 1 allows
+            assertThat(firstRepeatWithoutDup(arrivals, flow.qos() == 1 ? inbox.restarts() : List.of()))
+                    .as(() -> flow.topic() + ": a repeated id without DUP; " + where.get()).isEmpty();
             if (flow.qos() == 2) {
                 // [MQTT-4.3.3-2] exactly once, whatever the broker re-sent after its restart
                 Map<Integer, Long> counts = ids.stream().collect(Collectors.groupingBy(id -> id, Collectors.counting()));
@@ -394,11 +414,18 @@ class CrashRecoveryTest {
     }
 
     /** "" when every arrival of an id after its first has DUP 1, else the first that does not. */
-    private static String firstRepeatWithoutDup(List<Arrival> arrivals) {
-        Set<Integer> seen = new HashSet<>();
+    /**
+     * "" when every repeated id came with DUP 1, else the first that did not; a repeat is excused
+     * when one of {@code restarts} (arrival counts at which a killed broker was replaced) lies
+     * between the id's previous arrival and this one.
+     */
+    private static String firstRepeatWithoutDup(List<Arrival> arrivals, List<Integer> restarts) {
+        Map<Integer, Integer> lastSeq = new HashMap<>();
         for (int i = 0; i < arrivals.size(); i++) {
             Arrival arrival = arrivals.get(i);
-            if (!seen.add(arrival.id()) && !arrival.duplicate()) {
+            Integer previous = lastSeq.put(arrival.id(), arrival.seq());
+            if (previous != null && !arrival.duplicate()
+                    && restarts.stream().noneMatch(restart -> previous < restart && restart <= arrival.seq())) {
                 return "id %d again at arrival %d of %d, DUP 0".formatted(arrival.id(), i, arrivals.size());
             }
         }
