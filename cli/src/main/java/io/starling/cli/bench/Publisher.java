@@ -110,11 +110,26 @@ final class Publisher {
         });
     }
 
-    /** Stops publishing; from any thread. */
+    /**
+     * Stops publishing; from any thread. A bounded open-loop publisher asked to stop at or after
+     * its end first sends what fell due before the end: its timer may run later than the stop.
+     */
     void stop() {
         LoadConnection c = connection;
         if (c != null) {
-            c.executor().execute(this::stopNow);
+            c.executor().execute(() -> {
+                finishSchedule();
+                stopNow();
+            });
+        }
+    }
+
+    /** Sends the open-loop messages due before {@code endAt} that a late timer has not sent yet. */
+    private void finishSchedule() {
+        // each tick sends up to a budget, or ends the schedule, or finds the window or the channel full
+        while (intervalNanos > 0 && bounded && started && !stopped && !finished && !blocked
+                && System.nanoTime() - endAt >= 0) {
+            tick();
         }
     }
 
