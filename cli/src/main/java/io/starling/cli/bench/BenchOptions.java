@@ -57,6 +57,10 @@ final class BenchOptions {
             + " broker with persistence stores their messages; the sessions stay on the broker after the run.")
     boolean persistent;
 
+    @Option(names = "--busy-poll", description = "Event loops poll their sockets without sleeping, each using a whole"
+            + " core, so that latencies do not include the bench's own wake-ups (Linux epoll only).")
+    boolean busyPoll;
+
     @Option(names = "--json", description = "Also print the summary as one JSON object on one line of standard output.")
     boolean json;
 
@@ -69,6 +73,7 @@ final class BenchOptions {
     /** The settings these options describe; throws IllegalArgumentException for invalid values. */
     BenchSettings settings() {
         return new BenchSettings(host, port, version, username, password, qos, clientPrefix,
-                threads != null ? threads : Runtime.getRuntime().availableProcessors(), keepAlive, duration, warmup, !quiet, persistent);
+                threads != null ? threads : Runtime.getRuntime().availableProcessors(), keepAlive, duration, warmup, !quiet, persistent,
+                busyPoll);
     }
 }

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SelectStrategy;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -65,7 +66,12 @@ final class LoadClients implements AutoCloseable {
         }
         this.broker = address;
         boolean epoll = Epoll.isAvailable();
-        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        if (settings.busyPoll() && !epoll) {
+            throw new BenchException("--busy-poll needs Linux epoll, which is not available here");
+        }
+        IoHandlerFactory io = !epoll ? NioIoHandler.newFactory()
+                : settings.busyPoll() ? EpollIoHandler.newFactory(0, LoadClients::busyPolling)
+                : EpollIoHandler.newFactory();
         this.group = new MultiThreadIoEventLoopGroup(settings.threads(), new DefaultThreadFactory("bench-io", true), io);
         this.connectTimes = new LatencyStats(group);
         this.bootstrap = new Bootstrap()
@@ -99,6 +105,11 @@ final class LoadClients implements AutoCloseable {
      * A CONNECT for {@code clientId} with the configured credentials and keep alive: a clean
      * session, but for subscribers when the settings ask for persistent ones.
      */
+    /** Runs what is due, else polls the sockets until something is ready rather than sleeping in epoll_wait. */
+    private static SelectStrategy busyPolling() {
+        return (selectNow, hasTasks) -> hasTasks ? selectNow.get() : SelectStrategy.BUSY_WAIT;
+    }
+
     private Connect connectPacket(String clientId, boolean subscriber) {
         Bytes password = settings.password() != null
                 ? Bytes.of(settings.password().getBytes(StandardCharsets.UTF_8)) : null;

@@ -24,6 +24,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -159,6 +161,16 @@ class BenchSmokeTest {
         assertThat(s.sent()).isEqualTo(3000);
         assertExactlyOnce(s, 8, 1);
         assertThat(s.sendRate()).isCloseTo(2000.0, within(20.0));
+    }
+
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    @DisplayName("--busy-poll: one polling event loop runs the same open-loop run, every message once, on schedule")
+    void busyPoll() {
+        BenchSummary s = runPubSub(PubSubOptions.of(settings(QoS.AT_LEAST_ONCE).withThreads(1).withBusyPoll(true),
+                Shape.PAIRS).withPublishers(2).withRate(1000));
+        assertThat(s.sent()).isEqualTo(1500);
+        assertExactlyOnce(s, 4, 1);
     }
 
     @Test
