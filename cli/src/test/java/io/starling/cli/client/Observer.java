@@ -9,18 +9,27 @@ import io.starling.client.ReconnectPolicy;
 import io.starling.codec.packet.QoS;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A subscriber made with the client library, watching what pub sends and publishing what sub
  * should receive.
  */
 final class Observer implements AutoCloseable {
+    /** Observers connected to each broker: the connections {@link #messagesBefore} does not wait for. */
+    private static final Map<Broker, AtomicInteger> CONNECTED = new ConcurrentHashMap<>();
+
+    private final Broker broker;
     private final MqttClient client;
     private final List<MqttMessage> received = new CopyOnWriteArrayList<>();
 
-    private Observer(MqttClient client) {
+    private Observer(Broker broker, MqttClient client) {
+        this.broker = broker;
         this.client = client;
+        CONNECTED.computeIfAbsent(broker, b -> new AtomicInteger()).incrementAndGet();
     }
 
     /** A connected client, subscribed to nothing yet. */
@@ -28,7 +37,7 @@ final class Observer implements AutoCloseable {
         MqttClient client = MqttClient.builder().host("127.0.0.1").port(broker.port()).clientId(clientId)
                 .reconnect(ReconnectPolicy.DISABLED).build();
         client.blocking().connect();
-        return new Observer(client);
+        return new Observer(broker, client);
     }
 
     /** A connected client subscribed to {@code filter} at QoS 2, so messages arrive with the QoS they were published at. */
@@ -49,9 +58,16 @@ final class Observer implements AutoCloseable {
 
     /**
      * Every message that arrived before a marker this observer publishes to {@code markerTopic}
-     * (which its filter must match) now: all that was routed to it before, and nothing more.
+     * (which its filter must match) once the commands' connections are closed: all that was
+     * routed to it before, and nothing more.
      */
     List<MqttMessage> messagesBefore(String markerTopic) {
+        // A command that has exited may still have its PUBLISH and DISCONNECT unread by the broker
+        // (at QoS 0 nothing tells it when they are routed): wait until the broker closed every
+        // connection but the observers', as it does behind the packets before a DISCONNECT.
+        await("the broker closing the commands' connections").atMost(CommandRun.WAIT).pollInterval(Duration.ofMillis(5))
+                .until(() -> broker.metrics().connectionsOpened.sum() - broker.metrics().connectionsClosed.sum()
+                        <= CONNECTED.get(broker).get());
         int before = received.size();
         publish(markerTopic, "marker", 1, false);
         await("the marker on " + markerTopic).atMost(CommandRun.WAIT).pollInterval(Duration.ofMillis(5))
@@ -70,6 +86,7 @@ final class Observer implements AutoCloseable {
 
     @Override
     public void close() {
+        CONNECTED.get(broker).decrementAndGet();
         client.close();
     }
 }
