@@ -45,7 +45,7 @@ public final class RecoveryStartup {
             fill(dir, sessions, perSession);
         }
         BrokerConfig defaults = BrokerConfig.defaults();
-        BrokerConfig config = defaults.withListeners(List.of(new BrokerConfig.Listener("127.0.0.1", 0)))
+        BrokerConfig config = defaults.onLoopback()
                 .withStorage(defaults.storage().onDisk(dir, FsyncMode.BATCH));
         System.gc();
         long heapBefore = usedHeap();

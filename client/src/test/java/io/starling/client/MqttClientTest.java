@@ -39,7 +39,7 @@ class MqttClientTest {
 
     @BeforeAll
     static void startBroker() throws IOException {
-        broker = Broker.start(BrokerConfig.defaults().inMemory().withListeners(List.of(new BrokerConfig.Listener("127.0.0.1", 0))));
+        broker = Broker.start(BrokerConfig.defaults().inMemory().onLoopback());
     }
 
     @AfterAll
@@ -298,7 +298,7 @@ class MqttClientTest {
         Path passwords = tmp.resolve("passwords");
         Files.writeString(passwords, "alice:secret\n");
         try (Broker secured = Broker.start(BrokerConfig.defaults().inMemory()
-                .withListeners(List.of(new BrokerConfig.Listener("127.0.0.1", 0)))
+                .onLoopback()
                 .withPasswordFile(passwords).withAllowAnonymous(false))) {
             MqttClient wrong = client(MqttClient.builder().host("127.0.0.1").port(secured.port())
                     .username("alice").password("nope"));

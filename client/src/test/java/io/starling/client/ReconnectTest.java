@@ -36,7 +36,7 @@ class ReconnectTest {
 
     @BeforeEach
     void start() throws IOException {
-        broker = Broker.start(BrokerConfig.defaults().inMemory().withListeners(List.of(new BrokerConfig.Listener("127.0.0.1", 0))));
+        broker = Broker.start(BrokerConfig.defaults().inMemory().onLoopback());
         proxy = new TcpProxy(broker.port());
     }
 

@@ -155,6 +155,14 @@ public record BrokerConfig(
         return withStorage(storage.inMemory());
     }
 
+    /**
+     * The same configuration with one listener, on 127.0.0.1 at a port the system picks
+     * ({@code Broker.port()} tells which): a broker embedded in tests or tools.
+     */
+    public BrokerConfig onLoopback() {
+        return withListeners(List.of(new Listener("127.0.0.1", 0)));
+    }
+
     public BrokerConfig withListeners(List<Listener> listeners) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
                 maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage);

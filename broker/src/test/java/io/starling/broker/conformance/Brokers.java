@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +24,7 @@ final class Brokers {
      */
     static BrokerConfig config() {
         BrokerConfig defaults = BrokerConfig.defaults();
-        return defaults.withListeners(List.of(new BrokerConfig.Listener("127.0.0.1", 0)))
+        return defaults.onLoopback()
                 .withStorage(defaults.storage().onDisk(newDataDir(), defaults.storage().fsync()));
     }
 

@@ -42,7 +42,7 @@ class BenchSmokeTest {
 
     @BeforeAll
     static void startBroker() throws IOException {
-        broker = Broker.start(BrokerConfig.defaults().inMemory().withListeners(List.of(new BrokerConfig.Listener("127.0.0.1", 0))));
+        broker = Broker.start(BrokerConfig.defaults().inMemory().onLoopback());
     }
 
     @AfterAll
@@ -111,7 +111,7 @@ class BenchSmokeTest {
     @DisplayName("--persistent: subscribers hold persistent sessions, stored by a broker with persistence, and still get every message once")
     void persistentSubscribersAgainstADurableBroker(@TempDir Path data) throws IOException {
         BrokerConfig defaults = BrokerConfig.defaults();
-        try (Broker durable = Broker.start(defaults.withListeners(List.of(new BrokerConfig.Listener("127.0.0.1", 0)))
+        try (Broker durable = Broker.start(defaults.onLoopback()
                 .withStorage(defaults.storage().onDisk(data.resolve("store"), FsyncMode.BATCH)))) {
             BenchSettings persistent = settings(QoS.AT_LEAST_ONCE).withBroker("127.0.0.1", durable.port())
                     .withPersistentSubscribers(true);
@@ -275,7 +275,7 @@ class BenchSmokeTest {
     @Test
     @DisplayName("a broker that goes away ends the run at once, and the summary counts the lost connections")
     void brokerGoesAway() throws Exception {
-        Broker doomed = Broker.start(BrokerConfig.defaults().inMemory().withListeners(List.of(new BrokerConfig.Listener("127.0.0.1", 0))));
+        Broker doomed = Broker.start(BrokerConfig.defaults().inMemory().onLoopback());
         BenchSettings target = settings(QoS.AT_LEAST_ONCE).withBroker("127.0.0.1", doomed.port())
                 .withDuration(Duration.ofMinutes(5));
         PubSubBench bench = new PubSubBench(PubSubOptions.of(target, Shape.PAIRS).withPublishers(2)

@@ -47,7 +47,7 @@ class ClientOptionsTest {
 
     @BeforeAll
     static void startBrokers() throws IOException {
-        BrokerConfig loopback = BrokerConfig.defaults().inMemory().withListeners(List.of(new BrokerConfig.Listener("127.0.0.1", 0)));
+        BrokerConfig loopback = BrokerConfig.defaults().inMemory().onLoopback();
         open = Broker.start(loopback);
         Path passwords = Files.writeString(tmp.resolve("passwords"), "alice:secret\n", StandardCharsets.UTF_8);
         guarded = Broker.start(loopback.withPasswordFile(passwords).withAllowAnonymous(false));

@@ -35,7 +35,7 @@ class PubCommandTest {
     static void startBroker() throws IOException {
         // default limits: pub -l keeps up to 1,000 QoS 1 messages in flight, faster than the QoS 2
         // observer drains them, and the broker holds it back rather than drop any
-        broker = Broker.start(BrokerConfig.defaults().inMemory().withListeners(List.of(new BrokerConfig.Listener("127.0.0.1", 0))));
+        broker = Broker.start(BrokerConfig.defaults().inMemory().onLoopback());
     }
 
     @AfterAll
