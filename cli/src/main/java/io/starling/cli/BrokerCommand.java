@@ -26,6 +26,9 @@ import sun.misc.SignalHandler;
 @Command(name = "broker", mixinStandardHelpOptions = true,
         description = "Start an MQTT broker (default 127.0.0.1:1883, embedded defaults).")
 final class BrokerCommand implements Callable<Integer> {
+    /** How often the native heap trimmer looks at the broker's activity. */
+    private static final long TRIM_PERIOD_MILLIS = 500;
+
     @Option(names = {"-p", "--port"}, description = "Port to listen on (default: 1883, or the configuration's).")
     @Nullable Integer port;
 
@@ -37,6 +40,11 @@ final class BrokerCommand implements Callable<Integer> {
 
     @Option(names = {"-v", "--verbose"}, description = "Log packet traces (DEBUG).")
     boolean verbose;
+
+    @Option(names = "--trim-native-heap", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Give the C library's free memory back to the system when the broker goes quiet"
+                    + " after a burst (default: on).")
+    boolean trimNativeHeap;
 
     @Override
     public Integer call() {
@@ -57,6 +65,10 @@ final class BrokerCommand implements Callable<Integer> {
             System.err.println("starling broker: " + e.getMessage());
             return 1;
         }
+        NativeHeapTrimmer trimmer = trimNativeHeap
+                ? new NativeHeapTrimmer(NativeHeapTrimmer.activityOf(broker.metrics()), NativeHeapTrimmer::trimThroughJvm)
+                        .start(TRIM_PERIOD_MILLIS)
+                : null;
         CountDownLatch stopped = new CountDownLatch(1);
         SignalHandler stop = signal -> {
             LoggerFactory.getLogger(BrokerCommand.class).info("SIG{} received, shutting down", signal.getName());
@@ -68,6 +80,9 @@ final class BrokerCommand implements Callable<Integer> {
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (trimmer != null) {
+            trimmer.close();
         }
         broker.close();
         return 0;
