@@ -20,8 +20,9 @@
 # SCENARIOS (default "fanin0 fanin1 fanout0 pairs1 latency1 rss"), HIVEMQ_JAVA (java for HiveMQ,
 # default $JAVA_HOME/bin/java or java, as bin/starling does), STARLING_BROKER_JAVA_OPTS (JVM flags
 # of the Starling broker instead of bin/starling's defaults), REPORT_FROM (a results directory:
-# print its report again without running anything), LATENCY_WARMUP and LATENCY_BENCH_JAVA_OPTS (the
-# latency row's warm-up, default 30s, and bench JVM flags, default C1 only; see latency_bench_opts).
+# print its report again without running anything), LATENCY_WARMUP, LATENCY_DURATION and
+# LATENCY_BENCH_JAVA_OPTS (the latency row's warm-up, default 30s, measured time, default 30s, and
+# bench JVM flags, default C1 only; see latency_bench_opts).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo="$(pwd)"
@@ -89,9 +90,15 @@ print(len(b), len([x for x in s if x != "rss"]), 1 if "rss" in s else 0)' "$brok
 # round trip (p50 105 us against 38 us polling, the same for Mosquitto and Starling), which is the
 # bench's latency, not the broker's. And the row warms up longer (LATENCY_WARMUP, default 30s): at
 # 10,000 msg/s a JVM broker on one core still compiles methods 20 s after the traffic started.
+# It also measures longer (LATENCY_DURATION, default 30s): on this kind of machine 0.75 to 1.3 % of
+# the messages of any broker wait out a stall of the virtual CPU, so the p99 falls on the edge of
+# that noise, and in 5 s (50,000 messages, the 500 slowest) one stall more or less moves it by
+# hundreds of microseconds.
 latency_warmup="${LATENCY_WARMUP:-30s}"
+latency_duration="${LATENCY_DURATION:-30s}"
 latency_bench_opts="${LATENCY_BENCH_JAVA_OPTS:--XX:+UseParallelGC -Xms1g -Xmn768m -XX:+AlwaysPreTouch -XX:TieredStopAtLevel=1}"
-latency_extra_s="$(python3 -c "import math; print(max(0, math.ceil($(seconds "$latency_warmup") - $warmup_s)))")"
+latency_extra_s="$(python3 -c "import math; print(max(0, math.ceil($(seconds "$latency_warmup") - $warmup_s))
+    + max(0, math.ceil($(seconds "$latency_duration") - $duration_s)))")"
 pubsub_timeout="$(python3 -c "import math; print(math.ceil($warmup_s + $duration_s + $drain_s + 30))")"
 read -r expected worst < <(python3 -c "
 b, p, r = $n_brokers, $n_pubsub, $n_rss
@@ -256,15 +263,16 @@ run_pubsub() { # BROKER SCENARIO
   if ! start_broker "$broker" "$out.broker.log"; then
     record "$broker" "$scenario" "" "broker did not start"; return 0
   fi
-  local run_warmup="$warmup" bench_opts=()
+  local run_warmup="$warmup" run_duration="$duration" bench_opts=()
   if [ "$scenario" = latency1 ]; then
-    # See latency_bench_opts: a longer warm-up, and a bench whose JIT does not stall its sender.
+    # See latency_bench_opts: a longer warm-up and run, and a bench whose JIT does not stall its sender.
     run_warmup="$latency_warmup"
+    run_duration="$latency_duration"
     bench_opts=(env "STARLING_JAVA_OPTS=$latency_bench_opts")
   fi
   # shellcheck disable=SC2046
   bounded timeout "$((pubsub_timeout + latency_extra_s))" "${bench_opts[@]}" taskset -c 1 bin/starling bench pubsub \
-      -h 127.0.0.1 -p "$port" -s 64 $(scenario_options "$scenario") --warmup "$run_warmup" --duration "$duration" \
+      -h 127.0.0.1 -p "$port" -s 64 $(scenario_options "$scenario") --warmup "$run_warmup" --duration "$run_duration" \
       --json --quiet >"$out.bench.out" 2>"$out.bench.err" || error="bench exited with $?"
   is_running "$broker_pid" || error="${error:+$error; }broker died"
   stop_broker
@@ -347,6 +355,7 @@ json.dump({key: value for key, value in pairs}, open(sys.argv[1], "w"), indent=1
   "cpu=$(grep -m 1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')" \
   "kernel=$(uname -r)" \
   "warmup=$warmup" "duration=$duration" "conns=$conns" "burst_conns=$burst_conns" \
+  "latency_warmup=$latency_warmup" "latency_duration=$latency_duration" \
   "starling=$(bin/starling --version 2>/dev/null | head -n 1), commit $starling_rev" \
   "starling_java=$(java_version "$java_cmd")" \
   "starling_flags=$starling_flags" \
@@ -433,7 +442,8 @@ def cell(run, metric):
 
 
 print(f"Run {env['date']}: {env['nproc']} cores ({env['cpu']}), Linux {env['kernel']}; "
-      f"warm-up {env['warmup']}, measured {env['duration']}, 64-byte payloads; "
+      f"warm-up {env['warmup']}, measured {env['duration']} (latency row: "
+      f"{env.get('latency_warmup', '?')} and {env.get('latency_duration', env['duration'])}), 64-byte payloads; "
       f"broker pinned to core 0, bench to core 1.")
 print(f"- Starling: {env['starling']}; {env['starling_java']}; flags {env['starling_flags']}")
 print(f"- Mosquitto: {env['mosquitto']} (listener on 127.0.0.1, anonymous, no persistence)")
