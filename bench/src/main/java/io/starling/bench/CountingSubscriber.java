@@ -1,8 +1,8 @@
 package io.starling.bench;
 
-import io.starling.broker.routing.Message;
-import io.starling.broker.routing.Subscriber;
-import io.starling.broker.store.QueueRef;
+import io.starling.broker.internal.routing.Subscriber;
+import io.starling.broker.model.Message;
+import io.starling.broker.model.QueueRef;
 import io.starling.codec.packet.QoS;
 import org.openjdk.jmh.infra.Blackhole;
 

@@ -2,11 +2,11 @@ package io.starling.bench;
 
 import io.starling.broker.Broker;
 import io.starling.broker.config.BrokerConfig;
-import io.starling.broker.routing.Message;
-import io.starling.broker.store.RocksPersistence;
-import io.starling.broker.store.StoreChanges;
+import io.starling.broker.config.FsyncMode;
+import io.starling.broker.model.Message;
+import io.starling.broker.spi.StoreChanges;
 import io.starling.codec.packet.QoS;
-import io.starling.store.rocksdb.FsyncMode;
+import io.starling.store.rocksdb.RocksPersistence;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,7 +65,7 @@ public final class RecoveryStartup {
         byte[] payload = new byte[PAYLOAD_BYTES];
         try (RocksPersistence store = RocksPersistence.open(dir, FsyncMode.NEVER)) {
             List<CompletableFuture<Void>> pending = new ArrayList<>();
-            StoreChanges changes = new StoreChanges();
+            StoreChanges changes = store.changes();
             int inBatch = 0;
             for (int s = 0; s < sessions; s++) {
                 String clientId = "sensor-" + s;
@@ -77,7 +77,7 @@ public final class RecoveryStartup {
                 }
                 if (++inBatch == BATCH / Math.max(1, perSession) + 1) {
                     pending.add(store.commit(changes));
-                    changes = new StoreChanges();
+                    changes = store.changes();
                     inBatch = 0;
                 }
             }

@@ -1,6 +1,6 @@
 package io.starling.bench;
 
-import io.starling.broker.routing.TopicTree;
+import io.starling.broker.internal.routing.TopicTree;
 import io.starling.codec.packet.QoS;
 import java.util.SplittableRandom;
 

@@ -1,7 +1,7 @@
 package io.starling.bench;
 
-import io.starling.broker.routing.Subscriber;
-import io.starling.broker.routing.TopicTree;
+import io.starling.broker.internal.routing.Subscriber;
+import io.starling.broker.internal.routing.TopicTree;
 import io.starling.codec.packet.QoS;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;

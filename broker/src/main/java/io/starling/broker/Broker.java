@@ -5,28 +5,30 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
-import io.starling.broker.auth.Authenticator;
 import io.starling.broker.config.BrokerConfig;
+import io.starling.broker.internal.auth.Authenticator;
+import io.starling.broker.internal.protocol.ConnectFlow;
+import io.starling.broker.internal.protocol.Connection;
+import io.starling.broker.internal.protocol.Flows;
+import io.starling.broker.internal.protocol.PublishInFlow;
+import io.starling.broker.internal.protocol.PublishOutFlow;
+import io.starling.broker.internal.protocol.SubscribeFlow;
+import io.starling.broker.internal.retained.RetainedIndex;
+import io.starling.broker.internal.routing.Router;
+import io.starling.broker.internal.routing.TopicTree;
+import io.starling.broker.internal.session.InMemorySessionStore;
+import io.starling.broker.internal.session.SessionRegistry;
+import io.starling.broker.internal.transport.MqttServer;
 import io.starling.broker.metrics.BrokerMetrics;
-import io.starling.broker.protocol.ConnectFlow;
-import io.starling.broker.protocol.Connection;
-import io.starling.broker.protocol.Flows;
-import io.starling.broker.protocol.PublishInFlow;
-import io.starling.broker.protocol.PublishOutFlow;
-import io.starling.broker.protocol.SubscribeFlow;
-import io.starling.broker.retained.RetainedIndex;
-import io.starling.broker.routing.Message;
-import io.starling.broker.routing.Router;
-import io.starling.broker.routing.TopicTree;
-import io.starling.broker.session.SessionRegistry;
-import io.starling.broker.store.InMemorySessionStore;
-import io.starling.broker.store.Persistence;
-import io.starling.broker.store.Recovered;
-import io.starling.broker.store.RocksPersistence;
-import io.starling.broker.transport.MqttServer;
+import io.starling.broker.model.Message;
+import io.starling.broker.spi.Persistence;
+import io.starling.broker.spi.PersistenceProvider;
+import io.starling.broker.spi.Recovered;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.Iterator;
 import java.util.List;
+import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,7 +74,7 @@ public final class Broker implements AutoCloseable {
      * Starts a broker with {@code config}: the store is read back and every listener is bound
      * before this returns. Fails, leaving nothing running, when a listener cannot be bound, the
      * password file cannot be read, the store cannot be opened or read (a {@link
-     * io.starling.store.rocksdb.StoreException}; the files are left as they are), or the
+     * io.starling.broker.spi.StoreException}; the files are left as they are), or the
      * configuration would let anonymous clients in off loopback by default.
      */
     public static Broker start(BrokerConfig config) throws IOException {
@@ -83,7 +85,7 @@ public final class Broker implements AutoCloseable {
         Authenticator authenticator = new Authenticator(config);
         BrokerConfig.Storage storage = config.storage();
         // a store that cannot be opened or read stops the start here, and is left as it is
-        Persistence persistence = storage.persistence() ? RocksPersistence.open(storage.dataDir(), storage.fsync()) : Persistence.NONE;
+        Persistence persistence = openPersistence(storage);
         EventLoopGroup acceptors = null;
         EventLoopGroup workers = null;
         try {
@@ -116,6 +118,27 @@ public final class Broker implements AutoCloseable {
             persistence.close();
             throw e;
         }
+    }
+
+    /**
+     * The store a {@link PersistenceProvider} on the class path opens, or {@link Persistence#NONE}
+     * when persistence is off or no provider is there (said once, at INFO).
+     */
+    private static Persistence openPersistence(BrokerConfig.Storage storage) {
+        if (!storage.persistence()) {
+            return Persistence.NONE;
+        }
+        Iterator<PersistenceProvider> providers = ServiceLoader.load(PersistenceProvider.class, Broker.class.getClassLoader()).iterator();
+        if (!providers.hasNext()) {
+            log.info("no durable store on the class path (add io.starling:starling-store-rocksdb): sessions and retained"
+                    + " messages are kept in memory only");
+            return Persistence.NONE;
+        }
+        PersistenceProvider provider = providers.next();
+        if (providers.hasNext()) {
+            log.warn("more than one durable store on the class path; using {} ({})", provider.name(), provider.getClass().getName());
+        }
+        return provider.open(storage);
     }
 
     private static void restoreRetained(Recovered recovered, RetainedIndex retained) {

@@ -5,7 +5,7 @@ import io.starling.broker.Broker;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.config.ConfigException;
 import io.starling.broker.config.ConfigLoader;
-import io.starling.store.rocksdb.StoreException;
+import io.starling.broker.spi.StoreException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

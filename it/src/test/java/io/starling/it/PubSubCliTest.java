@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.starling.broker.session.Session;
+import io.starling.broker.internal.session.Session;
 import io.starling.client.MqttClient;
 import io.starling.client.MqttMessage;
 import io.starling.client.ReconnectPolicy;

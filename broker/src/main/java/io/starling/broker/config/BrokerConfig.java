@@ -1,6 +1,6 @@
 package io.starling.broker.config;
 
-import io.starling.store.rocksdb.FsyncMode;
+import io.starling.broker.config.FsyncMode;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package io.starling.broker.config;
 
 import io.starling.broker.config.BrokerConfig.Listener;
-import io.starling.store.rocksdb.FsyncMode;
+import io.starling.broker.config.FsyncMode;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.CharacterCodingException;

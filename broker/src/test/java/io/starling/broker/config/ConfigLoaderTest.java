@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import io.starling.broker.config.BrokerConfig.Listener;
-import io.starling.store.rocksdb.FsyncMode;
+import io.starling.broker.config.FsyncMode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

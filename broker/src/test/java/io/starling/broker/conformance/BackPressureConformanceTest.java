@@ -8,7 +8,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.starling.broker.Broker;
 import io.starling.broker.config.BrokerConfig;
-import io.starling.broker.session.Session;
+import io.starling.broker.internal.session.Session;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

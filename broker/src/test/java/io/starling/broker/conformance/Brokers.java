@@ -4,7 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.starling.broker.Broker;
 import io.starling.broker.config.BrokerConfig;
-import io.starling.broker.session.Session;
+import io.starling.broker.internal.session.Session;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

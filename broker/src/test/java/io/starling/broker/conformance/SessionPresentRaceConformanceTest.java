@@ -5,13 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import io.netty.util.concurrent.DefaultEventExecutor;
 import io.netty.util.concurrent.EventExecutor;
-import io.starling.broker.routing.TopicTree;
-import io.starling.broker.session.ClientConnection;
-import io.starling.broker.session.Session;
-import io.starling.broker.session.SessionRegistry;
-import io.starling.broker.store.InMemorySessionStore;
-import io.starling.broker.store.Persistence;
-import io.starling.broker.store.SessionStore;
+import io.starling.broker.internal.routing.TopicTree;
+import io.starling.broker.internal.session.ClientConnection;
+import io.starling.broker.internal.session.InMemorySessionStore;
+import io.starling.broker.internal.session.Session;
+import io.starling.broker.internal.session.SessionRegistry;
+import io.starling.broker.internal.session.SessionStore;
+import io.starling.broker.spi.Persistence;
 import io.starling.codec.packet.MqttVersion;
 import io.starling.codec.packet.Packet;
 import io.starling.codec.packet.QoS;
@@ -69,7 +69,7 @@ class SessionPresentRaceConformanceTest {
         public void closeForStoreFailure(String reason) {}
 
         @Override
-        public void holdBackUntilDrained(io.starling.broker.routing.Subscriber full) {}
+        public void holdBackUntilDrained(io.starling.broker.internal.routing.Subscriber full) {}
 
         @Override
         public void stopHoldingBack() {}

@@ -6,9 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.starling.broker.Broker;
 import io.starling.broker.config.BrokerConfig;
-import io.starling.broker.session.Session;
+import io.starling.broker.config.FsyncMode;
+import io.starling.broker.internal.session.Session;
 import io.starling.codec.packet.QoS;
-import io.starling.store.rocksdb.FsyncMode;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -24,9 +24,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 

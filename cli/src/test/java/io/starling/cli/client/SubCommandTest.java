@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.starling.broker.Broker;
 import io.starling.broker.config.BrokerConfig;
-import io.starling.broker.session.Session;
+import io.starling.broker.internal.session.Session;
 import io.starling.client.MqttMessage;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,5 +1,7 @@
 package io.starling.store.rocksdb;
 
+import io.starling.broker.config.FsyncMode;
+import io.starling.broker.spi.StoreException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

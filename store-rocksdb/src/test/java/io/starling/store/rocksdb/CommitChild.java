@@ -1,5 +1,6 @@
 package io.starling.store.rocksdb;
 
+import io.starling.broker.config.FsyncMode;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -1,0 +1,109 @@
+package io.starling.broker.internal.protocol;
+
+import io.starling.broker.internal.routing.Router;
+import io.starling.broker.internal.routing.Subscriber;
+import io.starling.broker.internal.session.ClientConnection;
+import io.starling.broker.internal.session.Session;
+import io.starling.broker.model.Message;
+import io.starling.broker.spi.Persistence;
+import io.starling.broker.spi.StoreChanges;
+import io.starling.codec.packet.Packet;
+import io.starling.codec.packet.PubAck;
+import io.starling.codec.packet.PubComp;
+import io.starling.codec.packet.PubRec;
+import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Messages coming in from a client: QoS 0 routed; QoS 1 routed, then PUBACK; QoS 2 routed once
+ * and answered by PUBREC, its packet identifier held until PUBREL, which PUBCOMP answers. A QoS 2
+ * PUBLISH re-sent before PUBREL is answered again but not routed again [MQTT-4.3.3-2].
+ *
+ * <p>With persistence on, a message is handed to its subscribers, and PUBACK or PUBREC sent, only
+ * once it is stored for every persistent session it reaches; a persistent publisher's inbound QoS
+ * 2 packet identifier is stored with it, and its release before PUBCOMP. Replies leave in the
+ * order the packets came in, through the session's {@link io.starling.broker.internal.session.StoreGate}.
+ * Every method runs in the session's mailbox.
+ */
+public final class PublishInFlow {
+    private final Router router;
+    private final Persistence persistence;
+
+    public PublishInFlow(Router router, Persistence persistence) {
+        this.router = router;
+        this.persistence = persistence;
+    }
+
+    public void onPublish(Session session, ClientConnection connection, Message message, int packetId) {
+        switch (message.qos()) {
+            case AT_MOST_ONCE -> publish(session, message, null, null, null);
+            // [MQTT-4.3.2-2] PUBACK once the message is the broker's
+            case AT_LEAST_ONCE -> publish(session, message, null, connection, new PubAck(packetId));
+            case EXACTLY_ONCE -> {
+                if (session.inboundQos2().add(packetId)) {
+                    StoreChanges received = session.durable() ? persistence.changes().inbound(session.clientId(), packetId) : null;
+                    publish(session, message, received, connection, new PubRec(packetId));
+                } else {
+                    // a re-sent PUBLISH before PUBREL: answered, not routed again
+                    session.gate().after(null, () -> reply(session, connection, new PubRec(packetId)));
+                }
+            }
+        }
+    }
+
+    /** The will of a connection that ended without DISCONNECT [MQTT-3.1.2-8], behind what it published before. */
+    public void onWill(Session session, Message will) {
+        publish(session, will, null, null, null);
+    }
+
+    private void publish(Session session, Message message, @Nullable StoreChanges with,
+            @Nullable ClientConnection connection, @Nullable Packet reply) {
+        Router.Publication publication = router.publish(message, with);
+        if (connection != null) {
+            holdBackIfCongested(session, connection, publication);
+        }
+        if (publication.stored() == null && session.gate().isClear()) {
+            publication.deliver();
+            if (connection != null && reply != null) {
+                reply(session, connection, reply);
+            }
+            return;
+        }
+        session.gate().after(publication.stored(), () -> {
+            publication.deliver();
+            if (connection != null && reply != null) {
+                reply(session, connection, reply);
+            }
+        });
+    }
+
+    /**
+     * Back-pressure: the message is kept and acknowledged, but when a subscriber it goes to has a
+     * full queue, the broker stops reading from the publisher until that queue drains, so that
+     * the next messages wait in the publisher's socket rather than overflow the queue. A publisher
+     * whose own queue is full is never held back: it has to be read for its queue to drain.
+     */
+    private static void holdBackIfCongested(Session session, ClientConnection connection, Router.Publication publication) {
+        Subscriber full = publication.congested();
+        if (full != null && full != session && !session.congested() && session.connection() == connection) {
+            connection.holdBackUntilDrained(full);
+        }
+    }
+
+    /** PUBREL: the client releases {@code packetId}; later PUBLISHes with it are new messages [MQTT-4.3.3-2]. */
+    public void onPubRel(Session session, ClientConnection connection, int packetId) {
+        CompletableFuture<Void> released = null;
+        if (session.inboundQos2().remove(packetId) && session.durable()) {
+            // PUBCOMP only once the release is stored: a restart must not take a new PUBLISH with this id for a re-send
+            released = persistence.commit(persistence.changes().inboundReleased(session.clientId(), packetId));
+        }
+        session.gate().after(released, () -> reply(session, connection, new PubComp(packetId)));
+    }
+
+    /** Sends {@code reply} unless the connection it answers has been replaced meanwhile. */
+    private static void reply(Session session, ClientConnection connection, Packet reply) {
+        if (session.connection() == connection) {
+            connection.send(reply);
+        }
+    }
+}

@@ -1,0 +1,270 @@
+package io.starling.broker.internal.protocol;
+
+import io.netty.buffer.Unpooled;
+import io.starling.broker.config.BrokerConfig;
+import io.starling.broker.internal.session.ClientConnection;
+import io.starling.broker.internal.session.InflightWindow;
+import io.starling.broker.internal.session.Session;
+import io.starling.broker.metrics.BrokerMetrics;
+import io.starling.broker.model.Message;
+import io.starling.broker.model.QueueRef;
+import io.starling.broker.model.StoredMessage;
+import io.starling.broker.spi.Persistence;
+import io.starling.broker.spi.StoreChanges;
+import io.starling.codec.packet.PubRel;
+import io.starling.codec.packet.Publish;
+import io.starling.codec.packet.QoS;
+import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Messages going out to a client: sent while the in-flight window has room and the connection
+ * is writable, queued in order otherwise, within the configured bounds; acknowledged by PUBACK
+ * (QoS 1) or PUBREC, PUBREL, PUBCOMP (QoS 2); re-sent with DUP when a persistent session
+ * reconnects [MQTT-4.4.0-1]. Every method runs in the session's mailbox.
+ *
+ * <p>Bounds: QoS 1 and 2 messages beyond the window wait in the session's queue up to
+ * {@code max_queued_messages}. Their publishers were acknowledged, so for a connected session a
+ * full queue does not drop them: it marks the session congested, which holds back the publishers
+ * sending to it (the broker stops reading from them, see {@link PublishInFlow}) until it drains to
+ * half; for an offline session what does not fit is dropped. QoS 0 messages wait (while the
+ * connection is not writable, or behind other messages) up to {@code max_pending_qos0_messages},
+ * and for an offline session only if {@code queue_qos0_offline}. Drops are counted, and logged
+ * once per episode of dropping.
+ *
+ * <p>Stored deliveries (QoS 1 and 2 to a persistent session with persistence on) keep their queue
+ * entry in the store up to date: the packet identifier once sent, the released state once PUBREC
+ * came, and the entry's deletion once PUBACK or PUBCOMP completes the flow, together with the
+ * message record when no other session refers to it. A QoS 2 PUBLISH and a PUBREL go out only
+ * once the state they start is stored, so that after a restart the client sees the same packet
+ * identifier again and can tell a re-send from a new message.
+ */
+public final class PublishOutFlow implements Session.Delivery {
+    private static final Logger log = LoggerFactory.getLogger(PublishOutFlow.class);
+
+    private final BrokerConfig config;
+    private final Persistence persistence;
+    private final BrokerMetrics metrics;
+
+    public PublishOutFlow(BrokerConfig config, Persistence persistence, BrokerMetrics metrics) {
+        this.config = config;
+        this.persistence = persistence;
+        this.metrics = metrics;
+    }
+
+    /** A live message from the router: RETAIN 0 [MQTT-3.3.1-9]. */
+    @Override
+    public void deliver(Session session, Message message, QoS qos, @Nullable QueueRef stored) {
+        deliver(session, message, qos, false, stored);
+    }
+
+    /**
+     * A retained message for a new subscription, RETAIN 1 [MQTT-3.3.1-8]: stored first, like a
+     * live one, when the session is persistent.
+     */
+    public void deliverRetained(Session session, Message message, QoS qos) {
+        QueueRef stored = null;
+        if (session.durable() && qos != QoS.AT_MOST_ONCE) {
+            StoreChanges changes = persistence.changes();
+            stored = new QueueRef(session.nextQueueSeq(), new StoredMessage(persistence.nextMessageId()));
+            stored.message().retain();
+            changes.message(stored.message().id(), message)
+                    .queued(session.clientId(), stored.seq(), stored.message().id(), qos, true, 0, false);
+            persistence.commit(changes);
+        }
+        deliver(session, message, qos, true, stored);
+    }
+
+    private void deliver(Session session, Message message, QoS qos, boolean retain, @Nullable QueueRef stored) {
+        if (session.isDiscarded()) {
+            forget(session, stored);
+            return;
+        }
+        ClientConnection connection = session.connection();
+        if (connection == null && qos == QoS.AT_MOST_ONCE && !config.queueQos0Offline()) {
+            metrics.qos0MessagesDropped.increment();
+            return;
+        }
+        if (connection != null && !session.hasQueued() && hasRoom(session, connection, qos)) {
+            send(session, connection, message, qos, retain, stored);
+        } else {
+            enqueue(session, new Session.Pending(message, qos, retain, stored));
+        }
+    }
+
+    private boolean hasRoom(Session session, ClientConnection connection, QoS qos) {
+        return !session.connAckPending() && connection.isWritable()
+                && (qos == QoS.AT_MOST_ONCE || session.inflight().size() < config.maxInflightMessages());
+    }
+
+    private void enqueue(Session session, Session.Pending pending) {
+        if (pending.qos() == QoS.AT_MOST_ONCE) {
+            if (session.queuedQos0() >= config.maxPendingQos0Messages()) {
+                metrics.qos0MessagesDropped.increment();
+                startDropping(session, "QoS 0", config.maxPendingQos0Messages());
+                return;
+            }
+            session.queuedQos0(session.queuedQos0() + 1);
+        } else {
+            ClientConnection connection = session.connection();
+            int queued = queuedQos12(session);
+            if (connection == null && queued >= config.maxQueuedMessages()) {
+                metrics.queuedMessagesDropped.increment();
+                startDropping(session, "QoS 1 and 2", config.maxQueuedMessages());
+                forget(session, pending.stored());
+                return;
+            }
+            if (connection != null && queued + 1 >= config.maxQueuedMessages() && !session.congested()) {
+                session.congested(true);
+                // a session whose own queue is full must read its PUBACKs to drain: never held back
+                connection.stopHoldingBack();
+            }
+        }
+        session.queue().add(pending);
+    }
+
+    private static int queuedQos12(Session session) {
+        return session.queued() - session.queuedQos0();
+    }
+
+    private void startDropping(Session session, String what, int bound) {
+        if (!session.dropping()) {
+            session.dropping(true);
+            log.warn("client {}: queue full ({} {} messages), dropping new messages until it drains",
+                    session.clientId(), bound, what);
+        }
+    }
+
+    /** Sends queued messages while there is room; call when room may have appeared. */
+    public void drain(Session session) {
+        ClientConnection connection = session.connection();
+        if (connection == null) {
+            return;
+        }
+        Session.Pending next;
+        while ((next = session.nextQueued()) != null && hasRoom(session, connection, next.qos())) {
+            session.queue().poll();
+            if (next.qos() == QoS.AT_MOST_ONCE) {
+                session.queuedQos0(session.queuedQos0() - 1);
+            }
+            send(session, connection, next.message(), next.qos(), next.retain(), next.stored());
+        }
+        if (session.congested() && queuedQos12(session) <= config.maxQueuedMessages() / 2) {
+            session.congested(false);
+        }
+        if (session.dropping() && !session.hasQueued()) {
+            session.dropping(false);
+            log.info("client {}: queue drained, no longer dropping messages", session.clientId());
+        }
+    }
+
+    private void send(Session session, ClientConnection connection, Message message, QoS qos, boolean retain,
+            @Nullable QueueRef stored) {
+        int packetId = 0;
+        CompletableFuture<Void> wait = null;
+        if (qos != QoS.AT_MOST_ONCE) {
+            packetId = session.nextPacketId();
+            session.inflight().add(packetId, message, qos, retain, stored);
+            if (stored != null) {
+                CompletableFuture<Void> written = persistence.commit(persistence.changes().queued(session.clientId(), stored.seq(),
+                        stored.message().id(), qos, retain, packetId, false));
+                // QoS 1 may go at once: a restart that lost the identifier sends it again as a new
+                // message, which QoS 1 allows; QoS 2 must not [MQTT-4.3.3-2]
+                wait = qos == QoS.EXACTLY_ONCE ? written : null;
+            }
+        }
+        if (wait == null && session.gate().isClear()) {
+            write(connection, message, qos, false, retain, packetId);
+            return;
+        }
+        int id = packetId;
+        session.gate().after(wait, () -> {
+            if (session.connection() == connection) {
+                write(connection, message, qos, false, retain, id);
+            }
+            // else: the next connection re-sends it from the in-flight window
+        });
+    }
+
+    private void write(ClientConnection connection, Message message, QoS qos, boolean dup, boolean retain, int packetId) {
+        Publish publish = new Publish(message.topic(), qos, dup, retain, packetId, Unpooled.wrappedBuffer(message.payload()));
+        try {
+            connection.send(publish);
+        } finally {
+            publish.release();
+        }
+        metrics.messagesSent.increment();
+    }
+
+    /**
+     * Re-sends what was in flight when the session's last connection ended, in the original
+     * order: PUBLISH with DUP 1 where no acknowledgement came, PUBREL where PUBREC came
+     * [MQTT-4.4.0-1]; then drains the queue.
+     */
+    public void resume(Session session) {
+        ClientConnection connection = session.connection();
+        if (connection == null) {
+            return;
+        }
+        for (InflightWindow.Entry entry : session.inflight().entries()) {
+            if (entry.released) {
+                connection.send(new PubRel(entry.packetId));
+            } else {
+                write(connection, entry.message, entry.qos, true, entry.retain, entry.packetId);
+            }
+        }
+        drain(session);
+    }
+
+    /** PUBACK: the QoS 1 flow of {@code packetId} is complete [MQTT-4.3.2-1]. */
+    public void onPubAck(Session session, int packetId) {
+        InflightWindow.Entry entry = session.inflight().get(packetId);
+        if (entry != null && entry.qos == QoS.AT_LEAST_ONCE) {
+            session.inflight().remove(packetId);
+            forget(session, entry.stored);
+            drain(session);
+        }
+    }
+
+    /** PUBREC: the message is delivered; answer PUBREL and wait for PUBCOMP [MQTT-4.3.3-1]. */
+    public void onPubRec(Session session, ClientConnection connection, int packetId) {
+        InflightWindow.Entry entry = session.inflight().get(packetId);
+        CompletableFuture<Void> released = null;
+        if (entry != null && entry.qos == QoS.EXACTLY_ONCE && !entry.released) {
+            entry.released = true;
+            QueueRef stored = entry.stored;
+            if (stored != null) {
+                // PUBREL only once this is stored: after a restart the flow goes on with PUBREL, never the PUBLISH again
+                released = persistence.commit(persistence.changes().queued(session.clientId(), stored.seq(),
+                        stored.message().id(), entry.qos, entry.retain, packetId, true));
+            }
+        }
+        // a PUBREC for a flow we no longer know is answered too, so that the client can finish it
+        session.gate().after(released, () -> {
+            if (session.connection() == connection) {
+                connection.send(new PubRel(packetId));
+            }
+        });
+    }
+
+    /** PUBCOMP: the QoS 2 flow of {@code packetId} is complete. */
+    public void onPubComp(Session session, int packetId) {
+        InflightWindow.Entry entry = session.inflight().get(packetId);
+        if (entry != null && entry.released) {
+            session.inflight().remove(packetId);
+            forget(session, entry.stored);
+            drain(session);
+        }
+    }
+
+    /** Deletes a stored delivery that is done (or dropped), and its message record when no one else refers to it. */
+    private void forget(Session session, @Nullable QueueRef stored) {
+        if (stored != null) {
+            StoreChanges changes = persistence.changes().dequeued(session.clientId(), stored.seq());
+            changes.released(stored.message());
+            persistence.commit(changes);
+        }
+    }
+}

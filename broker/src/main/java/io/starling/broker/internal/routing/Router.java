@@ -1,0 +1,171 @@
+package io.starling.broker.internal.routing;
+
+import io.starling.broker.internal.retained.RetainedStore;
+import io.starling.broker.metrics.BrokerMetrics;
+import io.starling.broker.model.Message;
+import io.starling.broker.model.QueueRef;
+import io.starling.broker.model.StoredMessage;
+import io.starling.broker.spi.Persistence;
+import io.starling.broker.spi.StoreChanges;
+import io.starling.codec.packet.QoS;
+import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes application messages: keeps the retained message of a topic up to date and hands each
+ * message to every subscriber with a matching subscription, once per subscriber at the highest
+ * QoS granted among its matching subscriptions, downgraded to the published QoS.
+ *
+ * <p>With persistence on, a QoS 1 or 2 message that reaches persistent sessions is first stored:
+ * one message record, and one queue entry for each such session, written together, and so is a
+ * retained message. {@link #publish} returns a {@link Publication}: whoever received the message
+ * hands it on with {@link Publication#deliver} and acknowledges it only once the store has it.
+ */
+public final class Router {
+    private static final Logger log = LoggerFactory.getLogger(Router.class);
+
+    private final TopicTree subscriptions;
+    private final RetainedStore retained;
+    private final Persistence persistence;
+    private final BrokerMetrics metrics;
+    /** Whether a retained message was refused for the limits and not yet followed by one that fitted: logged once. */
+    private volatile boolean retainedFull;
+
+    public Router(TopicTree subscriptions, RetainedStore retained, Persistence persistence, BrokerMetrics metrics) {
+        this.subscriptions = subscriptions;
+        this.retained = retained;
+        this.persistence = persistence;
+        this.metrics = metrics;
+    }
+
+    public TopicTree subscriptions() {
+        return subscriptions;
+    }
+
+    public RetainedStore retained() {
+        return retained;
+    }
+
+    /**
+     * A routed message: the subscribers it goes to, and the store write it waits for (null when
+     * nothing was stored).
+     */
+    public static final class Publication {
+        private final Message message;
+        private final Targets targets;
+        /** The queue entry of each target by its position in {@code targets}, null where not stored; or null when none is. */
+        private final @Nullable QueueRef[] queued;
+        private final @Nullable CompletableFuture<Void> stored;
+
+        Publication(Message message, Targets targets, @Nullable QueueRef @Nullable [] queued,
+                @Nullable CompletableFuture<Void> stored) {
+            this.message = message;
+            this.targets = targets;
+            this.queued = queued;
+            this.stored = stored;
+        }
+
+        /** Completes once the message is stored for every persistent session it reaches; null when nothing had to be. */
+        public @Nullable CompletableFuture<Void> stored() {
+            return stored;
+        }
+
+        /**
+         * A subscriber this QoS 1 or 2 message goes to at QoS 1 or 2 whose queue is full (see
+         * {@link Subscriber#congested}), or null: the publisher should be held back until it drains.
+         */
+        public @Nullable Subscriber congested() {
+            if (message.qos() == QoS.AT_MOST_ONCE) {
+                return null;
+            }
+            for (int i = 0; i < targets.size(); i++) {
+                if (targets.qos(i) != QoS.AT_MOST_ONCE && targets.subscriber(i).congested()) {
+                    return targets.subscriber(i);
+                }
+            }
+            return null;
+        }
+
+        /** Hands the message to every subscriber; call once {@link #stored} completed. Returns how many. */
+        public int deliver() {
+            @Nullable QueueRef[] q = queued;
+            int n = targets.size();
+            for (int i = 0; i < n; i++) {
+                targets.subscriber(i).deliver(message, targets.qos(i), q == null ? null : q[i]);
+            }
+            return n;
+        }
+    }
+
+    /**
+     * Routes {@code message} as received from a client (or as a will): retains it if asked, and
+     * stores it, together with {@code with} (the publisher's own changes, or null), for the
+     * persistent sessions it reaches.
+     */
+    public Publication publish(Message message, @Nullable StoreChanges with) {
+        metrics.messagesReceived.increment();
+        // [MQTT-3.3.5-1] overlapping subscriptions of one client get one copy, at the highest granted QoS
+        Targets targets = new Targets(message.qos());
+        subscriptions.match(message.topic(), targets);
+        StoreChanges changes = with;
+        @Nullable QueueRef[] queued = null;
+        if (persistence.enabled() && message.qos() != QoS.AT_MOST_ONCE) {
+            StoredMessage stored = null;
+            for (int i = 0; i < targets.size(); i++) {
+                Subscriber subscriber = targets.subscriber(i);
+                if (!subscriber.durable() || targets.qos(i) == QoS.AT_MOST_ONCE) {
+                    continue;
+                }
+                if (stored == null) {
+                    stored = new StoredMessage(persistence.nextMessageId());
+                    changes = changes != null ? changes : persistence.changes();
+                    changes.message(stored.id(), message);
+                    queued = new QueueRef[targets.size()];
+                }
+                long seq = subscriber.nextQueueSeq();
+                stored.retain();
+                changes.queued(subscriber.clientId(), seq, stored.id(), targets.qos(i), false, 0, false);
+                queued[i] = new QueueRef(seq, stored);
+            }
+        }
+        if (!message.retain()) {
+            return new Publication(message, targets, queued, persistence.commitAny(changes));
+        }
+        // one retained update at a time, so that the store ends with the same message per topic as memory
+        synchronized (retained) {
+            if (retain(message) && persistence.enabled()) {
+                changes = changes != null ? changes : persistence.changes();
+                if (message.payload().length == 0) {
+                    changes.retainedRemoved(message.topic());
+                } else {
+                    changes.retained(message);
+                }
+            }
+            return new Publication(message, targets, queued, persistence.commitAny(changes));
+        }
+    }
+
+    /** Updates the retained message of the message's topic; false when the limits refused it. */
+    private boolean retain(Message message) {
+        if (message.payload().length == 0) {
+            // [MQTT-3.3.1-10] an empty retained message removes the topic's retained message
+            retained.remove(message.topic());
+            return true;
+        }
+        // [MQTT-3.3.1-5] it replaces any retained message of the topic
+        if (retained.put(message)) {
+            retainedFull = false;
+            return true;
+        }
+        metrics.retainedMessagesRefused.increment();
+        if (!retainedFull) {
+            retainedFull = true;
+            log.warn("retained message on '{}' not kept: the retained-message limits (max_retained_messages,"
+                    + " max_retained_bytes) are reached; it was still delivered. Logged once until one fits.", message.topic());
+        }
+        return false;
+    }
+
+}

@@ -1,0 +1,132 @@
+package io.starling.broker.internal.transport;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.starling.broker.config.BrokerConfig;
+import io.starling.broker.internal.protocol.Connection;
+import io.starling.broker.internal.protocol.Flows;
+import io.starling.codec.decode.MqttFrameDecoder;
+import io.starling.codec.decode.PacketDecoder;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The TCP listeners: one Netty server channel per configured listener, on the native epoll
+ * transport on Linux and NIO elsewhere. A connection's pipeline is short: the frame decoder and
+ * the {@link Connection}, which is its own keep-alive timer and encodes packets itself.
+ */
+public final class MqttServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(MqttServer.class);
+    /** Messages read per read event of a connection: Netty's default for stream channels (epoll and NIO). */
+    private static final int MAX_MESSAGES_PER_READ = 16;
+    /**
+     * One receive buffer sizer for every connection, instead of one each: it only holds the size
+     * bounds and makes each channel its own handle, which keeps that channel's guess. Netty sets
+     * the messages per read on the default allocator of each channel; this one is set here once,
+     * and nothing may change it per channel ({@code config().setMaxMessagesPerRead} would change
+     * it for all).
+     */
+    private static final AdaptiveRecvByteBufAllocator RECEIVE_BUFFERS = new AdaptiveRecvByteBufAllocator();
+
+    static {
+        RECEIVE_BUFFERS.maxMessagesPerRead(MAX_MESSAGES_PER_READ);
+    }
+
+    private final EventLoopGroup acceptors;
+    private final EventLoopGroup workers;
+    private final List<Channel> serverChannels = new ArrayList<>();
+
+    private MqttServer(EventLoopGroup acceptors, EventLoopGroup workers) {
+        this.acceptors = acceptors;
+        this.workers = workers;
+    }
+
+    /** Binds every listener of {@code config}; on failure nothing is left open. */
+    public static MqttServer start(BrokerConfig config, Flows flows, EventLoopGroup workers, EventLoopGroup acceptors)
+            throws IOException {
+        MqttServer server = new MqttServer(acceptors, workers);
+        try {
+            for (BrokerConfig.Listener listener : config.listeners()) {
+                server.bind(listener, flows);
+            }
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    /** An event loop group of {@code threads} on the best transport here. */
+    public static EventLoopGroup eventLoops(int threads, String name) {
+        IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        return new MultiThreadIoEventLoopGroup(threads, new io.netty.util.concurrent.DefaultThreadFactory(name, true), io);
+    }
+
+    private static Class<? extends ServerChannel> serverChannelClass() {
+        return Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    }
+
+    private void bind(BrokerConfig.Listener listener, Flows flows) throws IOException {
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(acceptors, workers)
+                .channel(serverChannelClass())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, RECEIVE_BUFFERS)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline()
+                                .addLast("frames", new MqttFrameDecoder(PacketDecoder.forServer(flows.maxPacketSize())))
+                                .addLast("mqtt", new Connection(flows, listener));
+                    }
+                });
+        try {
+            Channel channel = bootstrap.bind(listener.bind(), listener.port()).sync().channel();
+            serverChannels.add(channel);
+            log.info("listening on {} ({})", channel.localAddress(), Epoll.isAvailable() ? "epoll" : "nio");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while binding " + listener.bind() + ":" + listener.port(), e);
+        } catch (Exception e) {
+            // Netty rethrows the socket's checked exceptions undeclared
+            BindException bind = new BindException("cannot listen on " + listener.bind() + ":" + listener.port() + ": " + e.getMessage());
+            bind.initCause(e);
+            throw bind;
+        }
+    }
+
+    /** The addresses actually bound, in listener order (a port of 0 becomes the port chosen). */
+    public List<InetSocketAddress> addresses() {
+        return serverChannels.stream().map(c -> (InetSocketAddress) c.localAddress()).toList();
+    }
+
+    /** Stops accepting connections. */
+    @Override
+    public void close() {
+        for (Channel channel : serverChannels) {
+            channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+        serverChannels.clear();
+    }
+}

@@ -1,5 +1,0 @@
-/** The MQTT flows, one class each: connect, publish in, publish out, subscribe, keep-alive and will. */
-@NullMarked
-package io.starling.broker.protocol;
-
-import org.jspecify.annotations.NullMarked;

@@ -1,5 +1,0 @@
-/** Application messages and their routing: the subscription topic tree and the router. */
-@NullMarked
-package io.starling.broker.routing;
-
-import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,41 @@
+package io.starling.broker.spi;
+
+import io.starling.broker.model.Message;
+import io.starling.broker.model.StoredMessage;
+import io.starling.codec.packet.QoS;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What a store held at start-up: the persistent sessions, each with its subscriptions, queue and
+ * inbound QoS 2 packet identifiers, and the retained messages.
+ */
+public record Recovered(List<Session> sessions, List<Message> retained) {
+    public static final Recovered EMPTY = new Recovered(List.of(), List.of());
+
+    /**
+     * One persistent session as stored.
+     *
+     * @param offlineSinceMillis when its connection ended (epoch milliseconds); 0 when the broker
+     *     stopped while it was connected
+     * @param deliveries its queue entries in queue order: those with a packet identifier were in
+     *     flight, the others waiting
+     * @param nextSeq the sequence number its next queue entry takes
+     */
+    public record Session(String clientId, long offlineSinceMillis, Map<String, QoS> subscriptions,
+            List<Delivery> deliveries, Set<Integer> inbound, long nextSeq) {}
+
+    /** One queue entry: {@code packetId} 0 while it waits to be sent. */
+    public record Delivery(long seq, Message message, StoredMessage stored, QoS qos, boolean retain, int packetId,
+            boolean released) {}
+
+    /** Queue entries in all sessions. */
+    public long deliveryCount() {
+        long n = 0;
+        for (Session s : sessions) {
+            n += s.deliveries().size();
+        }
+        return n;
+    }
+}

@@ -1,0 +1,14 @@
+/**
+ * The service provider interface: what a plug-in implements to extend the broker. Public and
+ * documented; the types here change only with the release notes saying so.
+ *
+ * <p>Storage: a {@link io.starling.broker.spi.PersistenceProvider} found with {@link
+ * java.util.ServiceLoader} opens the {@link io.starling.broker.spi.Persistence} that keeps
+ * persistent sessions and retained messages across restarts ({@code starling-store-rocksdb} is
+ * one). Without a provider on the class path the broker keeps everything in memory.
+ */
+@NullMarked
+package io.starling.broker.spi;
+
+import org.jspecify.annotations.NullMarked;
+

@@ -1,5 +1,0 @@
-/** Netty bootstrap of the listeners, transport selection (epoll or NIO) and framing. */
-@NullMarked
-package io.starling.broker.transport;
-
-import org.jspecify.annotations.NullMarked;
