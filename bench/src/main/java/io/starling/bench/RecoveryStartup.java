@@ -52,7 +52,7 @@ public final class RecoveryStartup {
         long started = System.nanoTime();
         try (Broker broker = Broker.start(config)) {
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-            long restored = broker.sessions().store().all().size();
+            long restored = broker.metrics().sessionsRestored.sum();
             System.gc();
             long heap = usedHeap() - heapBefore;
             System.out.printf("started in %,d ms with %,d persistent sessions and %,d queued messages; heap held: %,d MiB%n",

@@ -108,6 +108,7 @@ public final class Broker implements AutoCloseable {
             acceptors = MqttServer.eventLoops(1, "starling-accept");
             workers = MqttServer.eventLoops(Runtime.getRuntime().availableProcessors(), "starling-io");
             sessions.restore(recovered, workers::next);
+            metrics.sessionsRestored.add(recovered.sessions().size());
             MqttServer server = MqttServer.start(config, flows, workers, acceptors);
             log.info("sessions: {}", persistence);
             return new Broker(config, acceptors, workers, channels, metrics, sessions, router, server, persistence);
@@ -171,11 +172,13 @@ public final class Broker implements AutoCloseable {
         return metrics;
     }
 
-    public SessionRegistry sessions() {
+    /** For tests in this package (see the test jar's {@code BrokerInternals}); not part of the embedding API. */
+    SessionRegistry sessions() {
         return sessions;
     }
 
-    public Router router() {
+    /** For tests in this package (see the test jar's {@code BrokerInternals}); not part of the embedding API. */
+    Router router() {
         return router;
     }
 

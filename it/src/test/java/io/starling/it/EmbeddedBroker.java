@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.starling.broker.Broker;
+import io.starling.broker.BrokerInternals;
 import io.starling.broker.config.BrokerConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -96,7 +97,7 @@ public final class EmbeddedBroker implements BeforeAllCallback, AfterAllCallback
      */
     public void awaitSessionGone(String clientId) {
         await("session of '" + clientId + "' discarded").atMost(WAIT).pollInterval(POLL)
-                .until(() -> broker().sessions().store().get(clientId) == null);
+                .until(() -> BrokerInternals.sessions(broker()).store().get(clientId) == null);
     }
 
     /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.starling.broker.BrokerInternals;
 import io.starling.broker.internal.session.Session;
 import io.starling.client.MqttClient;
 import io.starling.client.MqttMessage;
@@ -337,7 +338,7 @@ class PubSubCliTest {
     /** Whether the embedded broker routes {@code topic} to the session of {@code clientId}. */
     private static boolean routesTo(String topic, String clientId) {
         AtomicBoolean found = new AtomicBoolean();
-        starling.broker().router().subscriptions().match(topic, (subscriber, qos) -> {
+        BrokerInternals.router(starling.broker()).subscriptions().match(topic, (subscriber, qos) -> {
             if (subscriber instanceof Session session && session.clientId().equals(clientId)) {
                 found.set(true);
             }

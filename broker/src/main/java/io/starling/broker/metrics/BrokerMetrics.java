@@ -17,6 +17,8 @@ public final class BrokerMetrics {
      * a full queue (back-pressure instead of dropping what was acknowledged).
      */
     public final LongAdder publishersHeldBack = new LongAdder();
+    /** Persistent sessions read back from the store at start-up. */
+    public final LongAdder sessionsRestored = new LongAdder();
     /** Retained messages not kept because the retained-message limits were reached. */
     public final LongAdder retainedMessagesRefused = new LongAdder();
 }

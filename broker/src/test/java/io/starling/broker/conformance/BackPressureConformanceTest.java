@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.starling.broker.Broker;
+import io.starling.broker.BrokerInternals;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.internal.session.Session;
 import java.time.Duration;
@@ -38,7 +39,7 @@ class BackPressureConformanceTest {
     }
 
     private static Session session(Broker broker, String clientId) {
-        Session session = broker.sessions().store().get(clientId);
+        Session session = BrokerInternals.sessions(broker).store().get(clientId);
         assertThat(session).as("session of %s", clientId).isNotNull();
         return session;
     }

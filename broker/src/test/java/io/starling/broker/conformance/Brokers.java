@@ -3,6 +3,7 @@ package io.starling.broker.conformance;
 import static org.awaitility.Awaitility.await;
 
 import io.starling.broker.Broker;
+import io.starling.broker.BrokerInternals;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.internal.session.Session;
 import java.io.IOException;
@@ -54,7 +55,7 @@ final class Brokers {
      */
     static void awaitOffline(Broker broker, String clientId) {
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).until(() -> {
-            Session session = broker.sessions().store().get(clientId);
+            Session session = BrokerInternals.sessions(broker).store().get(clientId);
             if (session == null) {
                 return true;
             }

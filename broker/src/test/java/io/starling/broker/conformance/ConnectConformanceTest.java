@@ -3,18 +3,19 @@ package io.starling.broker.conformance;
 import static io.starling.broker.conformance.Packets.CONNACK_ACCEPTED;
 import static io.starling.broker.conformance.Packets.CONNACK_ACCEPTED_SESSION_PRESENT;
 import static io.starling.broker.conformance.Packets.bytes;
-import static io.starling.broker.conformance.Packets.connect31;
 import static io.starling.broker.conformance.Packets.connect311;
+import static io.starling.broker.conformance.Packets.connect31;
 import static io.starling.broker.conformance.Packets.disconnect;
 import static io.starling.broker.conformance.Packets.pingreq;
 import static io.starling.broker.conformance.Packets.pingresp;
-import static io.starling.broker.conformance.Packets.publish;
 import static io.starling.broker.conformance.Packets.publish0;
-import static io.starling.broker.conformance.Packets.subscribe;
+import static io.starling.broker.conformance.Packets.publish;
 import static io.starling.broker.conformance.Packets.suback;
+import static io.starling.broker.conformance.Packets.subscribe;
 import static org.awaitility.Awaitility.await;
 
 import io.starling.broker.Broker;
+import io.starling.broker.BrokerInternals;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -494,7 +495,7 @@ class ConnectConformanceTest {
                 client.send(disconnect());
                 client.expectClosed();
             }
-            await().atMost(Duration.ofSeconds(5)).until(() -> expiring.sessions().store().get("c-exp") == null);
+            await().atMost(Duration.ofSeconds(5)).until(() -> BrokerInternals.sessions(expiring).store().get("c-exp") == null);
             try (RawClient client = new RawClient(expiring.port())) {
                 client.send(connect311("c-exp").clean(false).build());
                 client.expect(bytes(0x20, 0x02, 0x00, 0x00)); // session present 0

@@ -2,17 +2,18 @@ package io.starling.broker.conformance;
 
 import static io.starling.broker.conformance.Packets.CONNACK_ACCEPTED;
 import static io.starling.broker.conformance.Packets.bytes;
-import static io.starling.broker.conformance.Packets.connect31;
 import static io.starling.broker.conformance.Packets.connect311;
+import static io.starling.broker.conformance.Packets.connect31;
 import static io.starling.broker.conformance.Packets.pingreq;
 import static io.starling.broker.conformance.Packets.pingresp;
-import static io.starling.broker.conformance.Packets.publish;
 import static io.starling.broker.conformance.Packets.publish0;
-import static io.starling.broker.conformance.Packets.subscribe;
+import static io.starling.broker.conformance.Packets.publish;
 import static io.starling.broker.conformance.Packets.suback;
+import static io.starling.broker.conformance.Packets.subscribe;
 import static org.awaitility.Awaitility.await;
 
 import io.starling.broker.Broker;
+import io.starling.broker.BrokerInternals;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -229,7 +230,7 @@ class WillConformanceTest {
 
     private static int retainedCount(String filter) {
         AtomicInteger count = new AtomicInteger();
-        broker.router().retained().forEachMatching(filter, message -> count.incrementAndGet());
+        BrokerInternals.router(broker).retained().forEachMatching(filter, message -> count.incrementAndGet());
         return count.get();
     }
 

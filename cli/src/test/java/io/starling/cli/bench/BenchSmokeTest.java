@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import io.starling.broker.Broker;
+import io.starling.broker.BrokerInternals;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.config.FsyncMode;
 import io.starling.broker.internal.session.Session;
@@ -117,7 +118,7 @@ class BenchSmokeTest {
                     .withPersistentSubscribers(true);
             BenchSummary s = PubSubBench.run(PubSubOptions.of(persistent, Shape.FAN_OUT).withSubscribers(2));
             assertExactlyOnce(s, 3, 2);
-            List<Session> kept = durable.sessions().store().all().stream().filter(Session::persistent).toList();
+            List<Session> kept = BrokerInternals.sessions(durable).store().all().stream().filter(Session::persistent).toList();
             assertThat(kept).as("the subscribers' sessions, kept after the run").hasSize(2);
             assertThat(kept).allMatch(Session::durable);
         }

@@ -6,6 +6,7 @@ import static org.assertj.core.groups.Tuple.tuple;
 import static org.awaitility.Awaitility.await;
 
 import io.starling.broker.Broker;
+import io.starling.broker.BrokerInternals;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.internal.session.Session;
 import io.starling.client.MqttMessage;
@@ -49,7 +50,7 @@ class SubCommandTest {
     /** Whether the broker routes {@code topic} to the session of {@code clientId}. */
     private static boolean routesTo(String topic, String clientId) {
         AtomicBoolean found = new AtomicBoolean();
-        broker.router().subscriptions().match(topic, (subscriber, qos) -> {
+        BrokerInternals.router(broker).subscriptions().match(topic, (subscriber, qos) -> {
             if (subscriber instanceof Session session && session.clientId().equals(clientId)) {
                 found.set(true);
             }

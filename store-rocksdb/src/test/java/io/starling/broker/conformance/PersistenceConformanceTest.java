@@ -18,6 +18,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.starling.broker.Broker;
+import io.starling.broker.BrokerInternals;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.config.FsyncMode;
 import io.starling.broker.spi.StoreException;
@@ -204,7 +205,7 @@ class PersistenceConformanceTest {
         }
         restart();
 
-        assertThat(broker.router().retained().size()).isEqualTo(1);
+        assertThat(BrokerInternals.router(broker).retained().size()).isEqualTo(1);
         try (RawClient sub = RawClient.connected(port(), "late")) {
             sub.send(subscribe(1, "r/#", 1)).expect(suback(1, 1));
             sub.expect(publish(false, 1, true, "r/kept", 1, utf8("stay")));
@@ -282,8 +283,9 @@ class PersistenceConformanceTest {
         broker.close();
         start(expiring);
 
-        assertThat(broker.sessions().store().get("ephemeral")).as("restored").isNotNull();
-        await().atMost(Duration.ofSeconds(6)).until(() -> broker.sessions().store().get("ephemeral") == null
+        assertThat(BrokerInternals.sessions(broker).store().get("ephemeral")).as("restored").isNotNull();
+        assertThat(broker.metrics().sessionsRestored.sum()).as("sessions restored").isEqualTo(1);
+        await().atMost(Duration.ofSeconds(6)).until(() -> BrokerInternals.sessions(broker).store().get("ephemeral") == null
                 && count(Keyspace.SESSIONS) == 0 && count(Keyspace.SUBSCRIPTIONS) == 0);
         persistent("ephemeral", CONNACK_ACCEPTED).close();
     }

@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * lines and lines starting with {@code #} are skipped; the first {@code :} separates the user
  * name from the password, which may itself contain {@code :}. A user may appear once.
  */
-public final class PasswordFile {
+final class PasswordFile {
     private final Map<String, byte[]> passwords;
 
     private PasswordFile(Map<String, byte[]> passwords) {

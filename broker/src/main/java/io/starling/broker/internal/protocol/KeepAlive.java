@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
  * of the {@link Connection} itself, which closes the connection (publishing the will) when it runs
  * out, except while the broker holds the client back by not reading from it.
  */
-public final class KeepAlive {
+final class KeepAlive {
     /** How long a new connection may take to send its CONNECT. */
     public static final int CONNECT_TIMEOUT_SECONDS = 10;
     static final long CONNECT_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(CONNECT_TIMEOUT_SECONDS);
