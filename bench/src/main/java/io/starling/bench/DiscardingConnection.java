@@ -44,7 +44,8 @@ final class DiscardingConnection implements ClientConnection {
     /** Attaches the connection to {@code session}, whose PUBLISHes it will acknowledge. */
     void attach(Session session) {
         this.session = session;
-        session.connection(this);
+        session.attach(this, true, false);
+        session.connAckSent();
     }
 
     /** PUBLISH packets sent to this connection so far. */

@@ -106,7 +106,6 @@ public final class PublishOutFlow implements Session.Delivery {
                 startDropping(session, "QoS 0", config.maxPendingQos0Messages());
                 return;
             }
-            session.queuedQos0(session.queuedQos0() + 1);
         } else {
             ClientConnection connection = session.connection();
             int queued = queuedQos12(session);
@@ -117,12 +116,12 @@ public final class PublishOutFlow implements Session.Delivery {
                 return;
             }
             if (connection != null && queued + 1 >= config.maxQueuedMessages() && !session.congested()) {
-                session.congested(true);
+                session.markCongested();
                 // a session whose own queue is full must read its PUBACKs to drain: never held back
                 connection.stopHoldingBack();
             }
         }
-        session.queue().add(pending);
+        session.enqueue(pending);
     }
 
     private static int queuedQos12(Session session) {
@@ -130,8 +129,7 @@ public final class PublishOutFlow implements Session.Delivery {
     }
 
     private void startDropping(Session session, String what, int bound) {
-        if (!session.dropping()) {
-            session.dropping(true);
+        if (session.startDropping()) {
             log.warn("client {}: queue full ({} {} messages), dropping new messages until it drains",
                     session.clientId(), bound, what);
         }
@@ -145,17 +143,13 @@ public final class PublishOutFlow implements Session.Delivery {
         }
         Session.Pending next;
         while ((next = session.nextQueued()) != null && hasRoom(session, connection, next.qos())) {
-            session.queue().poll();
-            if (next.qos() == QoS.AT_MOST_ONCE) {
-                session.queuedQos0(session.queuedQos0() - 1);
-            }
+            session.takeQueued();
             send(session, connection, next.message(), next.qos(), next.retain(), next.stored());
         }
         if (session.congested() && queuedQos12(session) <= config.maxQueuedMessages() / 2) {
-            session.congested(false);
+            session.clearCongestion();
         }
-        if (session.dropping() && !session.hasQueued()) {
-            session.dropping(false);
+        if (session.stopDroppingIfDrained()) {
             log.info("client {}: queue drained, no longer dropping messages", session.clientId());
         }
     }

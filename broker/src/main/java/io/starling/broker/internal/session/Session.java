@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,26 +24,22 @@ import org.slf4j.LoggerFactory;
 /**
  * The state the broker keeps for one client identifier: its subscriptions, the messages in
  * flight to it and queued for it, and the QoS 2 packet identifiers it has sent and not yet
- * released.
+ * released; changed through operations named for what happens to the session in MQTT terms.
  *
- * <p>Threads: one writer, no locks. All of the state is changed only by tasks run from the
- * session's mailbox, one at a time, on its owner event loop. While a connection is attached, the
- * owner is that connection's event loop, so deliveries and replies need no further hand-off; an
- * offline session keeps its last owner. Any thread may {@link #submit} a task; tasks run in the
- * order they were submitted, also across a change of owner. Each batch of tasks ends with one
- * flush of the connection.
+ * <p>Threads: the state is changed only by tasks run from the session's {@link Mailbox}, on its
+ * owner event loop ("mailbox only" below). While a connection is attached, the owner is that
+ * connection's event loop, so deliveries and replies need no further hand-off; an offline session
+ * keeps its last owner. Each batch of tasks ends with one flush of the connection. The few
+ * members publishers read from their own threads are volatile and say so.
  *
- * <p>Memory: most sessions are idle, so a session is small until it is used. The mailbox is a
- * stack of tasks that is empty without any node; the queue, the inbound QoS 2 identifiers, the
- * subscriptions, the packet identifier allocator and the tables of the in-flight window and the
- * store gate are made on first use, and {@link #clearMessages} lets go of most of them again. The
- * checks {@link #queued()}, {@link #hasQueued()}, {@link #nextQueued()} and
- * {@link #hasSubscriptions()} never make them.
+ * <p>Memory: most sessions are idle, so a session is small until it is used. The queue, the
+ * inbound QoS 2 identifiers, the subscriptions, the packet identifier allocator and the tables of
+ * the in-flight window and the store gate are made on first use, and {@link #clearMessages} lets
+ * go of most of them again. The checks {@link #queued()}, {@link #hasQueued()}, {@link
+ * #nextQueued()} and {@link #hasSubscriptions()} never make them.
  */
-public final class Session implements Subscriber {
+public final class Session extends Mailbox implements Subscriber {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
-    /** Tasks run in one turn before the session yields its event loop to others. */
-    private static final int BATCH = 256;
 
     /**
      * A message waiting for room in the in-flight window or on the connection; {@code stored} is
@@ -56,26 +53,31 @@ public final class Session implements Subscriber {
         void deliver(Session session, Message message, QoS qos, @Nullable QueueRef stored);
     }
 
-    /** A submitted task: a node of the mailbox. */
-    private static final class Task {
-        final Runnable action;
-        @Nullable Task next;
+    /** A delivery waiting in the mailbox: the task and its data in one object, one per subscriber and message. */
+    private static final class DeliveryTask extends Task {
+        private final Session session;
+        private final Message message;
+        private final QoS qos;
+        private final @Nullable QueueRef stored;
 
-        Task(Runnable action) {
-            this.action = action;
+        DeliveryTask(Session session, Message message, QoS qos, @Nullable QueueRef stored) {
+            this.session = session;
+            this.message = message;
+            this.qos = qos;
+            this.stored = stored;
+        }
+
+        @Override
+        protected void run() {
+            session.delivery.deliver(session, message, qos, stored);
         }
     }
 
-    private static final VarHandle SUBMITTED;
-    private static final VarHandle SCHEDULED;
     private static final VarHandle QUEUE_SEQ;
 
     static {
         try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            SUBMITTED = lookup.findVarHandle(Session.class, "submitted", Task.class);
-            SCHEDULED = lookup.findVarHandle(Session.class, "scheduled", boolean.class);
-            QUEUE_SEQ = lookup.findVarHandle(Session.class, "queueSeq", long.class);
+            QUEUE_SEQ = MethodHandles.lookup().findVarHandle(Session.class, "queueSeq", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -83,16 +85,6 @@ public final class Session implements Subscriber {
 
     private final String clientId;
     private final Delivery delivery;
-    /**
-     * The mailbox, as a stack: tasks submitted and not yet taken, newest first (any thread pushes
-     * with a CAS). The drain takes the whole stack at once and reverses it into {@link #ready}.
-     */
-    private volatile @Nullable Task submitted;
-    /** Tasks taken from the mailbox and not yet run, oldest first; owned by the running drain. */
-    private @Nullable Task ready;
-    /** Whether a drain is scheduled or running; set by the submit that finds it unset. */
-    private volatile boolean scheduled;
-    private volatile EventExecutor owner;
     private volatile boolean discarded;
     /** Read by publishers' threads to decide whether a delivery must be stored first. */
     private volatile boolean durable;
@@ -104,7 +96,7 @@ public final class Session implements Subscriber {
     private @Nullable List<Runnable> onDrained;
     private final StoreGate gate = new StoreGate(this);
 
-    // ---- owned by the mailbox; the nullable ones are made on first use ----
+    // ---- mailbox only; the nullable ones are made on first use ----
     private @Nullable Map<String, QoS> subscriptions;
     private final InflightWindow inflight = new InflightWindow();
     private @Nullable PacketIds packetIds;
@@ -113,14 +105,15 @@ public final class Session implements Subscriber {
     private @Nullable ClientConnection connection;
     private boolean cleanSession = true;
     private boolean persistent;
+    /** How many of the queued messages are QoS 0. */
     private int queuedQos0;
     private boolean dropping;
     private boolean connAckPending;
     private @Nullable ScheduledFuture<?> expiry;
 
     public Session(String clientId, EventExecutor owner, Delivery delivery) {
+        super(owner);
         this.clientId = clientId;
-        this.owner = owner;
         this.delivery = delivery;
     }
 
@@ -134,39 +127,95 @@ public final class Session implements Subscriber {
         return durable;
     }
 
-    /** Whether its QoS 1 and 2 deliveries, subscriptions and inbound QoS 2 state are stored. Mailbox only. */
-    public void durable(boolean durable) {
-        this.durable = durable;
-    }
-
     @Override
     public long nextQueueSeq() {
         return (long) QUEUE_SEQ.getAndAdd(this, 1L);
     }
 
-    /** After a restart: the next queue entry is numbered from {@code next}. */
-    public void queueSeqFrom(long next) {
-        queueSeq = next;
+    @Override
+    public void deliver(Message message, QoS qos, @Nullable QueueRef stored) {
+        submit(new DeliveryTask(this, message, qos, stored));
     }
 
-    /** Runs {@code task} on the session's owner, after every task submitted before it. */
-    public void submit(Runnable task) {
-        Task node = new Task(task);
-        Task top;
-        do {
-            top = submitted;
-            node.next = top;
-        } while (!SUBMITTED.compareAndSet(this, top, node));
-        // the plain read first: while a drain is scheduled, submitters skip the CAS
-        if (!scheduled && SCHEDULED.compareAndSet(this, false, true)) {
-            owner.execute(this::drain);
+    // ---- lifecycle; mailbox only ----
+
+    /**
+     * A persistent session read back from the store at start-up, offline: its queue entries are
+     * numbered on from {@code nextQueueSeq}, and it is stored on while {@code durable}.
+     */
+    public void restored(boolean durable, long nextQueueSeq) {
+        this.cleanSession = false;
+        this.persistent = true;
+        this.durable = durable;
+        this.queueSeq = nextQueueSeq;
+    }
+
+    /**
+     * {@code connection} takes the session (a clean one if {@code cleanSession}, stored while
+     * {@code durable}): the session moves to its event loop once the running task ends, and
+     * holds messages back in its queue until {@link #connAckSent}.
+     */
+    public void attach(ClientConnection connection, boolean cleanSession, boolean durable) {
+        this.cleanSession = cleanSession;
+        this.persistent = !cleanSession;
+        this.durable = durable;
+        this.connection = connection;
+        this.connAckPending = true;
+        moveTo(connection.eventLoop());
+    }
+
+    /** CONNACK went out: messages may flow to the connection. */
+    public void connAckSent() {
+        connAckPending = false;
+    }
+
+    /** The connection went away; offline, the queue bound drops rather than holds anyone back. */
+    public void detach() {
+        connection = null;
+        clearCongestion();
+    }
+
+    /**
+     * The session ended (clean session closed, or expired) and leaves the store: a session revived
+     * under the same client identifier is new, so its next CONNACK does not claim a session
+     * present [MQTT-3.2.2-3].
+     */
+    public void end() {
+        persistent = false;
+        durable = false;
+        discarded = true;
+    }
+
+    /** Whether the session {@link #end ended}. Any thread. */
+    public boolean isDiscarded() {
+        return discarded;
+    }
+
+    /** Makes an ended session usable again, empty. */
+    public void revive() {
+        discarded = false;
+    }
+
+    /** Submits {@code expire} to the mailbox after {@code millis}, unless {@link #cancelExpiry cancelled} first. */
+    public void expireAfter(long millis, Runnable expire) {
+        expiry = owner().schedule(() -> submit(expire), millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** A session that reconnects does not expire. */
+    public void cancelExpiry() {
+        ScheduledFuture<?> pending = expiry;
+        if (pending != null) {
+            pending.cancel(false);
+            expiry = null;
         }
     }
+
+    // ---- flow control ----
 
     /**
      * Whether the session is connected and its QoS 1 and 2 queue reached {@code
      * max_queued_messages}: its messages were acknowledged to their publishers, so they are kept,
-     * and the publishers are held back instead until it drains.
+     * and the publishers are held back instead until it drains. Any thread.
      */
     @Override
     public boolean congested() {
@@ -187,18 +236,19 @@ public final class Session implements Subscriber {
         resume.run();
     }
 
-    /** Marks the queue full or no longer full; the latter resumes the held-back publishers. Mailbox only. */
-    public void congested(boolean congested) {
-        if (congested) {
-            this.congested = true;
-            return;
-        }
+    /** The queue is full: publishers to this session are held back until {@link #clearCongestion}. Mailbox only. */
+    public void markCongested() {
+        congested = true;
+    }
+
+    /** The queue drained (or the session went offline): the held-back publishers resume. Mailbox only. */
+    public void clearCongestion() {
         List<Runnable> waiting;
         synchronized (this) {
-            if (!this.congested) {
+            if (!congested) {
                 return;
             }
-            this.congested = false;
+            congested = false;
             waiting = onDrained;
             onDrained = null;
         }
@@ -207,9 +257,20 @@ public final class Session implements Subscriber {
         }
     }
 
-    @Override
-    public void deliver(Message message, QoS qos, @Nullable QueueRef stored) {
-        submit(() -> delivery.deliver(this, message, qos, stored));
+    /** Starts an episode of dropping messages for a full queue; true when it was not dropping yet (log it once). */
+    public boolean startDropping() {
+        boolean started = !dropping;
+        dropping = true;
+        return started;
+    }
+
+    /** Ends the episode of dropping once the queue is empty; true when one ended. */
+    public boolean stopDroppingIfDrained() {
+        if (dropping && !hasQueued()) {
+            dropping = false;
+            return true;
+        }
+        return false;
     }
 
     /**
@@ -233,83 +294,16 @@ public final class Session implements Subscriber {
         }
     }
 
-    private void drain() {
-        EventExecutor current = owner;
-        if (!current.inEventLoop()) {
-            current.execute(this::drain);
-            return;
-        }
-        for (int n = 0; n < BATCH; n++) {
-            Task task = ready;
-            if (task == null) {
-                task = takeSubmitted();
-                if (task == null) {
-                    flush();
-                    scheduled = false;
-                    // a task added after the take and before the reset found scheduled still set
-                    if (submitted != null && SCHEDULED.compareAndSet(this, false, true)) {
-                        current.execute(this::drain);
-                    }
-                    return;
-                }
-            }
-            ready = task.next;
-            try {
-                task.action.run();
-            } catch (RuntimeException e) {
-                log.error("session {}: a task failed", clientId, e);
-            }
-            if (owner != current) {
-                // the task moved the session to another event loop: go on there
-                flush();
-                owner.execute(this::drain);
-                return;
-            }
-        }
-        flush();
-        current.execute(this::drain);
-    }
-
-    /** Takes every submitted task at once; returns them oldest first, or null when there are none. */
-    private @Nullable Task takeSubmitted() {
-        Task newestFirst = (Task) SUBMITTED.getAndSet(this, (Task) null);
-        Task oldestFirst = null;
-        while (newestFirst != null) {
-            Task next = newestFirst.next;
-            newestFirst.next = oldestFirst;
-            oldestFirst = newestFirst;
-            newestFirst = next;
-        }
-        return oldestFirst;
-    }
-
-    private void flush() {
+    @Override
+    protected void afterBatch() {
         if (connection != null) {
             connection.flush();
         }
     }
 
-    /** Moves the session to {@code loop} once the running task ends. Mailbox only. */
-    public void moveTo(EventExecutor loop) {
-        owner = loop;
-    }
-
-    public EventExecutor owner() {
-        return owner;
-    }
-
-    /** Whether the session ended (clean session closed, or expired) and left the store. */
-    public boolean isDiscarded() {
-        return discarded;
-    }
-
-    public void markDiscarded() {
-        discarded = true;
-    }
-
-    /** Makes a discarded session usable again, empty. Mailbox only. */
-    public void revive() {
-        discarded = false;
+    @Override
+    protected void taskFailed(RuntimeException e) {
+        log.error("session {}: a task failed", clientId, e);
     }
 
     // ---- state, for the flows; mailbox only ----
@@ -318,12 +312,21 @@ public final class Session implements Subscriber {
         return connection;
     }
 
-    public void connection(@Nullable ClientConnection connection) {
-        this.connection = connection;
-        if (connection == null) {
-            // offline, the queue bound drops rather than holds anyone back
-            congested(false);
-        }
+    /**
+     * Whether a connection is attached but its CONNACK not yet sent (it waits for the store):
+     * until then messages for the session wait in its queue.
+     */
+    public boolean connAckPending() {
+        return connAckPending;
+    }
+
+    public boolean cleanSession() {
+        return cleanSession;
+    }
+
+    /** Whether the session has state from an earlier persistent connection (session present). */
+    public boolean persistent() {
+        return persistent;
     }
 
     /** The subscriptions, by topic filter; made on first use (see {@link #hasSubscriptions()}). */
@@ -353,18 +356,27 @@ public final class Session implements Subscriber {
         return ids.next(inflight);
     }
 
-    /**
-     * The messages waiting for room in the in-flight window or on the connection, oldest first;
-     * made on first use. To look without making it, use {@link #hasQueued()}, {@link #queued()}
-     * and {@link #nextQueued()}.
-     */
-    public ArrayDeque<Pending> queue() {
+    /** Queues {@code pending} behind the others, until there is room in the in-flight window or on the connection. */
+    public void enqueue(Pending pending) {
         ArrayDeque<Pending> q = queue;
         if (q == null) {
             // small at first: most sessions never queue, and the deque doubles as it fills
             q = queue = new ArrayDeque<>(1);
         }
-        return q;
+        q.add(pending);
+        if (pending.qos() == QoS.AT_MOST_ONCE) {
+            queuedQos0++;
+        }
+    }
+
+    /** Takes the oldest queued message out of the queue, or null when there is none. */
+    public @Nullable Pending takeQueued() {
+        ArrayDeque<Pending> q = queue;
+        Pending next = q == null ? null : q.poll();
+        if (next != null && next.qos() == QoS.AT_MOST_ONCE) {
+            queuedQos0--;
+        }
+        return next;
     }
 
     /** Whether any message is queued; makes nothing. */
@@ -377,6 +389,11 @@ public final class Session implements Subscriber {
     public int queued() {
         ArrayDeque<Pending> q = queue;
         return q == null ? 0 : q.size();
+    }
+
+    /** How many QoS 0 messages are queued. */
+    public int queuedQos0() {
+        return queuedQos0;
     }
 
     /** The oldest queued message, left in the queue, or null; makes nothing. */
@@ -392,60 +409,6 @@ public final class Session implements Subscriber {
             s = inboundQos2 = new HashSet<>();
         }
         return s;
-    }
-
-    public boolean cleanSession() {
-        return cleanSession;
-    }
-
-    public void cleanSession(boolean cleanSession) {
-        this.cleanSession = cleanSession;
-    }
-
-    /** Whether the session has state from an earlier persistent connection (session present). */
-    public boolean persistent() {
-        return persistent;
-    }
-
-    public void persistent(boolean persistent) {
-        this.persistent = persistent;
-    }
-
-    public int queuedQos0() {
-        return queuedQos0;
-    }
-
-    public void queuedQos0(int queuedQos0) {
-        this.queuedQos0 = queuedQos0;
-    }
-
-    /**
-     * Whether a connection is attached but its CONNACK not yet sent (it waits for the store):
-     * until then messages for the session wait in its queue.
-     */
-    public boolean connAckPending() {
-        return connAckPending;
-    }
-
-    public void connAckPending(boolean connAckPending) {
-        this.connAckPending = connAckPending;
-    }
-
-    /** Whether messages are being dropped for a full queue: logged once per such episode. */
-    public boolean dropping() {
-        return dropping;
-    }
-
-    public void dropping(boolean dropping) {
-        this.dropping = dropping;
-    }
-
-    public @Nullable ScheduledFuture<?> expiry() {
-        return expiry;
-    }
-
-    public void expiry(@Nullable ScheduledFuture<?> expiry) {
-        this.expiry = expiry;
     }
 
     /**
@@ -478,7 +441,7 @@ public final class Session implements Subscriber {
         }
         queuedQos0 = 0;
         dropping = false;
-        congested(false);
+        clearCongestion();
     }
 
     @Override

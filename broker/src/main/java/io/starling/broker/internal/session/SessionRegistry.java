@@ -8,7 +8,6 @@ import io.starling.broker.spi.Persistence;
 import io.starling.broker.spi.Recovered;
 import io.starling.broker.spi.StoreChanges;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -59,10 +58,7 @@ public final class SessionRegistry {
         long now = System.currentTimeMillis();
         for (Recovered.Session r : recovered.sessions()) {
             Session session = new Session(r.clientId(), owners.get(), delivery);
-            session.cleanSession(false);
-            session.persistent(true);
-            session.durable(persistence.enabled());
-            session.queueSeqFrom(r.nextSeq());
+            session.restored(persistence.enabled(), r.nextSeq());
             r.subscriptions().forEach((filter, qos) -> {
                 session.subscriptions().put(filter, qos);
                 subscriptions.subscribe(filter, session, qos);
@@ -73,7 +69,7 @@ public final class SessionRegistry {
                 if (d.packetId() != 0) {
                     session.inflight().add(d.packetId(), d.message(), d.qos(), d.retain(), stored).released = d.released();
                 } else {
-                    session.queue().add(new Session.Pending(d.message(), d.qos(), d.retain(), stored));
+                    session.enqueue(new Session.Pending(d.message(), d.qos(), d.retain(), stored));
                 }
             }
             store.getOrCreate(r.clientId(), id -> session);
@@ -108,7 +104,7 @@ public final class SessionRegistry {
             // [MQTT-3.1.4-2] the existing client is disconnected first
             previous.closeForTakeOver();
         }
-        cancelExpiry(session);
+        session.cancelExpiry();
         boolean sessionPresent = !cleanSession && session.persistent();
         StoreChanges changes = persistence.changes();
         if (cleanSession || !session.persistent()) {
@@ -118,16 +114,11 @@ public final class SessionRegistry {
         if (!cleanSession && persistence.enabled()) {
             changes.session(session.clientId(), 0);
         }
-        session.cleanSession(cleanSession);
-        session.persistent(!cleanSession);
-        session.durable(!cleanSession && persistence.enabled());
-        session.connection(connection);
-        session.connAckPending(true);
-        session.moveTo(connection.eventLoop());
+        session.attach(connection, cleanSession, !cleanSession && persistence.enabled());
         // CONNACK waits until the session is stored; messages wait in the queue until CONNACK is out
         session.gate().after(persistence.commitAny(changes), () -> {
             if (session.connection() == connection) {
-                session.connAckPending(false);
+                session.connAckSent();
                 attached.attached(session, connection, sessionPresent);
             }
         });
@@ -140,7 +131,7 @@ public final class SessionRegistry {
             if (session.connection() != connection) {
                 return; // taken over: the session belongs to another connection now
             }
-            session.connection(null);
+            session.detach();
             if (session.cleanSession()) {
                 discard(session);
                 return;
@@ -155,8 +146,7 @@ public final class SessionRegistry {
 
     private void scheduleExpiry(Session session, @Nullable Duration after) {
         if (after != null) {
-            session.expiry(session.owner().schedule(() -> session.submit(() -> expire(session)),
-                    Math.max(0, after.toMillis()), TimeUnit.MILLISECONDS));
+            session.expireAfter(Math.max(0, after.toMillis()), () -> expire(session));
         }
     }
 
@@ -171,10 +161,7 @@ public final class SessionRegistry {
         StoreChanges changes = persistence.changes();
         clear(session, changes);
         persistence.commitAny(changes);
-        // a revived session is new: its next CONNACK must not claim a session present [MQTT-3.2.2-3]
-        session.persistent(false);
-        session.durable(false);
-        session.markDiscarded();
+        session.end();
         store.remove(session);
     }
 
@@ -189,15 +176,6 @@ public final class SessionRegistry {
         session.clearMessages(changes);
         if (session.durable()) {
             changes.sessionRemoved(session.clientId());
-        }
-    }
-
-    /** A session that reconnects does not expire. */
-    private static void cancelExpiry(Session session) {
-        var pending = session.expiry();
-        if (pending != null) {
-            pending.cancel(false);
-            session.expiry(null);
         }
     }
 }

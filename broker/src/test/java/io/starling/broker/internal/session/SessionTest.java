@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.netty.channel.DefaultEventLoop;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ImmediateEventExecutor;
+import io.starling.broker.internal.routing.Subscriber;
 import io.starling.broker.model.Message;
 import io.starling.broker.spi.StoreChanges;
+import io.starling.codec.packet.MqttVersion;
+import io.starling.codec.packet.Packet;
 import io.starling.codec.packet.QoS;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,7 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** The session's mailbox (order, one task at a time, moving between event loops) and its lazily made state. */
+/** The session's state: its lifecycle operations, queue, flow control and lazily made structures (the mechanism is {@link MailboxTest}'s). */
 class SessionTest {
     private static final Session.Delivery NO_DELIVERY = (session, message, qos, stored) -> {
         throw new AssertionError("nothing is delivered in these tests");
@@ -34,91 +38,6 @@ class SessionTest {
     }
 
     @Test
-    @DisplayName("tasks from 4 threads all run, one at a time, each thread's in the order it submitted them")
-    void mailboxKeepsEachSubmittersOrder() throws InterruptedException {
-        Session session = new Session("order", first, NO_DELIVERY);
-        int threads = 4;
-        int perThread = 20_000;
-        // mailbox only: written by one task at a time, read once all ran
-        List<List<Integer>> seen = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            seen.add(new ArrayList<>(perThread));
-        }
-        AtomicInteger running = new AtomicInteger();
-        AtomicInteger overlaps = new AtomicInteger();
-        AtomicInteger done = new AtomicInteger();
-        CountDownLatch start = new CountDownLatch(1);
-        List<Thread> submitters = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            int thread = t;
-            Thread submitter = new Thread(() -> {
-                try {
-                    start.await();
-                } catch (InterruptedException e) {
-                    return;
-                }
-                for (int i = 0; i < perThread; i++) {
-                    int n = i;
-                    session.submit(() -> {
-                        if (running.incrementAndGet() != 1) {
-                            overlaps.incrementAndGet();
-                        }
-                        seen.get(thread).add(n);
-                        running.decrementAndGet();
-                        done.incrementAndGet();
-                    });
-                }
-            }, "submitter-" + t);
-            submitter.start();
-            submitters.add(submitter);
-        }
-        start.countDown();
-        for (Thread submitter : submitters) {
-            submitter.join(10_000);
-        }
-        await().atMost(Duration.ofSeconds(10)).until(() -> done.get() == threads * perThread);
-        assertThat(overlaps.get()).isZero();
-        for (int t = 0; t < threads; t++) {
-            List<Integer> order = seen.get(t);
-            assertThat(order).hasSize(perThread);
-            for (int i = 0; i < perThread; i++) {
-                assertThat(order.get(i)).as("thread %d, task %d", t, i).isEqualTo(i);
-            }
-        }
-    }
-
-    @Test
-    @DisplayName("a task that moves the session makes the tasks behind it run on the new event loop, in order")
-    void tasksFollowTheSessionToItsNewLoop() {
-        Session session = new Session("move", first, NO_DELIVERY);
-        List<String> ran = new ArrayList<>();
-        List<Thread> on = new ArrayList<>();
-        AtomicInteger done = new AtomicInteger();
-        // 600 tasks: more than one batch of the drain on each side of the move
-        for (int i = 0; i < 600; i++) {
-            int n = i;
-            session.submit(() -> {
-                ran.add("t" + n);
-                on.add(Thread.currentThread());
-                if (n == 299) {
-                    session.moveTo(second);
-                }
-                done.incrementAndGet();
-            });
-        }
-        await().atMost(Duration.ofSeconds(5)).until(() -> done.get() == 600);
-        for (int i = 0; i < 600; i++) {
-            assertThat(ran.get(i)).isEqualTo("t" + i);
-        }
-        Thread firstThread = on.get(0);
-        Thread secondThread = on.get(300);
-        assertThat(firstThread).isNotSameAs(secondThread);
-        assertThat(on.subList(0, 300)).containsOnly(firstThread);
-        assertThat(on.subList(300, 600)).containsOnly(secondThread);
-        assertThat(session.owner()).isSameAs(second);
-    }
-
-    @Test
     @DisplayName("a new session has no queue, inbound QoS 2 identifiers or subscriptions, and looking does not make them")
     void lookingMakesNothing() {
         Session session = new Session("idle", ImmediateEventExecutor.INSTANCE, NO_DELIVERY);
@@ -131,11 +50,10 @@ class SessionTest {
 
         Message message = new Message("a", QoS.AT_LEAST_ONCE, false, new byte[] {1}, "p");
         Session.Pending pending = new Session.Pending(message, QoS.AT_LEAST_ONCE, false, null);
-        session.queue().add(pending);
+        session.enqueue(pending);
         assertThat(session.hasQueued()).isTrue();
         assertThat(session.queued()).isEqualTo(1);
         assertThat(session.nextQueued()).isSameAs(pending);
-        assertThat(session.queue()).containsExactly(pending);
         session.subscriptions().put("a/#", QoS.AT_LEAST_ONCE);
         assertThat(session.hasSubscriptions()).isTrue();
     }
@@ -145,7 +63,8 @@ class SessionTest {
     void clearMessagesKeepsSubscriptions() {
         Session session = new Session("clear", ImmediateEventExecutor.INSTANCE, NO_DELIVERY);
         Message message = new Message("a", QoS.AT_LEAST_ONCE, false, new byte[] {1}, "p");
-        session.queue().add(new Session.Pending(message, QoS.AT_LEAST_ONCE, false, null));
+        session.enqueue(new Session.Pending(message, QoS.AT_LEAST_ONCE, false, null));
+        session.enqueue(new Session.Pending(message, QoS.AT_MOST_ONCE, false, null));
         session.inflight().add(session.nextPacketId(), message, QoS.AT_LEAST_ONCE, false, null);
         session.inboundQos2().add(7);
         session.subscriptions().put("a", QoS.AT_MOST_ONCE);
@@ -153,7 +72,9 @@ class SessionTest {
         session.clearMessages(StoreChanges.NONE);
 
         assertThat(session.hasQueued()).isFalse();
-        assertThat(session.queue()).isEmpty();
+        assertThat(session.queued()).isZero();
+        assertThat(session.queuedQos0()).isZero();
+        assertThat(session.takeQueued()).isNull();
         assertThat(session.inflight().size()).isZero();
         assertThat(session.inboundQos2()).isEmpty();
         assertThat(session.subscriptions()).containsOnlyKeys("a");
@@ -172,8 +93,195 @@ class SessionTest {
         Session session = new Session("seq", ImmediateEventExecutor.INSTANCE, NO_DELIVERY);
         assertThat(session.nextQueueSeq()).isEqualTo(1);
         assertThat(session.nextQueueSeq()).isEqualTo(2);
-        session.queueSeqFrom(41);
+        session.restored(true, 41);
         assertThat(session.nextQueueSeq()).isEqualTo(41);
         assertThat(session.nextQueueSeq()).isEqualTo(42);
+    }
+
+    @Test
+    @DisplayName("a delivery runs in the mailbox as one task, handing the flow the session, message, QoS and queue entry; the turn ends with a flush")
+    void deliveryRunsInTheMailbox() {
+        List<String> delivered = new ArrayList<>();
+        Session.Delivery recording = (s, message, qos, stored) -> delivered.add(s.clientId() + " " + message.topic() + " " + qos);
+        Session session = new Session("d", first, recording);
+        Recorder connection = new Recorder(first);
+        session.attach(connection, true, false);
+        Message message = new Message("t/1", QoS.EXACTLY_ONCE, false, new byte[] {1}, "p");
+        session.deliver(message, QoS.AT_LEAST_ONCE, null);
+        session.deliver(message, QoS.AT_MOST_ONCE, null);
+        await().atMost(Duration.ofSeconds(5)).until(() -> delivered.size() == 2 && connection.flushes.get() > 0);
+        assertThat(delivered).containsExactly("d t/1 AT_LEAST_ONCE", "d t/1 AT_MOST_ONCE");
+    }
+
+    @Test
+    @DisplayName("attach: a connection takes the session, which moves to its event loop and holds messages until CONNACK is sent")
+    void attachAndConnAck() {
+        Session session = new Session("a", first, NO_DELIVERY);
+        Recorder connection = new Recorder(second);
+        session.attach(connection, false, true);
+        assertThat(session.connection()).isSameAs(connection);
+        assertThat(session.owner()).isSameAs(second);
+        assertThat(session.connAckPending()).isTrue();
+        assertThat(session.cleanSession()).isFalse();
+        assertThat(session.persistent()).isTrue();
+        assertThat(session.durable()).isTrue();
+
+        session.connAckSent();
+        assertThat(session.connAckPending()).isFalse();
+
+        session.attach(connection, true, false);
+        assertThat(session.cleanSession()).isTrue();
+        assertThat(session.persistent()).isFalse();
+        assertThat(session.durable()).isFalse();
+    }
+
+    @Test
+    @DisplayName("detach resumes the publishers a congested session held back; congestion is cleared once")
+    void detachClearsCongestion() {
+        Session session = new Session("c", ImmediateEventExecutor.INSTANCE, NO_DELIVERY);
+        session.attach(new Recorder(ImmediateEventExecutor.INSTANCE), true, false);
+        AtomicInteger resumed = new AtomicInteger();
+        session.whenDrained(resumed::incrementAndGet);
+        assertThat(resumed.get()).as("not congested: at once").isEqualTo(1);
+
+        session.markCongested();
+        assertThat(session.congested()).isTrue();
+        session.whenDrained(resumed::incrementAndGet);
+        session.whenDrained(resumed::incrementAndGet);
+        assertThat(resumed.get()).isEqualTo(1);
+
+        session.detach();
+        assertThat(session.connection()).isNull();
+        assertThat(session.congested()).isFalse();
+        assertThat(resumed.get()).isEqualTo(3);
+        session.clearCongestion();
+        assertThat(resumed.get()).isEqualTo(3);
+    }
+
+    @Test
+    @DisplayName("end: an ended session is discarded and no longer persistent or durable; revive makes it usable again")
+    void endAndRevive() {
+        Session session = new Session("e", ImmediateEventExecutor.INSTANCE, NO_DELIVERY);
+        session.restored(true, 7);
+        assertThat(session.persistent()).isTrue();
+        assertThat(session.durable()).isTrue();
+        assertThat(session.cleanSession()).isFalse();
+
+        session.end();
+        assertThat(session.isDiscarded()).isTrue();
+        assertThat(session.persistent()).as("[MQTT-3.2.2-3] a revived session is new").isFalse();
+        assertThat(session.durable()).isFalse();
+
+        session.revive();
+        assertThat(session.isDiscarded()).isFalse();
+    }
+
+    @Test
+    @DisplayName("the queue counts its QoS 0 messages as they come and go")
+    void queueCountsQos0() {
+        Session session = new Session("q", ImmediateEventExecutor.INSTANCE, NO_DELIVERY);
+        Message message = new Message("a", QoS.AT_LEAST_ONCE, false, new byte[] {1}, "p");
+        Session.Pending qos1 = new Session.Pending(message, QoS.AT_LEAST_ONCE, false, null);
+        Session.Pending qos0 = new Session.Pending(message, QoS.AT_MOST_ONCE, false, null);
+        session.enqueue(qos0);
+        session.enqueue(qos1);
+        session.enqueue(qos0);
+        assertThat(session.queued()).isEqualTo(3);
+        assertThat(session.queuedQos0()).isEqualTo(2);
+
+        assertThat(session.takeQueued()).isSameAs(qos0);
+        assertThat(session.queuedQos0()).isEqualTo(1);
+        assertThat(session.takeQueued()).isSameAs(qos1);
+        assertThat(session.queuedQos0()).isEqualTo(1);
+        assertThat(session.takeQueued()).isSameAs(qos0);
+        assertThat(session.queuedQos0()).isZero();
+        assertThat(session.takeQueued()).isNull();
+    }
+
+    @Test
+    @DisplayName("an episode of dropping starts once and ends only when the queue is empty")
+    void droppingEpisode() {
+        Session session = new Session("drop", ImmediateEventExecutor.INSTANCE, NO_DELIVERY);
+        assertThat(session.stopDroppingIfDrained()).isFalse();
+        assertThat(session.startDropping()).isTrue();
+        assertThat(session.startDropping()).as("already dropping: not logged again").isFalse();
+
+        Message message = new Message("a", QoS.AT_MOST_ONCE, false, new byte[] {1}, "p");
+        session.enqueue(new Session.Pending(message, QoS.AT_MOST_ONCE, false, null));
+        assertThat(session.stopDroppingIfDrained()).as("queue not empty").isFalse();
+        session.takeQueued();
+        assertThat(session.stopDroppingIfDrained()).isTrue();
+        assertThat(session.stopDroppingIfDrained()).isFalse();
+        assertThat(session.startDropping()).isTrue();
+    }
+
+    @Test
+    @DisplayName("expiry runs in the mailbox after its delay, and a cancelled one never runs")
+    void expiry() {
+        Session session = new Session("x", first, NO_DELIVERY);
+        AtomicInteger expired = new AtomicInteger();
+        session.submit(() -> session.expireAfter(10, expired::incrementAndGet));
+        await().atMost(Duration.ofSeconds(5)).until(() -> expired.get() == 1);
+
+        AtomicInteger cancelled = new AtomicInteger();
+        CountDownLatch scheduled = new CountDownLatch(1);
+        session.submit(() -> {
+            session.expireAfter(200, cancelled::incrementAndGet);
+            session.cancelExpiry();
+            session.expireAfter(20, () -> scheduled.countDown());
+        });
+        await().atMost(Duration.ofSeconds(5)).until(() -> scheduled.getCount() == 0);
+        // the 20 ms expiry ran; wait past the cancelled one's 200 ms by letting a later one run
+        CountDownLatch later = new CountDownLatch(1);
+        session.submit(() -> session.expireAfter(400, later::countDown));
+        await().atMost(Duration.ofSeconds(5)).until(() -> later.getCount() == 0);
+        assertThat(cancelled.get()).isZero();
+    }
+
+    /** A connection that records flushes; everything else is unused here. */
+    private static final class Recorder implements ClientConnection {
+        private final EventExecutor loop;
+        final AtomicInteger flushes = new AtomicInteger();
+
+        Recorder(EventExecutor loop) {
+            this.loop = loop;
+        }
+
+        @Override
+        public void send(Packet packet) {
+            throw new AssertionError("nothing is sent in these tests");
+        }
+
+        @Override
+        public void flush() {
+            flushes.incrementAndGet();
+        }
+
+        @Override
+        public boolean isWritable() {
+            return true;
+        }
+
+        @Override
+        public void holdBackUntilDrained(Subscriber full) {}
+
+        @Override
+        public void stopHoldingBack() {}
+
+        @Override
+        public MqttVersion version() {
+            return MqttVersion.V3_1_1;
+        }
+
+        @Override
+        public EventExecutor eventLoop() {
+            return loop;
+        }
+
+        @Override
+        public void closeForTakeOver() {}
+
+        @Override
+        public void closeForStoreFailure(String reason) {}
     }
 }

@@ -23,7 +23,8 @@ class StoreGateTest {
     private final StoreGate gate = session.gate();
 
     StoreGateTest() {
-        session.connection(new FailureRecorder());
+        session.attach(new FailureRecorder(), true, false);
+        session.connAckSent();
     }
 
     @Test
