@@ -1,0 +1,390 @@
+package io.starling.cli.bench.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+
+import io.starling.broker.Broker;
+import io.starling.broker.config.BrokerConfig;
+import io.starling.broker.session.Session;
+import io.starling.cli.bench.NettyLeakCheck;
+import io.starling.cli.bench.stats.BenchSummary;
+import io.starling.cli.bench.stats.Percentiles;
+import io.starling.codec.packet.QoS;
+import io.starling.store.rocksdb.FsyncMode;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Short bench runs against an embedded broker: every message is accounted for, and the reported
+ * rate and percentiles agree with the counts. The broker's own counters are a second witness.
+ */
+@ExtendWith(NettyLeakCheck.class)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class BenchSmokeTest {
+    private static final Duration RUN = Duration.ofMillis(1500);
+    private static Broker broker;
+
+    @BeforeAll
+    static void startBroker() throws IOException {
+        broker = Broker.start(BrokerConfig.defaults().inMemory().onLoopback());
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        broker.close();
+    }
+
+    private static BenchSettings settings(QoS qos) {
+        return BenchSettings.defaults().withBroker("127.0.0.1", broker.port()).withQos(qos).withThreads(2)
+                .withDuration(RUN).withProgress(false);
+    }
+
+    /** Runs {@code options} and checks what the broker saw against the summary. */
+    private static BenchSummary runPubSub(PubSubOptions options) {
+        long brokerReceived = broker.metrics().messagesReceived.sum();
+        long brokerSent = broker.metrics().messagesSent.sum();
+        BenchSummary summary = PubSubBench.run(options);
+        assertThat(broker.metrics().messagesReceived.sum() - brokerReceived).as("PUBLISH the broker routed")
+                .isEqualTo(summary.sent());
+        assertThat(broker.metrics().messagesSent.sum() - brokerSent).as("PUBLISH the broker delivered")
+                .isEqualTo(summary.received());
+        return summary;
+    }
+
+    /** Sent, acknowledged, received exactly once, and rate and percentiles consistent with the counts. */
+    private static void assertExactlyOnce(BenchSummary s, int connections, int subscribersPerMessage) {
+        assertThat(s.connections()).isEqualTo(connections);
+        assertThat(s.connectFailed()).isZero();
+        assertThat(s.disconnected()).isZero();
+        assertThat(s.sent()).isPositive();
+        assertThat(s.acknowledged()).isEqualTo(s.sent());
+        assertThat(s.expected()).isEqualTo(s.sent() * subscribersPerMessage);
+        assertThat(s.received()).isEqualTo(s.expected());
+        assertThat(s.lost()).isZero();
+        assertThat(s.duplicated()).isZero();
+        assertThat(s.outOfOrder()).as("[MQTT-4.6.0-6] one publisher's messages arrive in order").isZero();
+        assertConsistent(s);
+    }
+
+    private static void assertConsistent(BenchSummary s) {
+        Percentiles latency = s.latency();
+        assertThat(latency.count()).as("latency samples").isEqualTo(s.received());
+        assertThat(latency.p50()).isPositive().isLessThanOrEqualTo(latency.p99());
+        assertThat(latency.p99()).isLessThanOrEqualTo(latency.p999());
+        assertThat(latency.p999()).isLessThanOrEqualTo(latency.max());
+        assertThat(latency.mean()).isBetween((double) 0, (double) latency.max());
+        double runSeconds = RUN.toMillis() / 1000.0;
+        // the interval ends with the last delivery: a little after publishing stops at the duration's end
+        assertThat(s.seconds()).isBetween(runSeconds - 0.25, runSeconds + 1.0);
+        assertThat(s.rate()).isCloseTo(s.received() / s.seconds(), within(s.rate() * 1e-9));
+        assertThat(s.sendRate() * runSeconds).isCloseTo((double) s.sent(), within(s.sent() * 0.2));
+        Percentiles connect = s.connectTime();
+        assertThat(connect.count()).isEqualTo(s.connections());
+        assertThat(connect.p50()).isLessThanOrEqualTo(connect.max());
+        assertThat(s.interrupted()).isFalse();
+    }
+
+    @Test
+    @DisplayName("fan-in at QoS 1: 3 publishers, 1 subscriber, every message acknowledged and received once")
+    void fanInQos1() {
+        BenchSummary s = runPubSub(PubSubOptions.of(settings(QoS.AT_LEAST_ONCE), Shape.FAN_IN).withPublishers(3));
+        assertExactlyOnce(s, 4, 1);
+    }
+
+    @Test
+    @DisplayName("--persistent: subscribers hold persistent sessions, stored by a broker with persistence, and still get every message once")
+    void persistentSubscribersAgainstADurableBroker(@TempDir Path data) throws IOException {
+        BrokerConfig defaults = BrokerConfig.defaults();
+        try (Broker durable = Broker.start(defaults.onLoopback()
+                .withStorage(defaults.storage().onDisk(data.resolve("store"), FsyncMode.BATCH)))) {
+            BenchSettings persistent = settings(QoS.AT_LEAST_ONCE).withBroker("127.0.0.1", durable.port())
+                    .withPersistentSubscribers(true);
+            BenchSummary s = PubSubBench.run(PubSubOptions.of(persistent, Shape.FAN_OUT).withSubscribers(2));
+            assertExactlyOnce(s, 3, 2);
+            List<Session> kept = durable.sessions().store().all().stream().filter(Session::persistent).toList();
+            assertThat(kept).as("the subscribers' sessions, kept after the run").hasSize(2);
+            assertThat(kept).allMatch(Session::durable);
+        }
+    }
+
+    @Test
+    @DisplayName("fan-out at QoS 1: 1 publisher, 5 subscribers, each receives every message once")
+    void fanOutQos1() {
+        BenchSummary s = runPubSub(PubSubOptions.of(settings(QoS.AT_LEAST_ONCE), Shape.FAN_OUT).withSubscribers(5));
+        assertExactlyOnce(s, 6, 5);
+    }
+
+    @Test
+    @DisplayName("pairs at QoS 1: 4 publisher/subscriber pairs on distinct topics")
+    void pairsQos1() {
+        BenchSummary s = runPubSub(PubSubOptions.of(settings(QoS.AT_LEAST_ONCE), Shape.PAIRS).withPublishers(4));
+        assertExactlyOnce(s, 8, 1);
+    }
+
+    @Test
+    @DisplayName("fan-in at QoS 0: the backlog bound keeps the broker's queue from dropping anything")
+    void fanInQos0() {
+        BenchSummary s = runPubSub(PubSubOptions.of(settings(QoS.AT_MOST_ONCE), Shape.FAN_IN).withPublishers(3)
+                .withMaxBacklog(200));
+        assertExactlyOnce(s, 4, 1);
+    }
+
+    @Test
+    @DisplayName("fan-out at QoS 2: PUBREC, PUBREL, PUBCOMP both ways, exactly once")
+    void fanOutQos2() {
+        BenchSummary s = runPubSub(PubSubOptions.of(settings(QoS.EXACTLY_ONCE), Shape.FAN_OUT).withSubscribers(3)
+                .withPayloadSize(1000));
+        assertExactlyOnce(s, 4, 3);
+    }
+
+    @Test
+    @DisplayName("open loop: 2000 msg/s over 4 pairs for 1.5 s sends exactly 3000 messages, timed from their schedule")
+    void openLoop() {
+        BenchSummary s = runPubSub(PubSubOptions.of(settings(QoS.AT_LEAST_ONCE), Shape.PAIRS).withPublishers(4)
+                .withRate(2000));
+        assertThat(s.sent()).isEqualTo(3000);
+        assertExactlyOnce(s, 8, 1);
+        assertThat(s.sendRate()).isCloseTo(2000.0, within(20.0));
+    }
+
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    @DisplayName("--busy-poll: one polling event loop runs the same open-loop run, every message once, on schedule")
+    void busyPoll() {
+        BenchSummary s = runPubSub(PubSubOptions.of(settings(QoS.AT_LEAST_ONCE).withThreads(1).withBusyPoll(true),
+                Shape.PAIRS).withPublishers(2).withRate(1000));
+        assertThat(s.sent()).isEqualTo(1500);
+        assertExactlyOnce(s, 4, 1);
+    }
+
+    @Test
+    @DisplayName("a warm-up is traffic that is not counted: the measured interval is the duration after it")
+    void warmup() {
+        long routed = broker.metrics().messagesReceived.sum();
+        BenchSummary s = PubSubBench.run(PubSubOptions.of(settings(QoS.AT_LEAST_ONCE).withWarmup(Duration.ofMillis(500)),
+                Shape.PAIRS).withPublishers(2));
+        assertExactlyOnce(s, 4, 1);
+        assertThat(broker.metrics().messagesReceived.sum() - routed).as("warm-up messages were sent too")
+                .isGreaterThan(s.sent());
+    }
+
+    @Test
+    @DisplayName("a count bounds the run: 300 messages per publisher, then drained and reported")
+    void countBounded() {
+        BenchSummary s = runPubSub(new PubSubOptions(settings(QoS.AT_LEAST_ONCE).withDuration(null), Shape.FAN_IN, 2, 1,
+                64, 0, 300, 64, 1000, Duration.ofSeconds(5)));
+        assertThat(s.sent()).isEqualTo(600);
+        assertThat(s.acknowledged()).isEqualTo(600);
+        assertThat(s.received()).isEqualTo(600);
+        assertThat(s.lost()).isZero();
+        assertThat(s.latency().count()).isEqualTo(600);
+    }
+
+    @Test
+    @DisplayName("bench conn opens 50 connections, keeps them alive past 1.5 keep-alive periods, and closes them at the end")
+    void conn() throws Exception {
+        long opened = broker.metrics().connectionsOpened.sum();
+        long closed = broker.metrics().connectionsClosed.sum();
+        // keep alive 1 s: without PINGREQ the broker would close them after 1.5 s [MQTT-3.1.2-24]
+        ConnBench bench = new ConnBench(new ConnOptions(settings(QoS.AT_MOST_ONCE).withKeepAlive(1)
+                .withDuration(Duration.ofMillis(2500)), 50, 0));
+        ExecutorService runner = Executors.newSingleThreadExecutor();
+        try {
+            CompletableFuture<BenchSummary> running = CompletableFuture.supplyAsync(bench::run, runner);
+            bench.started().get(10, TimeUnit.SECONDS);
+            assertThat(broker.metrics().connectionsOpened.sum() - opened).isEqualTo(50);
+            assertThat(broker.metrics().connectionsClosed.sum() - closed).as("held").isZero();
+            BenchSummary s = running.get(10, TimeUnit.SECONDS);
+            assertThat(s.connections()).isEqualTo(50);
+            assertThat(s.connectFailed()).isZero();
+            assertThat(s.disconnected()).isZero();
+            assertThat(s.connectTime().count()).isEqualTo(50);
+            assertThat(s.seconds()).isPositive();
+            assertThat(s.rate()).isCloseTo(50 / s.seconds(), within(1e-6));
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> broker.metrics().connectionsClosed.sum() - closed == 50);
+        } finally {
+            runner.shutdownNow();
+        }
+    }
+
+    @Test
+    @DisplayName("bench pub and bench sub together: 2 subscribers get every message of 2 publishers")
+    void pubAndSub() throws Exception {
+        BenchSettings common = settings(QoS.AT_LEAST_ONCE).withDuration(Duration.ofSeconds(20));
+        String run = RunIds.hex(RunIds.next());
+        SubBench sub = new SubBench(new SubOptions(common, 2, "pubsub-test/" + run + "/+", 2 * 2 * 500));
+        ExecutorService runner = Executors.newSingleThreadExecutor();
+        try {
+            CompletableFuture<BenchSummary> subscribing = CompletableFuture.supplyAsync(sub::run, runner);
+            sub.started().get(10, TimeUnit.SECONDS);
+            BenchSummary pub = PubBench.run(PubOptions.of(common.withDuration(null), 2, "pubsub-test/" + run + "/%i")
+                    .withCount(500));
+            BenchSummary received = subscribing.get(20, TimeUnit.SECONDS);
+
+            assertThat(pub.sent()).isEqualTo(1000);
+            assertThat(pub.acknowledged()).isEqualTo(1000);
+            assertThat(pub.latency().count()).as("PUBLISH to PUBACK latencies").isEqualTo(1000);
+            assertThat(pub.received()).isEqualTo(BenchSummary.UNKNOWN);
+
+            assertThat(received.received()).isEqualTo(2000);
+            assertThat(received.expected()).as("inferred from the sequence numbers").isEqualTo(2000);
+            assertThat(received.lost()).isZero();
+            assertThat(received.duplicated()).isZero();
+            assertThat(received.outOfOrder()).isZero();
+            assertThat(received.latency().count()).isEqualTo(2000);
+            assertThat(received.interrupted()).isFalse();
+        } finally {
+            runner.shutdownNow();
+        }
+    }
+
+    @Test
+    @DisplayName("stop() ends a run early, as Ctrl-C does, and still reports it")
+    void stopEarly() throws Exception {
+        PubSubBench bench = new PubSubBench(PubSubOptions.of(settings(QoS.AT_LEAST_ONCE).withDuration(Duration.ofMinutes(5)),
+                Shape.PAIRS).withPublishers(2));
+        long routed = broker.metrics().messagesReceived.sum();
+        CompletableFuture<BenchSummary> running = CompletableFuture.supplyAsync(bench::run);
+        bench.started().get(10, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(5)).until(() -> broker.metrics().messagesReceived.sum() - routed > 100);
+        bench.stop();
+        BenchSummary s = running.get(15, TimeUnit.SECONDS);
+        assertThat(s.interrupted()).isTrue();
+        assertThat(s.sent()).isPositive();
+        assertThat(s.received()).isEqualTo(s.sent());
+        assertThat(s.lost()).isZero();
+    }
+
+    @Test
+    @DisplayName("a broker that goes away ends the run at once, and the summary counts the lost connections")
+    void brokerGoesAway() throws Exception {
+        Broker doomed = Broker.start(BrokerConfig.defaults().inMemory().onLoopback());
+        BenchSettings target = settings(QoS.AT_LEAST_ONCE).withBroker("127.0.0.1", doomed.port())
+                .withDuration(Duration.ofMinutes(5));
+        PubSubBench bench = new PubSubBench(PubSubOptions.of(target, Shape.PAIRS).withPublishers(2)
+                .withDrain(Duration.ofMillis(500)));
+        CompletableFuture<BenchSummary> running = CompletableFuture.supplyAsync(bench::run);
+        long closedAt;
+        try {
+            bench.started().get(10, TimeUnit.SECONDS);
+        } finally {
+            closedAt = System.nanoTime();
+            doomed.close();
+        }
+        BenchSummary s = running.get(15, TimeUnit.SECONDS);
+        assertThat(Duration.ofNanos(System.nanoTime() - closedAt)).as("not the 5 minutes asked for")
+                .isLessThan(Duration.ofSeconds(5));
+        assertThat(s.connections()).isEqualTo(4);
+        // the first loss ends the run; the bench may close the others itself before it hears of their loss
+        assertThat(s.disconnected()).isBetween(1, 4);
+        assertThat(s.interrupted()).isFalse();
+    }
+
+    // ---- the command line ----
+
+    @Test
+    @DisplayName("starling bench pubsub prints progress on stderr, the summary and a JSON line on stdout, and exits 0")
+    void commandLine() {
+        CommandRun run = CommandRun.starling("bench", "pubsub", "-h", "127.0.0.1", "-p", Integer.toString(broker.port()), "--shape", "pairs",
+                "--publishers", "2", "-q", "1", "--duration", "1500ms", "--threads", "2", "--json");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        List<String> lines = run.out().lines().toList();
+        assertThat(lines.get(0)).isEqualTo(
+                "bench pubsub: pairs, 2 publishers -> 2 subscribers, QoS 1, 64-byte payloads, max rate (in-flight 64, backlog 1000), 1.500 s");
+        assertThat(lines).anyMatch(l -> l.matches("connections +4 \\(0 failed, 0 lost\\)"))
+                .anyMatch(l -> l.matches("lost +0"))
+                .anyMatch(l -> l.matches("duplicated +0"))
+                .anyMatch(l -> l.matches("out of order +0"))
+                .anyMatch(l -> l.matches("latency \\(us\\) +p50 \\d+  p99 \\d+  p99\\.9 \\d+  max \\d+  mean [\\d.]+  \\(\\d+ samples\\)"));
+        String json = lines.get(lines.size() - 1);
+        assertThat(json).startsWith("{\"command\":\"pubsub\",").endsWith("}").contains("\"lost\":0,", "\"interrupted\":false");
+        long sent = jsonLong(json, "sent");
+        assertThat(sent).isPositive();
+        assertThat(jsonLong(json, "acknowledged")).isEqualTo(sent);
+        assertThat(jsonLong(json, "received")).isEqualTo(sent);
+        assertThat(jsonLong(json, "expected")).isEqualTo(sent);
+        assertThat(run.err()).containsPattern("1\\.0 s  conns 4  sent \\d+/s  recv \\d+/s");
+    }
+
+    private static long jsonLong(String json, String field) {
+        Matcher m = Pattern.compile("\"" + field + "\":(\\d+)").matcher(json);
+        assertThat(m.find()).as(field + " in " + json).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+
+    @Test
+    @DisplayName("help documents every subcommand and flag")
+    void help() {
+        CommandRun bench = CommandRun.starling("bench", "--help");
+        assertThat(bench.exitCode()).isZero();
+        assertThat(bench.out()).contains("Usage: starling bench", "conn", "pub", "sub", "pubsub");
+        CommandRun pubsub = CommandRun.starling("bench", "pubsub", "--help");
+        assertThat(pubsub.exitCode()).isZero();
+        assertThat(pubsub.out()).contains("-h, --host", "-p, --port", "-V, --protocol-version", "-u, --username", "-P, --pw",
+                "-q, --qos", "--client-prefix", "--threads", "--duration", "--keepalive", "--json", "--warmup", "--shape",
+                "--publishers", "--subscribers", "-s, --size", "--rate", "--count", "--inflight", "--max-backlog", "--drain");
+        assertThat(CommandRun.starling("bench", "conn", "--help").out()).contains("-c=N", "--rate");
+        assertThat(CommandRun.starling("bench", "pub", "--help").out()).contains("-t, --topic", "%i", "--inflight");
+        assertThat(CommandRun.starling("bench", "sub", "--help").out()).contains("-t, --topic", "--count");
+    }
+
+    @Test
+    @DisplayName("a bad flag or value is a one-line error and exit code 2")
+    void badFlag() {
+        CommandRun unknown = CommandRun.starling("bench", "pubsub", "--no-such-flag");
+        assertThat(unknown.exitCode()).isEqualTo(2);
+        assertThat(unknown.out()).isEmpty();
+        assertThat(unknown.err().lines().toList()).containsExactly(
+                "starling bench pubsub: Unknown option: '--no-such-flag' (see 'starling bench pubsub --help')");
+
+        CommandRun qos = CommandRun.starling("bench", "pub", "-q", "3");
+        assertThat(qos.exitCode()).isEqualTo(2);
+        assertThat(qos.err().lines().toList()).containsExactly("starling bench pub: Invalid value for option '--qos': "
+                + "the QoS is 0, 1 or 2, not '3' (see 'starling bench pub --help')");
+
+        CommandRun shape = CommandRun.starling("bench", "pubsub", "--shape", "fan-in", "--subscribers", "2");
+        assertThat(shape.exitCode()).isEqualTo(2);
+        assertThat(shape.err().lines().toList()).containsExactly(
+                "starling bench pubsub: fan-in has one subscriber, not 2 (see 'starling bench pubsub --help')");
+    }
+
+    @Test
+    @Timeout(value = 15, unit = TimeUnit.SECONDS)
+    @DisplayName("an unreachable broker is a clear one-line error and exit code 1, at once")
+    void unreachable() throws IOException {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        String expected = "cannot connect to 127.0.0.1:" + closedPort + ": connection refused";
+        for (String command : new String[] {"pubsub", "pub", "sub", "conn"}) {
+            long start = System.nanoTime();
+            CommandRun run = CommandRun.starling("bench", command, "-h", "127.0.0.1", "-p", Integer.toString(closedPort), "--duration", "30s",
+                    "--quiet");
+            assertThat(run.exitCode()).as(command).isEqualTo(1);
+            assertThat(run.out()).isEmpty();
+            assertThat(run.err().lines().toList()).as(command).containsExactly("starling bench " + command + ": " + expected);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as(command).isLessThan(Duration.ofSeconds(3));
+        }
+    }
+}
