@@ -158,31 +158,7 @@ class ConnBenchSourceAddressTest {
         }
     }
 
-    // ---- the command line ----
-
-    @Test
-    @DisplayName("starling bench conn: a bad --source-address is a one-line error naming it and exit code 2")
-    void commandLineRefusesAHostName() {
-        CommandRun run = CommandRun.starling("bench", "conn", "-h", "127.0.0.1", "-p", Integer.toString(broker.port()),
-                "--source-address", "127.0.0.2,broker.example", "--quiet");
-        assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.out()).isEmpty();
-        assertThat(run.err().lines().toList()).containsExactly("starling bench conn: --source-address takes IP addresses"
-                + " such as 127.0.0.2, not 'broker.example' (see 'starling bench conn --help')");
-    }
-
-    @Test
-    @DisplayName("starling bench conn: comma-separated and repeated --source-address values add up, and help documents them")
-    void commandLine() {
-        CommandRun run = CommandRun.starling("bench", "conn", "-h", "127.0.0.1", "-p", Integer.toString(broker.port()), "-c", "6",
-                "--source-address", "127.0.0.2", "--source-address", "127.0.0.3,127.0.0.4", "--duration", "300ms",
-                "--threads", "1", "--quiet");
-        assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.out().lines().findFirst()).hasValue("bench conn: 6 connections, as fast as possible, from 3 source addresses,"
-                + " MQTT 3.1.1, keep alive 60 s, 0.300 s");
-        assertThat(run.out()).containsPattern("connections +6 \\(0 failed, 0 lost\\)");
-        assertThat(CommandRun.starling("bench", "conn", "--help").out()).contains("--source-address=ADDR", "round robin", "ulimit -n");
-    }
+    // ---- running out of file descriptors and ports ----
 
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)

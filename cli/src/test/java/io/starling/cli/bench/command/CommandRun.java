@@ -1,4 +1,4 @@
-package io.starling.cli.bench.engine;
+package io.starling.cli.bench.command;
 
 import io.starling.cli.Starling;
 import java.io.ByteArrayOutputStream;
