@@ -1,4 +1,4 @@
-package io.starling.bench;
+package io.starling.jmh;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;

@@ -1,4 +1,4 @@
-package io.starling.bench;
+package io.starling.jmh;
 
 import io.starling.broker.Broker;
 import io.starling.broker.config.BrokerConfig;
@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * measurement, not a JMH benchmark: start-up happens once per process.
  *
  * <pre>
- * java -Xmx4g -cp bench/target/benchmarks.jar io.starling.bench.RecoveryStartup /tmp/startup-store 100000 10
+ * java -Xmx4g -cp jmh/target/benchmarks.jar io.starling.jmh.RecoveryStartup /tmp/startup-store 100000 10
  * </pre>
  *
  * The directory must be new or empty; it is filled once and reused by later runs with the same counts.

@@ -1,4 +1,4 @@
-package io.starling.bench;
+package io.starling.jmh;
 
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.starling.broker.config.BrokerConfig;

@@ -1,4 +1,4 @@
-package io.starling.bench;
+package io.starling.jmh;
 
 import io.starling.broker.routing.TopicTree;
 import io.starling.codec.packet.QoS;
