@@ -1,6 +1,6 @@
 package io.starling.cli;
 
-import io.starling.cli.bench.BenchCommand;
+import io.starling.cli.bench.command.BenchCommand;
 import io.starling.cli.client.PubCommand;
 import io.starling.cli.client.SubCommand;
 import picocli.CommandLine;

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * detector is paranoid in tests, see the parent pom, but only logs). The same approach as the
  * codec's test extension: listen to the detector, collect garbage at the end, and look.
  */
-final class NettyLeakCheck implements BeforeAllCallback, AfterAllCallback {
+public final class NettyLeakCheck implements BeforeAllCallback, AfterAllCallback {
     private static final List<String> LEAKS = new CopyOnWriteArrayList<>();
     private static boolean installed;
 
