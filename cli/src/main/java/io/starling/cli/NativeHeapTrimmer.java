@@ -14,25 +14,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Gives the C library's free memory back to the system once the broker has gone quiet: after a
- * burst of work (start-up, a connection storm, a flood of messages) the JIT's arenas and freed
- * native buffers stay in glibc's free lists and count in the process's RSS until something trims
- * them. The trimmer looks at the broker's activity once a {@code period}; each period that passes
- * without a connection opened or closed and without a message in or out, up to
- * {@link #QUIET_TRIMS} of them after some activity, it trims ({@code System.trim_native_heap}, the
- * JVM's diagnostic command, JDK 17.0.9 and later). More than one trim, because what a burst leaves
- * is freed over a few seconds after it (the JIT finishes its compilations in the background): after
- * 10,000 connections, a trim 1.5 s after the last one gave back 10 MB, and one a second later
- * another 13 MB.
+ * Gives the C library's free memory back to the system once the broker has gone quiet. The
+ * trimmer looks at the broker's activity once a {@code period}; in each period without a
+ * connection opened or closed and without a message in or out, up to {@link #QUIET_TRIMS} of them
+ * after some activity, it trims ({@code System.trim_native_heap}, the JVM's diagnostic command,
+ * JDK 17.0.9 and later). On a JVM without that command it says so once and stops.
  *
- * <p>Why not the JVM's own periodic trim ({@code -XX:TrimNativeHeapInterval}): it trims during
- * traffic too. Trimming every second while the broker served 10,000 QoS 1 messages a second put
- * its p99 latency at 190 to 410 µs in four runs, against 132 to 253 µs without (README,
- * Performance → JVM flags): each trim takes the core for a while and hands back pages that the
- * event loop then faults in again. A trim when quiet delays nothing.
- *
- * <p>The trim acts on the whole process, so it belongs to the {@code starling broker} command, not
- * to a broker embedded in someone else's application.
+ * <p>Why only when quiet, and several times: what a burst leaves (the JIT's arenas, freed native
+ * buffers) is freed over a few seconds after it, while a trim during traffic takes the core and
+ * hands back pages the event loop faults in again, which lengthens the latency tail. The
+ * measurements are in docs/performance.md. The trim acts on the whole process, so it belongs to
+ * the {@code starling broker} command, not to a broker embedded in someone else's application.
  */
 final class NativeHeapTrimmer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NativeHeapTrimmer.class);
