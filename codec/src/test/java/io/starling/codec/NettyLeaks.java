@@ -18,9 +18,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * Turns Netty's leak reports into test failures. Netty's detector (paranoid in tests, see the
  * parent pom) only logs a leak when a buffer is garbage collected unreleased; this listens to it
- * and fails the test class at its end. Jupiter classes get it automatically (registered as a
- * service, see junit-platform.properties); jqwik classes call {@link #install()} and
- * {@link #assertNone()} from their container hooks.
+ * and fails the test class at its end. Every test class gets it automatically (registered as a
+ * service, see junit-platform.properties), the property tests included.
  */
 public final class NettyLeaks implements BeforeAllCallback, AfterAllCallback {
     private static final List<String> LEAKS = new CopyOnWriteArrayList<>();

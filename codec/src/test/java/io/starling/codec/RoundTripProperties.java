@@ -1,12 +1,13 @@
 package io.starling.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.util.ReferenceCountUtil;
-import io.starling.codec.PacketArbitraries.Sent;
+import io.starling.codec.PacketGenerators.Sent;
 import io.starling.codec.decode.PacketDecoder;
 import io.starling.codec.encode.PacketEncoder;
 import io.starling.codec.packet.ConnAck;
@@ -15,13 +16,8 @@ import io.starling.codec.packet.MqttVersion;
 import io.starling.codec.packet.Packet;
 import io.starling.codec.packet.PacketType;
 import io.starling.codec.packet.ReasonCode;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Label;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 /**
  * For every packet type of every version: a valid packet encodes to exactly the size the encoder
@@ -30,47 +26,25 @@ import net.jqwik.api.Provide;
  */
 class RoundTripProperties {
 
-    @BeforeContainer
-    static void listenForLeaks() {
-        NettyLeaks.install();
+    @Test
+    @DisplayName("MQTT 3.1: every packet survives encode and decode unchanged")
+    void v31() {
+        qt().withExamples(1500).forAll(PacketGenerators.sent(MqttVersion.V3_1))
+                .checkAssert(sent -> roundTrip(MqttVersion.V3_1, sent));
     }
 
-    @AfterContainer
-    static void noBufferLeaked() {
-        NettyLeaks.assertNone();
+    @Test
+    @DisplayName("MQTT 3.1.1: every packet survives encode and decode unchanged")
+    void v311() {
+        qt().withExamples(1500).forAll(PacketGenerators.sent(MqttVersion.V3_1_1))
+                .checkAssert(sent -> roundTrip(MqttVersion.V3_1_1, sent));
     }
 
-    @Property(tries = 1500)
-    @Label("MQTT 3.1: every packet survives encode and decode unchanged")
-    void v31(@ForAll("v31") Sent sent) {
-        roundTrip(MqttVersion.V3_1, sent);
-    }
-
-    @Property(tries = 1500)
-    @Label("MQTT 3.1.1: every packet survives encode and decode unchanged")
-    void v311(@ForAll("v311") Sent sent) {
-        roundTrip(MqttVersion.V3_1_1, sent);
-    }
-
-    @Property(tries = 3000)
-    @Label("MQTT 5.0: every packet, properties included, survives encode and decode unchanged")
-    void v5(@ForAll("v5") Sent sent) {
-        roundTrip(MqttVersion.V5, sent);
-    }
-
-    @Provide
-    Arbitrary<Sent> v31() {
-        return PacketArbitraries.sent(MqttVersion.V3_1);
-    }
-
-    @Provide
-    Arbitrary<Sent> v311() {
-        return PacketArbitraries.sent(MqttVersion.V3_1_1);
-    }
-
-    @Provide
-    Arbitrary<Sent> v5() {
-        return PacketArbitraries.sent(MqttVersion.V5);
+    @Test
+    @DisplayName("MQTT 5.0: every packet, properties included, survives encode and decode unchanged")
+    void v5() {
+        qt().withExamples(3000).forAll(PacketGenerators.sent(MqttVersion.V5))
+                .checkAssert(sent -> roundTrip(MqttVersion.V5, sent));
     }
 
     private static void roundTrip(MqttVersion version, Sent sent) {

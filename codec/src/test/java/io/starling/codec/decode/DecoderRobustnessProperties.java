@@ -2,13 +2,15 @@ package io.starling.codec.decode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.util.ReferenceCountUtil;
-import io.starling.codec.NettyLeaks;
-import io.starling.codec.PacketArbitraries;
-import io.starling.codec.PacketArbitraries.Sent;
+import io.starling.codec.PacketGenerators;
+import io.starling.codec.PacketGenerators.Sent;
 import io.starling.codec.encode.PacketEncoder;
 import io.starling.codec.packet.ConnAck;
 import io.starling.codec.packet.Connect;
@@ -17,17 +19,10 @@ import io.starling.codec.packet.Packet;
 import io.starling.codec.packet.ReasonCode;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Label;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
 
 /**
  * Whatever bytes arrive, in whatever pieces, the decoder yields packets or its own
@@ -36,16 +31,6 @@ import net.jqwik.api.constraints.IntRange;
  * count is back to its own, so no slice leaked.
  */
 class DecoderRobustnessProperties {
-
-    @BeforeContainer
-    static void listenForLeaks() {
-        NettyLeaks.install();
-    }
-
-    @AfterContainer
-    static void noBufferLeaked() {
-        NettyLeaks.assertNone();
-    }
 
     /** Input for one connection: the version, which side reads, the bytes and how they are cut. */
     record Stream(MqttVersion version, boolean serverSide, byte[] bytes, List<Integer> cuts, int maxPacketSize) {
@@ -56,22 +41,29 @@ class DecoderRobustnessProperties {
         }
     }
 
-    @Property(tries = 3000)
-    @Label("random bytes after a valid handshake give only packets or PacketDecodeException")
-    void randomBytes(@ForAll("randomStreams") Stream stream) {
-        run(stream);
+    /** One edit of a valid byte sequence: where, which kind, and the bit or byte it writes. */
+    record Edit(int at, int kind, int bit, int value) {}
+
+    @Test
+    @DisplayName("random bytes after a valid handshake give only packets or PacketDecodeException")
+    void randomBytes() {
+        qt().withExamples(3000).forAll(randomStreams()).checkAssert(DecoderRobustnessProperties::run);
     }
 
-    @Property(tries = 3000)
-    @Label("mutated valid packets give only packets or PacketDecodeException")
-    void mutatedPackets(@ForAll("mutatedStreams") Stream stream) {
-        run(stream);
+    @Test
+    @DisplayName("mutated valid packets give only packets or PacketDecodeException")
+    void mutatedPackets() {
+        qt().withExamples(3000).forAll(mutatedStreams()).checkAssert(DecoderRobustnessProperties::run);
     }
 
-    @Property(tries = 200)
-    @Label("a packet over the maximum size fails on its fixed header, before its body arrives")
-    void tooLargeFailsEarly(@ForAll @IntRange(min = 2, max = 1000) int maxPacketSize,
-                            @ForAll @IntRange(min = 1, max = 100_000) int excess) {
+    @Test
+    @DisplayName("a packet over the maximum size fails on its fixed header, before its body arrives")
+    void tooLargeFailsEarly() {
+        qt().withExamples(200).forAll(integers().between(2, 1000), integers().between(1, 100_000))
+                .checkAssert(DecoderRobustnessProperties::tooLargeFailsEarly);
+    }
+
+    private static void tooLargeFailsEarly(int maxPacketSize, int excess) {
         PacketDecoder decoder = PacketDecoder.forClient(MqttVersion.V3_1_1, PacketDecoder.MAX_PACKET_SIZE);
         feedHandshake(decoder, MqttVersion.V3_1_1, false);
         decoder.maxPacketSize(maxPacketSize);
@@ -88,32 +80,24 @@ class DecoderRobustnessProperties {
         }
     }
 
-    @Provide
-    Arbitrary<Stream> randomStreams() {
-        Arbitrary<byte[]> bytes = Arbitraries.bytes().array(byte[].class).ofMaxSize(300);
-        return streams(bytes);
+    private static Gen<Stream> randomStreams() {
+        return streams(Generate.enumValues(MqttVersion.class), PacketGenerators.byteArrays(0, 300));
     }
 
-    @Provide
-    Arbitrary<Stream> mutatedStreams() {
-        return Arbitraries.of(MqttVersion.class).flatMap(version -> {
-            Arbitrary<byte[]> valid = PacketArbitraries.sent(version).list().ofMinSize(1).ofMaxSize(4)
+    private static Gen<Stream> mutatedStreams() {
+        Gen<Edit> edit = integers().between(0, Integer.MAX_VALUE).zip(integers().between(0, 4),
+                integers().between(0, 7), integers().between(0, 255), Edit::new);
+        return Generate.enumValues(MqttVersion.class).flatMap(version -> {
+            Gen<byte[]> valid = lists().of(PacketGenerators.sent(version)).ofSizeBetween(1, 4)
                     .map(list -> encodeAll(version, list));
-            Arbitrary<byte[]> mutated = Combinators.combine(valid, Arbitraries.longs(), Arbitraries.integers().between(1, 6))
-                    .as(DecoderRobustnessProperties::mutate);
-            return streams(Arbitraries.just(version), mutated);
+            Gen<byte[]> mutated = valid.zip(lists().of(edit).ofSizeBetween(1, 6), DecoderRobustnessProperties::mutate);
+            return streams(Generate.constant(version), mutated);
         });
     }
 
-    private static Arbitrary<Stream> streams(Arbitrary<byte[]> bytes) {
-        return streams(Arbitraries.of(MqttVersion.class), bytes);
-    }
-
-    private static Arbitrary<Stream> streams(Arbitrary<MqttVersion> versions, Arbitrary<byte[]> bytes) {
-        return Combinators.combine(versions, Arbitraries.of(true, false), bytes,
-                        Arbitraries.integers().between(1, 64).list().ofMaxSize(8),
-                        Arbitraries.of(16, 64, 256, 4096, PacketDecoder.MAX_PACKET_SIZE))
-                .as(Stream::new);
+    private static Gen<Stream> streams(Gen<MqttVersion> versions, Gen<byte[]> bytes) {
+        return versions.zip(PacketGenerators.booleans(), bytes, lists().of(integers().between(1, 64)).ofSizeBetween(0, 8),
+                Generate.pick(List.of(16, 64, 256, 4096, PacketDecoder.MAX_PACKET_SIZE)), Stream::new);
     }
 
     private static byte[] encodeAll(MqttVersion version, List<Sent> packets) {
@@ -133,19 +117,19 @@ class DecoderRobustnessProperties {
     }
 
     /** Flips, overwrites, drops or inserts a few bytes, or cuts the tail. */
-    private static byte[] mutate(byte[] valid, long seed, int edits) {
-        Random random = new Random(seed);
-        List<Byte> bytes = new ArrayList<>(valid.length + edits);
+    private static byte[] mutate(byte[] valid, List<Edit> edits) {
+        List<Byte> bytes = new ArrayList<>(valid.length + edits.size());
         for (byte b : valid) {
             bytes.add(b);
         }
-        for (int i = 0; i < edits && !bytes.isEmpty(); i++) {
-            int at = random.nextInt(bytes.size());
-            switch (random.nextInt(5)) {
-                case 0 -> bytes.set(at, (byte) (bytes.get(at) ^ (1 << random.nextInt(8))));
-                case 1 -> bytes.set(at, (byte) random.nextInt(256));
+        for (int i = 0; i < edits.size() && !bytes.isEmpty(); i++) {
+            Edit edit = edits.get(i);
+            int at = edit.at() % bytes.size();
+            switch (edit.kind()) {
+                case 0 -> bytes.set(at, (byte) (bytes.get(at) ^ (1 << edit.bit())));
+                case 1 -> bytes.set(at, (byte) edit.value());
                 case 2 -> bytes.remove(at);
-                case 3 -> bytes.add(at, (byte) random.nextInt(256));
+                case 3 -> bytes.add(at, (byte) edit.value());
                 default -> bytes.subList(at, bytes.size()).clear();
             }
         }

@@ -1,6 +1,8 @@
 package io.starling.broker.internal.retained;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.lists;
 
 import io.starling.broker.model.Message;
 import io.starling.codec.packet.QoS;
@@ -9,14 +11,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Label;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.api.Pair;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
 
 /** The retained index against a map of topics matched one by one with {@link TopicMatcher}. */
 class RetainedIndexProperties {
@@ -24,15 +23,13 @@ class RetainedIndexProperties {
 
     record Op(boolean put, String topic, int version) {}
 
-    @Provide
-    Arbitrary<String> topics() {
-        return Arbitraries.of(LEVELS).list().ofMinSize(1).ofMaxSize(4).map(l -> String.join("/", l));
+    static Gen<String> topics() {
+        return lists().of(Generate.pick(LEVELS)).ofSizeBetween(1, 4).map(l -> String.join("/", l));
     }
 
-    @Provide
-    Arbitrary<String> filters() {
-        Arbitrary<String> level = Arbitraries.frequencyOf(Tuple.of(5, Arbitraries.of(LEVELS)), Tuple.of(2, Arbitraries.just("+")));
-        return Combinators.combine(level.list().ofMinSize(1).ofMaxSize(4), Arbitraries.of(true, false)).as((l, hash) -> {
+    static Gen<String> filters() {
+        Gen<String> level = Generate.frequency(Pair.of(5, Generate.pick(LEVELS)), Pair.of(2, Generate.constant("+")));
+        return lists().of(level).ofSizeBetween(1, 4).zip(Generate.booleans(), (l, hash) -> {
             List<String> all = new ArrayList<>(l);
             if (hash) {
                 all.add("#");
@@ -41,20 +38,22 @@ class RetainedIndexProperties {
         });
     }
 
-    @Provide
-    Arbitrary<List<String>> filterLists() {
-        return filters().list().ofMinSize(1).ofMaxSize(8);
+    static Gen<List<String>> filterLists() {
+        return lists().of(filters()).ofSizeBetween(1, 8);
     }
 
-    @Provide
-    Arbitrary<List<Op>> operations() {
-        return Combinators.combine(Arbitraries.of(true, true, false), topics(), Arbitraries.integers().between(0, 9))
-                .as(Op::new).list().ofMaxSize(40);
+    static Gen<List<Op>> operations() {
+        Gen<Op> op = Generate.pick(List.of(true, true, false)).zip(topics(), Generate.range(0, 9), Op::new);
+        return lists().of(op).ofSizeBetween(0, 40);
     }
 
-    @Property(tries = 500)
-    @Label("[MQTT-3.3.1-5] [MQTT-3.3.1-10] [MQTT-4.7.2-1] a filter finds exactly the latest retained message of each matching topic")
-    void matchesReference(@ForAll("operations") List<Op> ops, @ForAll("filterLists") List<String> filters) {
+    @Test
+    @DisplayName("[MQTT-3.3.1-5] [MQTT-3.3.1-10] [MQTT-4.7.2-1] a filter finds exactly the latest retained message of each matching topic")
+    void matchesReference() {
+        qt().withExamples(500).forAll(operations(), filterLists()).checkAssert(RetainedIndexProperties::matchesReference);
+    }
+
+    private static void matchesReference(List<Op> ops, List<String> filters) {
         RetainedIndex index = new RetainedIndex();
         Map<String, Message> reference = new HashMap<>();
         for (Op op : ops) {

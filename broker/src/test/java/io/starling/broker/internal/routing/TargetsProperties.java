@@ -1,6 +1,9 @@
 package io.starling.broker.internal.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
 
 import io.starling.broker.model.Message;
 import io.starling.broker.model.QueueRef;
@@ -9,11 +12,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
 import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 /** {@link Targets} against a map model: one entry per subscriber, in first-match order, at the highest granted QoS downgraded to the published one. */
 class TargetsProperties {
@@ -27,10 +28,17 @@ class TargetsProperties {
         public void deliver(Message message, QoS qos, @Nullable QueueRef stored) {}
     }
 
-    @Property
-    void sameAsAMapModel(@ForAll @IntRange(min = 0, max = 2) int published,
-            @ForAll @Size(max = 200) List<@IntRange(min = 0, max = 40) Integer> subscriberOfMatch,
-            @ForAll @Size(max = 200) List<@IntRange(min = 0, max = 2) Integer> grantedOfMatch) {
+    @Test
+    @DisplayName("one entry per subscriber, in first-match order, at its highest granted QoS capped at the published one")
+    void sameAsAMapModel() {
+        qt().withExamples(1000)
+                .forAll(integers().between(0, 2),
+                        lists().of(integers().between(0, 40)).ofSizeBetween(0, 200),
+                        lists().of(integers().between(0, 2)).ofSizeBetween(0, 200))
+                .checkAssert(TargetsProperties::sameAsAMapModel);
+    }
+
+    private static void sameAsAMapModel(int published, List<Integer> subscriberOfMatch, List<Integer> grantedOfMatch) {
         List<Named> subscribers = new ArrayList<>();
         for (int i = 0; i <= 40; i++) {
             subscribers.add(new Named("c" + i));

@@ -1,6 +1,8 @@
 package io.starling.broker.internal.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.lists;
 
 import io.starling.broker.model.Message;
 import io.starling.broker.model.QueueRef;
@@ -12,14 +14,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Label;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
 import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.api.Pair;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
 
 /**
  * The topic tree against a reference model: a plain list of subscriptions matched one by one
@@ -51,44 +51,45 @@ class TopicTreeProperties {
         }
     }
 
-    @Provide
-    Arbitrary<String> topics() {
-        return Arbitraries.of(LEVELS).list().ofMinSize(1).ofMaxSize(4).map(l -> String.join("/", l));
+    static Gen<String> topics() {
+        return lists().of(Generate.pick(LEVELS)).ofSizeBetween(1, 4).map(l -> String.join("/", l));
     }
 
-    @Provide
-    Arbitrary<List<String>> topicLists() {
-        return topics().list().ofMinSize(1).ofMaxSize(8);
+    static Gen<List<String>> topicLists() {
+        return lists().of(topics()).ofSizeBetween(1, 8);
     }
 
-    @Provide
-    Arbitrary<String> filters() {
-        Arbitrary<String> level = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(6, Arbitraries.of(LEVELS)),
-                net.jqwik.api.Tuple.of(3, Arbitraries.just("+")));
-        Arbitrary<List<String>> levels = level.list().ofMinSize(1).ofMaxSize(4);
-        return Combinators.combine(levels, Arbitraries.of(true, false)).as((l, hash) -> {
+    static Gen<String> filters() {
+        Gen<String> level = Generate.frequency(Pair.of(6, Generate.pick(LEVELS)), Pair.of(3, Generate.constant("+")));
+        Gen<List<String>> levels = lists().of(level).ofSizeBetween(1, 4);
+        return levels.zip(Generate.booleans(), (l, hash) -> {
             List<String> all = new ArrayList<>(l);
             if (hash) {
                 all.add("#");
             }
             return String.join("/", all);
-        }).filter(f -> !f.isEmpty());
+        }).assuming(f -> !f.isEmpty());
     }
 
-    @Provide
-    Arbitrary<List<Op>> operations() {
-        Arbitrary<Sub> sub = Combinators.combine(
-                        Arbitraries.oneOf(filters(), Arbitraries.just("#")),
-                        Arbitraries.integers().between(0, 5),
-                        Arbitraries.of(QoS.values()))
-                .as(Sub::new);
-        return Combinators.combine(Arbitraries.of(true, true, false), sub).as(Op::new).list().ofMaxSize(60);
+    static Gen<List<Op>> operations() {
+        Gen<Sub> sub = Generate.frequency(Pair.of(1, filters()), Pair.of(1, Generate.constant("#")))
+                .zip(Generate.range(0, 5), Generate.enumValues(QoS.class), Sub::new);
+        return lists().of(Generate.pick(List.of(true, true, false)).zip(sub, Op::new)).ofSizeBetween(0, 60);
     }
 
-    @Property(tries = 500)
-    @Label("[MQTT-4.7.1-*] [MQTT-4.7.2-1] the tree matches exactly what the reference model matches")
-    void treeMatchesReference(@ForAll("operations") List<Op> ops, @ForAll("topicLists") List<String> topics) {
+    @Test
+    @DisplayName("[MQTT-4.7.1-*] [MQTT-4.7.2-1] the tree matches exactly what the reference model matches")
+    void treeMatchesReference() {
+        qt().withExamples(500).forAll(operations(), topicLists()).checkAssert(TopicTreeProperties::treeMatchesReference);
+    }
+
+    @Test
+    @DisplayName("unsubscribing everything leaves an empty tree that matches nothing")
+    void unsubscribeAllEmptiesTree() {
+        qt().withExamples(200).forAll(operations(), topics()).checkAssert(TopicTreeProperties::unsubscribeAllEmptiesTree);
+    }
+
+    private static void treeMatchesReference(List<Op> ops, List<String> topics) {
         TopicTree tree = new TopicTree();
         Map<String, Map<Integer, QoS>> reference = new HashMap<>();
         for (Op op : ops) {
@@ -118,9 +119,7 @@ class TopicTreeProperties {
         }
     }
 
-    @Property(tries = 200)
-    @Label("unsubscribing everything leaves an empty tree that matches nothing")
-    void unsubscribeAllEmptiesTree(@ForAll("operations") List<Op> ops, @ForAll("topics") String topic) {
+    private static void unsubscribeAllEmptiesTree(List<Op> ops, String topic) {
         TopicTree tree = new TopicTree();
         Set<Sub> present = new HashSet<>();
         for (Op op : ops) {
