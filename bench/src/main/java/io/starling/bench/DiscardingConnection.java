@@ -10,10 +10,10 @@ import io.starling.broker.routing.Subscriber;
 import io.starling.broker.session.ClientConnection;
 import io.starling.broker.session.Session;
 import io.starling.codec.encode.PacketEncoder;
-import io.starling.codec.packet.MqttVersion;
 import io.starling.codec.packet.Packet;
 import io.starling.codec.packet.Publish;
 import io.starling.codec.packet.QoS;
+import io.starling.codec.wire.MqttVersion;
 import java.util.Arrays;
 import org.openjdk.jmh.infra.Blackhole;
 

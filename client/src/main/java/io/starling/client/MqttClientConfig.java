@@ -1,6 +1,6 @@
 package io.starling.client;
 
-import io.starling.codec.packet.MqttVersion;
+import io.starling.codec.wire.MqttVersion;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;

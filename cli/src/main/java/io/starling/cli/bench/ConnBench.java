@@ -1,7 +1,7 @@
 package io.starling.cli.bench;
 
 import io.netty.util.NetUtil;
-import io.starling.codec.packet.MqttVersion;
+import io.starling.codec.wire.MqttVersion;
 import java.io.PrintStream;
 import java.net.Inet4Address;
 import java.net.InetAddress;
