@@ -35,6 +35,7 @@ import io.starling.codec.wire.Bytes;
 import io.starling.codec.encode.PacketEncoder;
 import io.netty.util.ReferenceCountUtil;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -235,7 +236,7 @@ public final class ClientCore implements Wire {
         try {
             connected = pipeline.connect();
         } catch (RuntimeException e) {
-            connectFailed(e instanceof MqttClientException ? e : new MqttClientException(e.getMessage(), e));
+            connectFailed(e instanceof MqttClientException ? e : new MqttClientException(Failures.message(e), e));
             return;
         }
         Channel ch = connected.channel();
@@ -319,7 +320,7 @@ public final class ClientCore implements Wire {
                 protocolError(ch, "the server sent " + ((Packet) msg).type() + ", which a client does not accept");
             }
         } catch (MqttClientException e) {
-            protocolError(ch, e.getMessage());
+            protocolError(ch, Failures.message(e));
         }
     }
 
@@ -439,7 +440,8 @@ public final class ClientCore implements Wire {
                 state = State.DISCONNECTING;
                 disconnecting = future;
                 disconnectDirect = direct;
-                Channel ch = channel;
+                // CONNECTED always has a channel: onClosed moves the state on as it clears the channel
+                Channel ch = Objects.requireNonNull(channel, "a connected client has a channel");
                 send(Disconnect.NORMAL).addListener(f -> ch.close());
                 flush();
             }

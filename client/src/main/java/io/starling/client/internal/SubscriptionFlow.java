@@ -21,6 +21,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
@@ -97,7 +98,7 @@ final class SubscriptionFlow {
         Set<MessageListener> seen = null;
         for (Active a : active.values()) {
             if (a.listener != null && TopicMatcher.matches(a.subscription.topicFilter(), topic)) {
-                if (found == null) {
+                if (found == null || seen == null) { // both are made at the first match
                     found = new ArrayList<>(2);
                     seen = Collections.newSetFromMap(new IdentityHashMap<>());
                 }
@@ -229,7 +230,8 @@ final class SubscriptionFlow {
         if (request.subscriptions != null) {
             wire.send(new Subscribe(request.packetId, request.subscriptions, Properties.EMPTY));
         } else {
-            wire.send(new Unsubscribe(request.packetId, request.filters, Properties.EMPTY));
+            // a request without subscriptions is an UNSUBSCRIBE, and unsubscribe() gave it filters
+            wire.send(new Unsubscribe(request.packetId, Objects.requireNonNull(request.filters), Properties.EMPTY));
         }
     }
 
