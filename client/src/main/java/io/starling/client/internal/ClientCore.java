@@ -277,7 +277,7 @@ public final class ClientCore implements Wire {
         MqttMessage w = config.will();
         Will will = w == null ? null : new Will(w.topic(), Bytes.of(w.payload()), w.qos(), w.retain(), w.properties());
         Bytes password = config.password() == null ? null : Bytes.of(config.password());
-        send(new Connect(config.version(), config.clientId(), config.cleanSession(), (int) config.keepAlive().getSeconds(),
+        send(new Connect(config.version(), config.clientId(), config.cleanSession(), (int) config.keepAlive().toSeconds(),
                 config.username(), password, will, Properties.EMPTY));
     }
 
@@ -510,7 +510,7 @@ public final class ClientCore implements Wire {
         long sentAt = System.nanoTime();
         pingSentAt = sentAt;
         send(PingReq.INSTANCE);
-        long keepAlive = config.keepAlive().getSeconds();
+        long keepAlive = config.keepAlive().toSeconds();
         loop.schedule(() -> {
             if (channel == ch && pingSentAt == sentAt && lastReceived - sentAt < 0) {
                 lastError = new MqttClientException("no answer to PINGREQ within the keep alive of " + keepAlive + " s: the connection is dead");

@@ -46,18 +46,16 @@ final class SubscriptionFlow {
         final long order;
         final @Nullable List<Subscription> subscriptions;
         final @Nullable List<String> filters;
-        final @Nullable MessageListener listener;
         final @Nullable CompletableFuture<SubscribeResult> subscribed;
         final @Nullable CompletableFuture<UnsubscribeResult> unsubscribed;
         int packetId;
 
         Request(long order, @Nullable List<Subscription> subscriptions, @Nullable List<String> filters,
-                @Nullable MessageListener listener, @Nullable CompletableFuture<SubscribeResult> subscribed,
+                @Nullable CompletableFuture<SubscribeResult> subscribed,
                 @Nullable CompletableFuture<UnsubscribeResult> unsubscribed) {
             this.order = order;
             this.subscriptions = subscriptions;
             this.filters = filters;
-            this.listener = listener;
             this.subscribed = subscribed;
             this.unsubscribed = unsubscribed;
         }
@@ -85,11 +83,11 @@ final class SubscriptionFlow {
         for (Subscription s : subscriptions) {
             active.put(s.topicFilter(), new Active(s, listener));
         }
-        submit(new Request(nextOrder++, subscriptions, null, listener, future, null));
+        submit(new Request(nextOrder++, subscriptions, null, future, null));
     }
 
     void unsubscribe(List<String> filters, CompletableFuture<UnsubscribeResult> future) {
-        submit(new Request(nextOrder++, null, filters, null, null, future));
+        submit(new Request(nextOrder++, null, filters, null, future));
     }
 
     /** The listeners of every subscription whose filter matches {@code topic}, else the global one. */
@@ -131,7 +129,10 @@ final class SubscriptionFlow {
             Subscription s = subscriptions.get(i);
             if (code.isError()) {
                 Active current = active.get(s.topicFilter());
-                if (current != null && current.subscription == s) {
+                // the very subscription this SUBSCRIBE put there, not an equal one made since
+                @SuppressWarnings("ReferenceEquality")
+                boolean stillOurs = current != null && current.subscription == s;
+                if (stillOurs) {
                     active.remove(s.topicFilter());
                 }
                 if (request.subscribed == null) {
@@ -183,7 +184,7 @@ final class SubscriptionFlow {
                 }
             }
             if (!restore.isEmpty()) {
-                waiting.addFirst(new Request(-1, restore, null, null, null, null));
+                waiting.addFirst(new Request(-1, restore, null, null, null));
             }
         }
         flushWaiting();

@@ -80,6 +80,7 @@ public enum ReasonCode {
     }
 
     private final int value;
+    @SuppressWarnings("ImmutableEnumChecker") // set once by the constructor, never changed or handed out
     private final Set<PacketType> packets;
 
     ReasonCode(int value, PacketType first, PacketType... rest) {

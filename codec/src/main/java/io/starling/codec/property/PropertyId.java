@@ -74,6 +74,7 @@ public enum PropertyId {
     private final int id;
     private final PropertyType type;
     private final boolean inWill;
+    @SuppressWarnings("ImmutableEnumChecker") // set once by the constructor, never changed or handed out
     private final Set<PacketType> packets;
 
     PropertyId(int id, PropertyType type, boolean inWill, PacketType... packets) {
