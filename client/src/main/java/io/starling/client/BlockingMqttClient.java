@@ -85,7 +85,9 @@ public final class BlockingMqttClient implements AutoCloseable {
             if (cause instanceof MqttClientException mce) {
                 throw mce;
             }
-            throw new MqttClientException(what + " failed: " + cause, cause);
+            // CompletableFuture always gives a cause, but ExecutionException may be made without one
+            Throwable failure = cause != null ? cause : e;
+            throw new MqttClientException(what + " failed: " + failure, failure);
         } catch (TimeoutException e) {
             throw new MqttClientException(what + " did not complete within " + timeout);
         } catch (CancellationException e) {

@@ -1,8 +1,8 @@
 package io.starling.client;
 
 import io.starling.codec.decode.PacketDecoder;
-import io.starling.codec.packet.MqttVersion;
 import io.starling.codec.wire.MqttStrings;
+import io.starling.codec.wire.MqttVersion;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;

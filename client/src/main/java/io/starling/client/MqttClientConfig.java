@@ -1,6 +1,6 @@
 package io.starling.client;
 
-import io.starling.codec.packet.MqttVersion;
+import io.starling.codec.wire.MqttVersion;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
@@ -29,6 +29,7 @@ import org.jspecify.annotations.Nullable;
  * @param connectionListener told of connects and disconnects, or null
  * @param packetTracer sees every packet sent and received, or null
  */
+@SuppressWarnings("ArrayRecordComponent") // the password is MQTT binary data; configs are never compared
 public record MqttClientConfig(
         String host,
         int port,

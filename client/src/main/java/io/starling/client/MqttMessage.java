@@ -18,6 +18,7 @@ import java.util.Arrays;
  * @param dup on receipt, the server may have sent it before; ignored on publish
  * @param properties MQTT 5.0 properties; {@link Properties#EMPTY} for 3.1 and 3.1.1
  */
+@SuppressWarnings("ArrayRecordComponent") // equals and hashCode below compare the payload's bytes
 public record MqttMessage(String topic, byte[] payload, QoS qos, boolean retain, boolean dup, Properties properties) {
     public MqttMessage {
         if (topic.isEmpty()) {

@@ -7,10 +7,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.starling.broker.Broker;
 import io.starling.broker.config.BrokerConfig;
-import io.starling.codec.packet.MqttVersion;
 import io.starling.codec.packet.QoS;
 import io.starling.codec.packet.ReasonCode;
 import io.starling.codec.packet.Subscription;
+import io.starling.codec.wire.MqttVersion;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

@@ -12,10 +12,10 @@ import io.starling.codec.decode.PacketDecoder;
 import io.starling.codec.encode.PacketEncoder;
 import io.starling.codec.packet.ConnAck;
 import io.starling.codec.packet.Connect;
-import io.starling.codec.packet.MqttVersion;
 import io.starling.codec.packet.Packet;
-import io.starling.codec.packet.PacketType;
 import io.starling.codec.packet.ReasonCode;
+import io.starling.codec.wire.MqttVersion;
+import io.starling.codec.wire.PacketType;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 

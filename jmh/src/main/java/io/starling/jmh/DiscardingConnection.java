@@ -10,10 +10,10 @@ import io.starling.broker.internal.routing.Subscriber;
 import io.starling.broker.internal.session.ClientConnection;
 import io.starling.broker.internal.session.Session;
 import io.starling.codec.encode.PacketEncoder;
-import io.starling.codec.packet.MqttVersion;
 import io.starling.codec.packet.Packet;
 import io.starling.codec.packet.Publish;
 import io.starling.codec.packet.QoS;
+import io.starling.codec.wire.MqttVersion;
 import java.util.Arrays;
 import org.openjdk.jmh.infra.Blackhole;
 

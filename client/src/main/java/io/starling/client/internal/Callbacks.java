@@ -53,7 +53,8 @@ final class Callbacks {
         }
     }
 
-    <T> void complete(CompletableFuture<T> future, T value) {
+    /** Completes {@code future} with {@code value}, which is null for a {@code CompletableFuture<Void>}. */
+    <T> void complete(CompletableFuture<T> future, @Nullable T value) {
         execute(() -> future.complete(value));
     }
 

@@ -3,6 +3,7 @@ package io.starling.client.internal;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.starling.client.ConnectResult;
 import io.starling.client.ConnectionListener;
@@ -15,7 +16,7 @@ import io.starling.client.PacketTracer;
 import io.starling.client.SubscribeResult;
 import io.starling.client.UnsubscribeResult;
 import io.starling.codec.decode.PacketDecodeException;
-import io.starling.codec.packet.Bytes;
+import io.starling.codec.encode.PacketEncoder;
 import io.starling.codec.packet.ConnAck;
 import io.starling.codec.packet.Connect;
 import io.starling.codec.packet.Disconnect;
@@ -32,9 +33,9 @@ import io.starling.codec.packet.Subscription;
 import io.starling.codec.packet.UnsubAck;
 import io.starling.codec.packet.Will;
 import io.starling.codec.property.Properties;
-import io.starling.codec.encode.PacketEncoder;
-import io.netty.util.ReferenceCountUtil;
+import io.starling.codec.wire.Bytes;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -235,7 +236,7 @@ public final class ClientCore implements Wire {
         try {
             connected = pipeline.connect();
         } catch (RuntimeException e) {
-            connectFailed(e instanceof MqttClientException ? e : new MqttClientException(e.getMessage(), e));
+            connectFailed(e instanceof MqttClientException ? e : new MqttClientException(Failures.message(e), e));
             return;
         }
         Channel ch = connected.channel();
@@ -276,7 +277,7 @@ public final class ClientCore implements Wire {
         MqttMessage w = config.will();
         Will will = w == null ? null : new Will(w.topic(), Bytes.of(w.payload()), w.qos(), w.retain(), w.properties());
         Bytes password = config.password() == null ? null : Bytes.of(config.password());
-        send(new Connect(config.version(), config.clientId(), config.cleanSession(), (int) config.keepAlive().getSeconds(),
+        send(new Connect(config.version(), config.clientId(), config.cleanSession(), (int) config.keepAlive().toSeconds(),
                 config.username(), password, will, Properties.EMPTY));
     }
 
@@ -319,7 +320,7 @@ public final class ClientCore implements Wire {
                 protocolError(ch, "the server sent " + ((Packet) msg).type() + ", which a client does not accept");
             }
         } catch (MqttClientException e) {
-            protocolError(ch, e.getMessage());
+            protocolError(ch, Failures.message(e));
         }
     }
 
@@ -439,7 +440,8 @@ public final class ClientCore implements Wire {
                 state = State.DISCONNECTING;
                 disconnecting = future;
                 disconnectDirect = direct;
-                Channel ch = channel;
+                // CONNECTED always has a channel: onClosed moves the state on as it clears the channel
+                Channel ch = Objects.requireNonNull(channel, "a connected client has a channel");
                 send(Disconnect.NORMAL).addListener(f -> ch.close());
                 flush();
             }
@@ -508,7 +510,7 @@ public final class ClientCore implements Wire {
         long sentAt = System.nanoTime();
         pingSentAt = sentAt;
         send(PingReq.INSTANCE);
-        long keepAlive = config.keepAlive().getSeconds();
+        long keepAlive = config.keepAlive().toSeconds();
         loop.schedule(() -> {
             if (channel == ch && pingSentAt == sentAt && lastReceived - sentAt < 0) {
                 lastError = new MqttClientException("no answer to PINGREQ within the keep alive of " + keepAlive + " s: the connection is dead");

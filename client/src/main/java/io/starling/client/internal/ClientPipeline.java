@@ -63,7 +63,7 @@ final class ClientPipeline {
             });
         }
         p.addLast("decoder", new MqttFrameDecoder(PacketDecoder.forClient(config.version(), config.maxPacketSize())));
-        int keepAlive = (int) config.keepAlive().getSeconds();
+        int keepAlive = (int) config.keepAlive().toSeconds();
         if (keepAlive > 0) {
             p.addLast("keep-alive", new IdleStateHandler(keepAlive, keepAlive, 0));
         }

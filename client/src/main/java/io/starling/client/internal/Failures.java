@@ -16,6 +16,11 @@ final class Failures {
         if (cause == null) {
             return "unknown error";
         }
+        return message(cause);
+    }
+
+    /** The exception's message, or its class's name when it has none. */
+    static String message(Throwable cause) {
         String message = cause.getMessage();
         return message == null ? cause.getClass().getSimpleName() : message;
     }

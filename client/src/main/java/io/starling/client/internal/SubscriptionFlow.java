@@ -21,6 +21,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
@@ -45,18 +46,16 @@ final class SubscriptionFlow {
         final long order;
         final @Nullable List<Subscription> subscriptions;
         final @Nullable List<String> filters;
-        final @Nullable MessageListener listener;
         final @Nullable CompletableFuture<SubscribeResult> subscribed;
         final @Nullable CompletableFuture<UnsubscribeResult> unsubscribed;
         int packetId;
 
         Request(long order, @Nullable List<Subscription> subscriptions, @Nullable List<String> filters,
-                @Nullable MessageListener listener, @Nullable CompletableFuture<SubscribeResult> subscribed,
+                @Nullable CompletableFuture<SubscribeResult> subscribed,
                 @Nullable CompletableFuture<UnsubscribeResult> unsubscribed) {
             this.order = order;
             this.subscriptions = subscriptions;
             this.filters = filters;
-            this.listener = listener;
             this.subscribed = subscribed;
             this.unsubscribed = unsubscribed;
         }
@@ -84,11 +83,11 @@ final class SubscriptionFlow {
         for (Subscription s : subscriptions) {
             active.put(s.topicFilter(), new Active(s, listener));
         }
-        submit(new Request(nextOrder++, subscriptions, null, listener, future, null));
+        submit(new Request(nextOrder++, subscriptions, null, future, null));
     }
 
     void unsubscribe(List<String> filters, CompletableFuture<UnsubscribeResult> future) {
-        submit(new Request(nextOrder++, null, filters, null, null, future));
+        submit(new Request(nextOrder++, null, filters, null, future));
     }
 
     /** The listeners of every subscription whose filter matches {@code topic}, else the global one. */
@@ -97,7 +96,7 @@ final class SubscriptionFlow {
         Set<MessageListener> seen = null;
         for (Active a : active.values()) {
             if (a.listener != null && TopicMatcher.matches(a.subscription.topicFilter(), topic)) {
-                if (found == null) {
+                if (found == null || seen == null) { // both are made at the first match
                     found = new ArrayList<>(2);
                     seen = Collections.newSetFromMap(new IdentityHashMap<>());
                 }
@@ -130,7 +129,10 @@ final class SubscriptionFlow {
             Subscription s = subscriptions.get(i);
             if (code.isError()) {
                 Active current = active.get(s.topicFilter());
-                if (current != null && current.subscription == s) {
+                // the very subscription this SUBSCRIBE put there, not an equal one made since
+                @SuppressWarnings("ReferenceEquality")
+                boolean stillOurs = current != null && current.subscription == s;
+                if (stillOurs) {
                     active.remove(s.topicFilter());
                 }
                 if (request.subscribed == null) {
@@ -182,7 +184,7 @@ final class SubscriptionFlow {
                 }
             }
             if (!restore.isEmpty()) {
-                waiting.addFirst(new Request(-1, restore, null, null, null, null));
+                waiting.addFirst(new Request(-1, restore, null, null, null));
             }
         }
         flushWaiting();
@@ -229,7 +231,8 @@ final class SubscriptionFlow {
         if (request.subscriptions != null) {
             wire.send(new Subscribe(request.packetId, request.subscriptions, Properties.EMPTY));
         } else {
-            wire.send(new Unsubscribe(request.packetId, request.filters, Properties.EMPTY));
+            // a request without subscriptions is an UNSUBSCRIBE, and unsubscribe() gave it filters
+            wire.send(new Unsubscribe(request.packetId, Objects.requireNonNull(request.filters), Properties.EMPTY));
         }
     }
 

@@ -3,7 +3,6 @@ package io.starling.codec.decode;
 import io.starling.codec.packet.Auth;
 import io.starling.codec.packet.Disconnect;
 import io.starling.codec.packet.Packet;
-import io.starling.codec.packet.PacketType;
 import io.starling.codec.packet.PubAck;
 import io.starling.codec.packet.PubComp;
 import io.starling.codec.packet.PubRec;
@@ -11,6 +10,7 @@ import io.starling.codec.packet.PubRel;
 import io.starling.codec.packet.ReasonCode;
 import io.starling.codec.property.Properties;
 import io.starling.codec.property.PropertyId;
+import io.starling.codec.wire.PacketType;
 import org.jspecify.annotations.Nullable;
 
 /**

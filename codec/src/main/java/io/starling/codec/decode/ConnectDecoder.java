@@ -1,15 +1,15 @@
 package io.starling.codec.decode;
 
-import io.starling.codec.packet.Bytes;
 import io.starling.codec.packet.ConnAck;
 import io.starling.codec.packet.Connect;
-import io.starling.codec.packet.MqttVersion;
-import io.starling.codec.packet.PacketType;
 import io.starling.codec.packet.QoS;
 import io.starling.codec.packet.ReasonCode;
 import io.starling.codec.packet.Will;
 import io.starling.codec.property.Properties;
 import io.starling.codec.property.PropertyId;
+import io.starling.codec.wire.Bytes;
+import io.starling.codec.wire.MqttVersion;
+import io.starling.codec.wire.PacketType;
 import io.starling.codec.wire.Topics;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;

@@ -2,12 +2,12 @@ package io.starling.codec.decode;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.util.ReferenceCountUtil;
-import io.starling.codec.packet.MqttVersion;
 import io.starling.codec.packet.Packet;
-import io.starling.codec.packet.PacketType;
 import io.starling.codec.packet.PingReq;
 import io.starling.codec.packet.PingResp;
 import io.starling.codec.packet.ReasonCode;
+import io.starling.codec.wire.MqttVersion;
+import io.starling.codec.wire.PacketType;
 import io.starling.codec.wire.VariableByteInteger;
 import org.jspecify.annotations.Nullable;
 

@@ -1,10 +1,10 @@
 package io.starling.codec.decode;
 
 import io.netty.buffer.ByteBuf;
-import io.starling.codec.packet.Bytes;
-import io.starling.codec.packet.MqttVersion;
 import io.starling.codec.packet.ReasonCode;
+import io.starling.codec.wire.Bytes;
 import io.starling.codec.wire.MqttStrings;
+import io.starling.codec.wire.MqttVersion;
 import io.starling.codec.wire.VariableByteInteger;
 import java.nio.charset.StandardCharsets;
 

@@ -1,11 +1,11 @@
 package io.starling.codec.decode;
 
-import io.starling.codec.packet.PacketType;
 import io.starling.codec.packet.ReasonCode;
 import io.starling.codec.property.Properties;
 import io.starling.codec.property.Property;
 import io.starling.codec.property.PropertyId;
 import io.starling.codec.property.UserProperty;
+import io.starling.codec.wire.PacketType;
 import io.starling.codec.wire.Topics;
 import java.util.ArrayList;
 import java.util.EnumSet;

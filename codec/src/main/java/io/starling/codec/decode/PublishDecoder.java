@@ -1,10 +1,10 @@
 package io.starling.codec.decode;
 
-import io.starling.codec.packet.PacketType;
 import io.starling.codec.packet.Publish;
 import io.starling.codec.packet.QoS;
 import io.starling.codec.property.Properties;
 import io.starling.codec.property.PropertyId;
+import io.starling.codec.wire.PacketType;
 import io.starling.codec.wire.Topics;
 
 /** Decodes PUBLISH (section 3.3). The payload is a retained slice of the input: no copy. */

@@ -1,6 +1,5 @@
 package io.starling.codec.decode;
 
-import io.starling.codec.packet.PacketType;
 import io.starling.codec.packet.QoS;
 import io.starling.codec.packet.ReasonCode;
 import io.starling.codec.packet.RetainHandling;
@@ -10,6 +9,7 @@ import io.starling.codec.packet.Subscription;
 import io.starling.codec.packet.UnsubAck;
 import io.starling.codec.packet.Unsubscribe;
 import io.starling.codec.property.Properties;
+import io.starling.codec.wire.PacketType;
 import io.starling.codec.wire.Topics;
 import java.util.ArrayList;
 import java.util.List;

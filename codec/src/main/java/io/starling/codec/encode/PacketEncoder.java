@@ -11,7 +11,6 @@ import io.starling.codec.packet.Auth;
 import io.starling.codec.packet.ConnAck;
 import io.starling.codec.packet.Connect;
 import io.starling.codec.packet.Disconnect;
-import io.starling.codec.packet.MqttVersion;
 import io.starling.codec.packet.Packet;
 import io.starling.codec.packet.PingReq;
 import io.starling.codec.packet.PingResp;
@@ -26,6 +25,7 @@ import io.starling.codec.packet.UnsubAck;
 import io.starling.codec.packet.Unsubscribe;
 import io.starling.codec.packet.Will;
 import io.starling.codec.property.Properties;
+import io.starling.codec.wire.MqttVersion;
 import io.starling.codec.wire.VariableByteInteger;
 
 /**

@@ -2,7 +2,7 @@ package io.starling.codec.encode;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.starling.codec.packet.Bytes;
+import io.starling.codec.wire.Bytes;
 
 /** Writes the length-prefixed primitives. Strings were validated when their packet was built. */
 final class Primitives {

@@ -2,6 +2,7 @@ package io.starling.codec.packet;
 
 import io.starling.codec.property.Properties;
 import io.starling.codec.property.PropertyId;
+import io.starling.codec.wire.PacketType;
 
 /** AUTH: MQTT 5.0 extended authentication exchange. */
 public record Auth(ReasonCode reasonCode, Properties properties) implements Packet {

@@ -1,6 +1,7 @@
 package io.starling.codec.packet;
 
 import io.starling.codec.property.Properties;
+import io.starling.codec.wire.PacketType;
 
 /**
  * CONNACK. In 3.1 and 3.1.1 the reason code is written as the nearest return code 0 to 5

@@ -1,7 +1,10 @@
 package io.starling.codec.packet;
 
 import io.starling.codec.property.Properties;
+import io.starling.codec.wire.Bytes;
 import io.starling.codec.wire.MqttStrings;
+import io.starling.codec.wire.MqttVersion;
+import io.starling.codec.wire.PacketType;
 import org.jspecify.annotations.Nullable;
 
 /**

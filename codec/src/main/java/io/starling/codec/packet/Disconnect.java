@@ -1,6 +1,7 @@
 package io.starling.codec.packet;
 
 import io.starling.codec.property.Properties;
+import io.starling.codec.wire.PacketType;
 
 /** DISCONNECT. In 3.1 and 3.1.1 it is two bytes and always means a normal disconnection. */
 public record Disconnect(ReasonCode reasonCode, Properties properties) implements Packet {

@@ -1,5 +1,7 @@
 package io.starling.codec.packet;
 
+import io.starling.codec.wire.PacketType;
+
 /** Invariants several packet records share. */
 final class PacketChecks {
     private PacketChecks() {}

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.util.ReferenceCounted;
 import io.starling.codec.property.Properties;
 import io.starling.codec.wire.MqttStrings;
+import io.starling.codec.wire.PacketType;
 import io.starling.codec.wire.Topics;
 
 /**

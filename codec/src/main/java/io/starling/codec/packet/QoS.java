@@ -1,16 +1,29 @@
 package io.starling.codec.packet;
 
-/** Quality of service of an application message. */
-public enum QoS {
-    AT_MOST_ONCE,
-    AT_LEAST_ONCE,
-    EXACTLY_ONCE;
 
-    private static final QoS[] BY_VALUE = values();
+/** Quality of service of an application message, with its wire value. */
+public enum QoS {
+    AT_MOST_ONCE(0),
+    AT_LEAST_ONCE(1),
+    EXACTLY_ONCE(2);
+
+    private static final QoS[] BY_VALUE = new QoS[3];
+
+    static {
+        for (QoS qos : values()) {
+            BY_VALUE[qos.value] = qos;
+        }
+    }
+
+    private final int value;
+
+    QoS(int value) {
+        this.value = value;
+    }
 
     /** The wire value, 0 to 2. */
     public int value() {
-        return ordinal();
+        return value;
     }
 
     /** The QoS for a wire value; 3 and other values are not QoS levels. */
@@ -23,6 +36,6 @@ public enum QoS {
 
     /** The lower of two levels: what a subscriber receives [MQTT-3.8.4-6]. */
     public static QoS min(QoS a, QoS b) {
-        return a.ordinal() <= b.ordinal() ? a : b;
+        return a.value <= b.value ? a : b;
     }
 }

@@ -1,15 +1,16 @@
 package io.starling.codec.packet;
 
-import static io.starling.codec.packet.PacketType.AUTH;
-import static io.starling.codec.packet.PacketType.CONNACK;
-import static io.starling.codec.packet.PacketType.DISCONNECT;
-import static io.starling.codec.packet.PacketType.PUBACK;
-import static io.starling.codec.packet.PacketType.PUBCOMP;
-import static io.starling.codec.packet.PacketType.PUBREC;
-import static io.starling.codec.packet.PacketType.PUBREL;
-import static io.starling.codec.packet.PacketType.SUBACK;
-import static io.starling.codec.packet.PacketType.UNSUBACK;
+import static io.starling.codec.wire.PacketType.AUTH;
+import static io.starling.codec.wire.PacketType.CONNACK;
+import static io.starling.codec.wire.PacketType.DISCONNECT;
+import static io.starling.codec.wire.PacketType.PUBACK;
+import static io.starling.codec.wire.PacketType.PUBCOMP;
+import static io.starling.codec.wire.PacketType.PUBREC;
+import static io.starling.codec.wire.PacketType.PUBREL;
+import static io.starling.codec.wire.PacketType.SUBACK;
+import static io.starling.codec.wire.PacketType.UNSUBACK;
 
+import io.starling.codec.wire.PacketType;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Map;
@@ -79,6 +80,7 @@ public enum ReasonCode {
     }
 
     private final int value;
+    @SuppressWarnings("ImmutableEnumChecker") // set once by the constructor, never changed or handed out
     private final Set<PacketType> packets;
 
     ReasonCode(int value, PacketType first, PacketType... rest) {

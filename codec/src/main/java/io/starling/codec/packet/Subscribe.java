@@ -1,6 +1,7 @@
 package io.starling.codec.packet;
 
 import io.starling.codec.property.Properties;
+import io.starling.codec.wire.PacketType;
 import java.util.List;
 
 /** SUBSCRIBE: at least one subscription [MQTT-3.8.3-3]. */

@@ -2,6 +2,7 @@ package io.starling.codec.packet;
 
 import io.starling.codec.property.Properties;
 import io.starling.codec.wire.MqttStrings;
+import io.starling.codec.wire.PacketType;
 import java.util.List;
 
 /** UNSUBSCRIBE: at least one topic filter [MQTT-3.10.3-2]. */

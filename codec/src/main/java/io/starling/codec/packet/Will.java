@@ -1,7 +1,9 @@
 package io.starling.codec.packet;
 
 import io.starling.codec.property.Properties;
+import io.starling.codec.wire.Bytes;
 import io.starling.codec.wire.MqttStrings;
+import io.starling.codec.wire.PacketType;
 import io.starling.codec.wire.Topics;
 
 /** The will message a CONNECT carries: published by the server if the connection ends without DISCONNECT. */

@@ -1,7 +1,7 @@
 package io.starling.codec.property;
 
-import io.starling.codec.packet.Bytes;
-import io.starling.codec.packet.PacketType;
+import io.starling.codec.wire.Bytes;
+import io.starling.codec.wire.PacketType;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.starling.codec.property;
 
-import io.starling.codec.packet.Bytes;
+import io.starling.codec.wire.Bytes;
 import io.starling.codec.wire.MqttStrings;
 
 /**

@@ -1,18 +1,5 @@
 package io.starling.codec.property;
 
-import static io.starling.codec.packet.PacketType.AUTH;
-import static io.starling.codec.packet.PacketType.CONNACK;
-import static io.starling.codec.packet.PacketType.CONNECT;
-import static io.starling.codec.packet.PacketType.DISCONNECT;
-import static io.starling.codec.packet.PacketType.PUBACK;
-import static io.starling.codec.packet.PacketType.PUBCOMP;
-import static io.starling.codec.packet.PacketType.PUBLISH;
-import static io.starling.codec.packet.PacketType.PUBREC;
-import static io.starling.codec.packet.PacketType.PUBREL;
-import static io.starling.codec.packet.PacketType.SUBACK;
-import static io.starling.codec.packet.PacketType.SUBSCRIBE;
-import static io.starling.codec.packet.PacketType.UNSUBACK;
-import static io.starling.codec.packet.PacketType.UNSUBSCRIBE;
 import static io.starling.codec.property.PropertyType.BINARY_DATA;
 import static io.starling.codec.property.PropertyType.BYTE;
 import static io.starling.codec.property.PropertyType.FOUR_BYTE_INTEGER;
@@ -20,8 +7,21 @@ import static io.starling.codec.property.PropertyType.TWO_BYTE_INTEGER;
 import static io.starling.codec.property.PropertyType.UTF8_STRING;
 import static io.starling.codec.property.PropertyType.UTF8_STRING_PAIR;
 import static io.starling.codec.property.PropertyType.VARIABLE_BYTE_INTEGER;
+import static io.starling.codec.wire.PacketType.AUTH;
+import static io.starling.codec.wire.PacketType.CONNACK;
+import static io.starling.codec.wire.PacketType.CONNECT;
+import static io.starling.codec.wire.PacketType.DISCONNECT;
+import static io.starling.codec.wire.PacketType.PUBACK;
+import static io.starling.codec.wire.PacketType.PUBCOMP;
+import static io.starling.codec.wire.PacketType.PUBLISH;
+import static io.starling.codec.wire.PacketType.PUBREC;
+import static io.starling.codec.wire.PacketType.PUBREL;
+import static io.starling.codec.wire.PacketType.SUBACK;
+import static io.starling.codec.wire.PacketType.SUBSCRIBE;
+import static io.starling.codec.wire.PacketType.UNSUBACK;
+import static io.starling.codec.wire.PacketType.UNSUBSCRIBE;
 
-import io.starling.codec.packet.PacketType;
+import io.starling.codec.wire.PacketType;
 import java.util.EnumSet;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -74,6 +74,7 @@ public enum PropertyId {
     private final int id;
     private final PropertyType type;
     private final boolean inWill;
+    @SuppressWarnings("ImmutableEnumChecker") // set once by the constructor, never changed or handed out
     private final Set<PacketType> packets;
 
     PropertyId(int id, PropertyType type, boolean inWill, PacketType... packets) {

@@ -1,6 +1,5 @@
 package io.starling.codec.wire;
 
-import io.starling.codec.packet.MqttVersion;
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -1,19 +1,17 @@
 package io.starling.codec.decode;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static io.starling.codec.decode.Decoding.assertRejected;
 import static io.starling.codec.decode.Decoding.decodeBytes;
 import static io.starling.codec.decode.Decoding.decodeOne;
 import static io.starling.codec.decode.Decoding.pooled;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.util.ReferenceCountUtil;
 import io.starling.codec.packet.ConnAck;
 import io.starling.codec.packet.Connect;
-import io.starling.codec.packet.MqttVersion;
 import io.starling.codec.packet.Packet;
-import io.starling.codec.packet.PacketType;
 import io.starling.codec.packet.Publish;
 import io.starling.codec.packet.QoS;
 import io.starling.codec.packet.ReasonCode;
@@ -21,6 +19,8 @@ import io.starling.codec.packet.SubAck;
 import io.starling.codec.packet.Subscribe;
 import io.starling.codec.packet.Subscription;
 import io.starling.codec.wire.MqttStrings;
+import io.starling.codec.wire.MqttVersion;
+import io.starling.codec.wire.PacketType;
 import io.starling.codec.wire.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

@@ -8,10 +8,10 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
-import io.starling.codec.packet.MqttVersion;
 import io.starling.codec.packet.Publish;
 import io.starling.codec.packet.QoS;
 import io.starling.codec.packet.UnsubAck;
+import io.starling.codec.wire.MqttVersion;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 

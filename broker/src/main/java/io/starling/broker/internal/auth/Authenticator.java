@@ -1,8 +1,8 @@
 package io.starling.broker.internal.auth;
 
 import io.starling.broker.config.BrokerConfig;
-import io.starling.codec.packet.Bytes;
 import io.starling.codec.packet.ReasonCode;
+import io.starling.codec.wire.Bytes;
 import java.io.IOException;
 import org.jspecify.annotations.Nullable;
 

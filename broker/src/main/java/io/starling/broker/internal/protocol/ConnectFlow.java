@@ -5,8 +5,8 @@ import io.starling.broker.internal.session.Session;
 import io.starling.broker.internal.session.SessionRegistry;
 import io.starling.codec.packet.ConnAck;
 import io.starling.codec.packet.Connect;
-import io.starling.codec.packet.MqttVersion;
 import io.starling.codec.packet.ReasonCode;
+import io.starling.codec.wire.MqttVersion;
 import java.util.UUID;
 
 /**

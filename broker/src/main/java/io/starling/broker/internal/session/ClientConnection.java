@@ -2,8 +2,8 @@ package io.starling.broker.internal.session;
 
 import io.netty.util.concurrent.EventExecutor;
 import io.starling.broker.internal.routing.Subscriber;
-import io.starling.codec.packet.MqttVersion;
 import io.starling.codec.packet.Packet;
+import io.starling.codec.wire.MqttVersion;
 
 /** The network connection a session is attached to, as the session sees it. */
 public interface ClientConnection {

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.starling.broker.config.BrokerConfig;
-import io.starling.codec.packet.Bytes;
 import io.starling.codec.packet.ReasonCode;
+import io.starling.codec.wire.Bytes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,8 +1,8 @@
 package io.starling.cli.bench.command;
 
 import io.starling.cli.bench.engine.BenchSettings;
-import io.starling.codec.packet.MqttVersion;
 import io.starling.codec.packet.QoS;
+import io.starling.codec.wire.MqttVersion;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;

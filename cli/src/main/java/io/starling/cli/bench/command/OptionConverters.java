@@ -1,8 +1,8 @@
 package io.starling.cli.bench.command;
 
 import io.starling.cli.bench.engine.Shape;
-import io.starling.codec.packet.MqttVersion;
 import io.starling.codec.packet.QoS;
+import io.starling.codec.wire.MqttVersion;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.regex.Matcher;

@@ -1,7 +1,7 @@
 package io.starling.cli.bench.engine;
 
-import io.starling.codec.packet.MqttVersion;
 import io.starling.codec.packet.QoS;
+import io.starling.codec.wire.MqttVersion;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 

@@ -6,7 +6,7 @@ import io.starling.cli.bench.stats.ConnectionCounts;
 import io.starling.cli.bench.stats.LatencyStats;
 import io.starling.cli.bench.stats.Percentiles;
 import io.starling.cli.bench.stats.ProgressReporter;
-import io.starling.codec.packet.MqttVersion;
+import io.starling.codec.wire.MqttVersion;
 import java.io.PrintStream;
 import java.net.Inet4Address;
 import java.net.InetAddress;

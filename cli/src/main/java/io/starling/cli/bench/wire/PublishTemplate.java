@@ -3,9 +3,9 @@ package io.starling.cli.bench.wire;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.starling.codec.encode.PacketEncoder;
-import io.starling.codec.packet.MqttVersion;
 import io.starling.codec.packet.Publish;
 import io.starling.codec.packet.QoS;
+import io.starling.codec.wire.MqttVersion;
 import org.jspecify.annotations.Nullable;
 
 /**

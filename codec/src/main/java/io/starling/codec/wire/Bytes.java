@@ -1,4 +1,4 @@
-package io.starling.codec.packet;
+package io.starling.codec.wire;
 
 import io.netty.buffer.ByteBuf;
 import java.util.Arrays;
