@@ -3,8 +3,9 @@ package io.starling.cli;
 import io.starling.cli.bench.command.BenchCommand;
 import io.starling.cli.client.PubCommand;
 import io.starling.cli.client.SubCommand;
-import picocli.CommandLine;
+import io.starling.cli.version.StarlingVersion;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** The {@code starling} command and its subcommands. */
 @Command(

@@ -1,6 +1,5 @@
 package io.starling.client;
 
-import io.starling.client.internal.ClientCore;
 import io.starling.codec.packet.QoS;
 import io.starling.codec.packet.Subscription;
 import java.util.List;

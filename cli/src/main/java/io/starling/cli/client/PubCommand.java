@@ -1,6 +1,6 @@
 package io.starling.cli.client;
 
-import io.starling.cli.StarlingVersion;
+import io.starling.cli.version.StarlingVersion;
 import io.starling.client.ConnectionListener;
 import io.starling.client.ConnectionLostException;
 import io.starling.client.MqttClient;

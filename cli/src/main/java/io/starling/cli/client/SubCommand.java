@@ -1,6 +1,6 @@
 package io.starling.cli.client;
 
-import io.starling.cli.StarlingVersion;
+import io.starling.cli.version.StarlingVersion;
 import io.starling.client.ConnectResult;
 import io.starling.client.MqttClient;
 import io.starling.client.MqttClientBuilder;

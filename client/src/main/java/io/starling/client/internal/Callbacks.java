@@ -15,14 +15,14 @@ import org.slf4j.LoggerFactory;
  * {@code thenApply} stage never runs on the I/O thread). By default a single daemon thread of the
  * client's own, which keeps callbacks in order; or the executor the user chose.
  */
-final class Callbacks {
+public final class Callbacks {
     private static final Logger log = LoggerFactory.getLogger(Callbacks.class);
 
     private final Executor executor;
     private final @Nullable ExecutorService owned;
     private volatile @Nullable Thread ownThread;
 
-    Callbacks(@Nullable Executor chosen, String clientId) {
+    public Callbacks(@Nullable Executor chosen, String clientId) {
         if (chosen != null) {
             this.executor = chosen;
             this.owned = null;
@@ -38,7 +38,7 @@ final class Callbacks {
         }
     }
 
-    void execute(Runnable task) {
+    public void execute(Runnable task) {
         try {
             executor.execute(() -> {
                 try {
@@ -54,16 +54,16 @@ final class Callbacks {
     }
 
     /** Completes {@code future} with {@code value}, which is null for a {@code CompletableFuture<Void>}. */
-    <T> void complete(CompletableFuture<T> future, @Nullable T value) {
+    public <T> void complete(CompletableFuture<T> future, @Nullable T value) {
         execute(() -> future.complete(value));
     }
 
-    void fail(CompletableFuture<?> future, Throwable cause) {
+    public void fail(CompletableFuture<?> future, Throwable cause) {
         execute(() -> future.completeExceptionally(cause));
     }
 
     /** Stops the client's own thread after the callbacks already queued. */
-    void shutdown() {
+    public void shutdown() {
         if (owned != null) {
             owned.shutdown();
             if (Thread.currentThread() == ownThread) {

@@ -20,13 +20,13 @@ import org.jspecify.annotations.Nullable;
  * so an application that closes its clients leaves no thread behind. Each client takes one event
  * loop of the group for all its connections, which confines its state to that thread.
  */
-final class ClientEventLoops {
+public final class ClientEventLoops {
     private static @Nullable EventLoopGroup group;
     private static int users;
 
     private ClientEventLoops() {}
 
-    static synchronized EventLoop acquire() {
+    public static synchronized EventLoop acquire() {
         if (group == null) {
             IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
             int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -36,14 +36,14 @@ final class ClientEventLoops {
         return group.next();
     }
 
-    static synchronized void release() {
+    public static synchronized void release() {
         if (--users == 0 && group != null) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             group = null;
         }
     }
 
-    static Class<? extends Channel> channelClass() {
+    public static Class<? extends Channel> channelClass() {
         return Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class;
     }
 }

@@ -5,11 +5,11 @@ import java.net.ConnectException;
 import org.jspecify.annotations.Nullable;
 
 /** The words for why a connection failed, as the client's exceptions say them. */
-final class Failures {
+public final class Failures {
     private Failures() {}
 
     /** A network error in a few words: "connection refused", or the exception's own message. */
-    static String networkReason(@Nullable Throwable cause) {
+    public static String networkReason(@Nullable Throwable cause) {
         if (cause instanceof ConnectException) {
             return "connection refused";
         }
@@ -20,13 +20,13 @@ final class Failures {
     }
 
     /** The exception's message, or its class's name when it has none. */
-    static String message(Throwable cause) {
+    public static String message(Throwable cause) {
         String message = cause.getMessage();
         return message == null ? cause.getClass().getSimpleName() : message;
     }
 
     /** A refusing CONNACK in the words of its 3.1.1 return code, as mosquitto says them. */
-    static String refusal(ConnAck ack) {
+    public static String refusal(ConnAck ack) {
         return switch (ack.reasonCode().v3ConnectReturnCode()) {
             case 1 -> "Connection Refused: unacceptable protocol version";
             case 2 -> "Connection Refused: identifier rejected";

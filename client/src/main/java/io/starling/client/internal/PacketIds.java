@@ -8,7 +8,7 @@ import java.util.BitSet;
  * Allocation goes round from 1 to 65,535, so a freed identifier is not reused at once. Confined
  * to the client's I/O thread.
  */
-final class PacketIds {
+public final class PacketIds {
     static final int MAX = 65_535;
 
     private final BitSet used = new BitSet(MAX + 1);
@@ -16,12 +16,12 @@ final class PacketIds {
     private int inUse;
 
     /** Whether one more identifier can be taken. */
-    boolean available() {
+    public boolean available() {
         return inUse < MAX;
     }
 
     /** Takes a free identifier; call only when {@link #available()}. */
-    int allocate() {
+    public int allocate() {
         if (!available()) {
             throw new IllegalStateException("all 65535 packet identifiers are in use");
         }
@@ -36,14 +36,14 @@ final class PacketIds {
     }
 
     /** Frees {@code id}; freeing a free identifier does nothing. */
-    void release(int id) {
+    public void release(int id) {
         if (id >= 1 && id <= MAX && used.get(id)) {
             used.clear(id);
             inUse--;
         }
     }
 
-    int inUse() {
+    public int inUse() {
         return inUse;
     }
 }

@@ -4,7 +4,7 @@ import io.netty.util.concurrent.Future;
 import io.starling.codec.packet.Packet;
 
 /** What the flows need of the connection: whether it is up, and a way to send. */
-interface Wire {
+public interface Wire {
     /** Whether a connection is open and its CONNACK accepted. */
     boolean ready();
 

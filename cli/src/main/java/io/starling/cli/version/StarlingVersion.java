@@ -1,4 +1,4 @@
-package io.starling.cli;
+package io.starling.cli.version;
 
 import picocli.CommandLine.IVersionProvider;
 
@@ -6,7 +6,7 @@ import picocli.CommandLine.IVersionProvider;
 public final class StarlingVersion implements IVersionProvider {
     @Override
     public String[] getVersion() {
-        String version = Starling.class.getPackage().getImplementationVersion();
+        String version = StarlingVersion.class.getPackage().getImplementationVersion();
         return new String[] {"starling " + (version != null ? version : "(development build)")};
     }
 }

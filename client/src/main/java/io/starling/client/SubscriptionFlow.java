@@ -1,10 +1,8 @@
-package io.starling.client.internal;
+package io.starling.client;
 
-import io.starling.client.MessageBufferFullException;
-import io.starling.client.MessageListener;
-import io.starling.client.MqttClientException;
-import io.starling.client.SubscribeResult;
-import io.starling.client.UnsubscribeResult;
+import io.starling.client.internal.Callbacks;
+import io.starling.client.internal.PacketIds;
+import io.starling.client.internal.Wire;
 import io.starling.codec.packet.ReasonCode;
 import io.starling.codec.packet.SubAck;
 import io.starling.codec.packet.Subscribe;

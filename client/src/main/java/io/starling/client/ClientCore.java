@@ -1,20 +1,15 @@
-package io.starling.client.internal;
+package io.starling.client;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.starling.client.ConnectResult;
-import io.starling.client.ConnectionListener;
-import io.starling.client.ConnectionLostException;
-import io.starling.client.ConnectionRefusedException;
-import io.starling.client.MqttClientConfig;
-import io.starling.client.MqttClientException;
-import io.starling.client.MqttMessage;
-import io.starling.client.PacketTracer;
-import io.starling.client.SubscribeResult;
-import io.starling.client.UnsubscribeResult;
+import io.starling.client.internal.Callbacks;
+import io.starling.client.internal.ClientEventLoops;
+import io.starling.client.internal.Failures;
+import io.starling.client.internal.PacketIds;
+import io.starling.client.internal.Wire;
 import io.starling.codec.decode.PacketDecodeException;
 import io.starling.codec.encode.PacketEncoder;
 import io.starling.codec.packet.ConnAck;
@@ -48,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * loss, reconnect with back-off, disconnect, close) and the flows that run on it. Every piece of
  * state is confined to one event loop; the public methods hop onto it.
  */
-public final class ClientCore implements Wire {
+final class ClientCore implements Wire {
     private static final Logger log = LoggerFactory.getLogger(ClientCore.class);
 
     private enum State { NEW, CONNECTING, CONNECTED, RECONNECTING, DISCONNECTING, IDLE, CLOSED }

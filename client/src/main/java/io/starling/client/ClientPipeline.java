@@ -1,4 +1,4 @@
-package io.starling.client.internal;
+package io.starling.client;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -10,7 +10,7 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
-import io.starling.client.MqttClientConfig;
+import io.starling.client.internal.ClientEventLoops;
 import io.starling.codec.decode.MqttFrameDecoder;
 import io.starling.codec.decode.PacketDecoder;
 import org.jspecify.annotations.Nullable;

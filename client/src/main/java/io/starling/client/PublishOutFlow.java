@@ -1,8 +1,9 @@
-package io.starling.client.internal;
+package io.starling.client;
 
 import io.netty.buffer.Unpooled;
-import io.starling.client.MessageBufferFullException;
-import io.starling.client.MqttMessage;
+import io.starling.client.internal.Callbacks;
+import io.starling.client.internal.PacketIds;
+import io.starling.client.internal.Wire;
 import io.starling.codec.packet.PubRel;
 import io.starling.codec.packet.Publish;
 import io.starling.codec.packet.QoS;

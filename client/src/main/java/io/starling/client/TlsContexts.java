@@ -1,9 +1,7 @@
-package io.starling.client.internal;
+package io.starling.client;
 
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.starling.client.MqttClientException;
-import io.starling.client.TlsOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.starling.client.internal;
+package io.starling.client;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;

@@ -1,9 +1,9 @@
-package io.starling.client.internal;
+package io.starling.client;
 
 import io.netty.buffer.ByteBufUtil;
 import io.netty.util.concurrent.EventExecutor;
-import io.starling.client.MessageListener;
-import io.starling.client.MqttMessage;
+import io.starling.client.internal.Callbacks;
+import io.starling.client.internal.Wire;
 import io.starling.codec.packet.PubAck;
 import io.starling.codec.packet.PubComp;
 import io.starling.codec.packet.PubRec;

@@ -1,0 +1,5 @@
+/** The version every {@code starling} command prints with {@code --version}, read from the jar's manifest. */
+@NullMarked
+package io.starling.cli.version;
+
+import org.jspecify.annotations.NullMarked;
