@@ -14,6 +14,7 @@ import io.starling.codec.wire.Bytes;
 import io.starling.codec.wire.MqttVersion;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -59,7 +60,7 @@ public class ConnectCodecBenchmark {
     }
 
     @Benchmark
-    public Object decodeConnect() {
+    public @Nullable Object decodeConnect() {
         connectBytes.readerIndex(0);
         return PacketDecoder.forServer(PacketDecoder.MAX_PACKET_SIZE).decode(connectBytes);
     }

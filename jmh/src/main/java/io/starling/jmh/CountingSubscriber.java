@@ -4,6 +4,7 @@ import io.starling.broker.internal.routing.Subscriber;
 import io.starling.broker.model.Message;
 import io.starling.broker.model.QueueRef;
 import io.starling.codec.packet.QoS;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
@@ -13,7 +14,7 @@ import org.openjdk.jmh.infra.Blackhole;
  */
 final class CountingSubscriber implements Subscriber {
     private final String clientId;
-    private Blackhole blackhole;
+    private @Nullable Blackhole blackhole;
     private long delivered;
 
     CountingSubscriber(String clientId) {
@@ -40,7 +41,7 @@ final class CountingSubscriber implements Subscriber {
     }
 
     @Override
-    public void deliver(Message message, QoS qos, QueueRef stored) {
+    public void deliver(Message message, QoS qos, @Nullable QueueRef stored) {
         delivered++;
         if (blackhole != null) {
             blackhole.consume(message);

@@ -15,6 +15,7 @@ import io.starling.codec.packet.Publish;
 import io.starling.codec.packet.QoS;
 import io.starling.codec.wire.MqttVersion;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
@@ -31,7 +32,7 @@ final class DiscardingConnection implements ClientConnection {
     private final PacketEncoder encoder = new PacketEncoder(MqttVersion.V3_1_1);
     private final PublishOutFlow flow;
     private final Blackhole blackhole;
-    private Session session;
+    private @Nullable Session session;
     private int[] unacknowledged = new int[8];
     private int unacknowledgedCount;
     private long publishesSent;
@@ -61,8 +62,7 @@ final class DiscardingConnection implements ClientConnection {
         } finally {
             encoded.release();
         }
-        if (packet instanceof Publish) {
-            Publish publish = (Publish) packet;
+        if (packet instanceof Publish publish) {
             publishesSent++;
             if (publish.qos() == QoS.AT_LEAST_ONCE) {
                 if (unacknowledgedCount == unacknowledged.length) {
@@ -77,9 +77,13 @@ final class DiscardingConnection implements ClientConnection {
 
     @Override
     public void flush() {
+        Session attached = session;
+        if (attached == null) {
+            return; // nothing was sent before attach
+        }
         // onPubAck may send queued messages, which add to the array as it is read
         for (int i = 0; i < unacknowledgedCount; i++) {
-            flow.onPubAck(session, unacknowledged[i]);
+            flow.onPubAck(attached, unacknowledged[i]);
         }
         unacknowledgedCount = 0;
     }
@@ -91,10 +95,12 @@ final class DiscardingConnection implements ClientConnection {
 
     // These two have no @Override so that the class compiles with and without the broker's
     // publisher back-pressure: no subscriber here is ever congested, so neither is called.
+    @Override
     public void holdBackUntilDrained(Subscriber full) {
         throw new IllegalStateException("no publisher connection in a benchmark: " + full);
     }
 
+    @Override
     public void stopHoldingBack() {
         // never held back: nothing to resume
     }

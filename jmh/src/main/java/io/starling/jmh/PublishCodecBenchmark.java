@@ -12,6 +12,7 @@ import io.starling.codec.packet.Publish;
 import io.starling.codec.packet.QoS;
 import io.starling.codec.property.Properties;
 import io.starling.codec.wire.MqttVersion;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -80,7 +81,7 @@ public class PublishCodecBenchmark {
     @Benchmark
     public Object decodePublish() {
         publishBytes.readerIndex(0);
-        Publish p = (Publish) serverDecoder.decode(publishBytes);
+        Publish p = (Publish) Objects.requireNonNull(serverDecoder.decode(publishBytes), "a whole PUBLISH is decoded");
         p.release();
         return p;
     }

@@ -11,7 +11,9 @@ import io.starling.broker.metrics.BrokerMetrics;
 import io.starling.broker.model.Message;
 import io.starling.broker.spi.Persistence;
 import io.starling.codec.packet.QoS;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -79,8 +81,8 @@ public class RoutingBenchmark {
     private Router router;
     private BrokerMetrics metrics;
     private Message message;
-    private CountingSubscriber[] counting;
-    private DiscardingConnection[] connections;
+    private CountingSubscriber @Nullable [] counting;
+    private DiscardingConnection @Nullable [] connections;
     private long published;
 
     @Setup(Level.Trial)
@@ -126,7 +128,7 @@ public class RoutingBenchmark {
     @TearDown(Level.Trial)
     public void checkEveryDelivery() {
         for (int i = 0; i < subscribers; i++) {
-            long got = counting != null ? counting[i].delivered() : connections[i].publishesSent();
+            long got = delivered(i);
             if (got != published) {
                 throw new IllegalStateException("subscriber-" + i + " got " + got + " of " + published + " messages");
             }
@@ -135,6 +137,13 @@ public class RoutingBenchmark {
         if (dropped != 0) {
             throw new IllegalStateException(dropped + " messages dropped");
         }
+    }
+
+    private long delivered(int subscriber) {
+        if (counting != null) {
+            return counting[subscriber].delivered();
+        }
+        return Objects.requireNonNull(connections, "set up with counting or session delivery")[subscriber].publishesSent();
     }
 
     @Benchmark

@@ -1,5 +1,6 @@
 /** JMH micro-benchmarks of Starling's hot paths. */
-@NullUnmarked
+@NullMarked
 package io.starling.jmh;
 
-import org.jspecify.annotations.NullUnmarked;
+import org.jspecify.annotations.NullMarked;
+

@@ -14,6 +14,7 @@ import io.starling.codec.packet.QoS;
  * @param payload the application payload; never modified
  * @param publisherId the client identifier of the publisher ("" for the broker itself)
  */
+@SuppressWarnings("ArrayRecordComponent") // the payload is never modified, and compared by identity only
 public record Message(String topic, QoS qos, boolean retain, byte[] payload, String publisherId) {
     @Override
     public String toString() {

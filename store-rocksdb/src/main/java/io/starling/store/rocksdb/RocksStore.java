@@ -83,8 +83,10 @@ public final class RocksStore implements AutoCloseable {
                     + " (restore it from a backup, or move it away to start empty)", e);
         }
         EnumMap<Keyspace, ColumnFamilyHandle> families = new EnumMap<>(Keyspace.class);
+        // the handles follow the descriptors: the default family first, then every keyspace in order
+        int at = 1;
         for (Keyspace k : Keyspace.values()) {
-            families.put(k, handles.get(k.ordinal() + 1));
+            families.put(k, handles.get(at++));
         }
         return new RocksStore(dir, dbOptions, familyOptions, handles, families, db, mode);
     }

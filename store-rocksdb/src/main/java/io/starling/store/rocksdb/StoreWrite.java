@@ -11,6 +11,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class StoreWrite {
     /** One change: a put ({@code value} set), a delete, or a range delete ({@code end} set). */
+    @SuppressWarnings("ArrayRecordComponent") // written once, read once by the commit thread; never compared
     record Change(Keyspace keyspace, byte[] key, byte @Nullable [] value, byte @Nullable [] end) {}
 
     private final List<Change> changes = new ArrayList<>(4);

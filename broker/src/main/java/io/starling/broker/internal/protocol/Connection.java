@@ -33,6 +33,7 @@ import io.starling.codec.packet.Will;
 import io.starling.codec.wire.MqttVersion;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -62,11 +63,16 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
         }
     }
 
+    /** The encoder of {@code version}: every version has one. */
+    private static PacketEncoder encoderFor(MqttVersion version) {
+        return Objects.requireNonNull(ENCODERS.get(version), "an encoder for every version");
+    }
+
     private final Flows flows;
     private final BrokerConfig.Listener listener;
     private @Nullable Channel channel;
     /** Knows the protocol version, too: the connection keeps no separate field for it. */
-    private PacketEncoder encoder = ENCODERS.get(MqttVersion.V3_1_1);
+    private PacketEncoder encoder = encoderFor(MqttVersion.V3_1_1);
     private @Nullable Session session;
     private String clientId = "";
     /** The keep alive of the accepted CONNECT in seconds, or {@link KeepAlive#AWAITING_CONNECT} before one. */
@@ -173,7 +179,7 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
             // [MQTT-3.1.2-2] answer an unknown protocol level with return code 0x01, then close
             closing = true;
             closeReason = "refused: " + failure.getMessage();
-            writeAndClose(ENCODERS.get(MqttVersion.V3_1_1), new ConnAck(false, ReasonCode.UNSUPPORTED_PROTOCOL_VERSION));
+            writeAndClose(encoderFor(MqttVersion.V3_1_1), new ConnAck(false, ReasonCode.UNSUPPORTED_PROTOCOL_VERSION));
             return;
         }
         // 3.1 and 3.1.1 have no way to say why: the connection is closed [MQTT-4.8.0-1]
@@ -271,12 +277,12 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
         closing = true;
         closeReason = "refused: " + reason;
         log.info("client refused from {}: {} (CONNACK {})", channel().remoteAddress(), reason, code);
-        writeAndClose(ENCODERS.get(version), new ConnAck(false, code));
+        writeAndClose(encoderFor(version), new ConnAck(false, code));
     }
 
     void accepted(String clientId, Connect connect) {
         this.clientId = clientId;
-        this.encoder = ENCODERS.get(connect.version());
+        this.encoder = encoderFor(connect.version());
         this.will = connect.will();
         this.keepAlive = connect.keepAlive();
         this.cleanStart = connect.cleanStart();

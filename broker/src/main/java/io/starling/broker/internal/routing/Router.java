@@ -56,7 +56,7 @@ public final class Router {
         private final Message message;
         private final Targets targets;
         /** The queue entry of each target by its position in {@code targets}, null where not stored; or null when none is. */
-        private final @Nullable QueueRef[] queued;
+        private final @Nullable QueueRef @Nullable [] queued;
         private final @Nullable CompletableFuture<Void> stored;
 
         Publication(Message message, Targets targets, @Nullable QueueRef @Nullable [] queued,
@@ -110,25 +110,26 @@ public final class Router {
         Targets targets = new Targets(message.qos());
         subscriptions.match(message.topic(), targets);
         StoreChanges changes = with;
-        @Nullable QueueRef[] queued = null;
-        if (persistence.enabled() && message.qos() != QoS.AT_MOST_ONCE) {
-            StoredMessage stored = null;
-            for (int i = 0; i < targets.size(); i++) {
-                Subscriber subscriber = targets.subscriber(i);
-                if (!subscriber.durable() || targets.qos(i) == QoS.AT_MOST_ONCE) {
+        @Nullable QueueRef @Nullable [] queued = null;
+        int first = persistence.enabled() && message.qos() != QoS.AT_MOST_ONCE ? firstStored(targets) : -1;
+        if (first >= 0) {
+            StoredMessage stored = new StoredMessage(persistence.nextMessageId());
+            StoreChanges storing = changes != null ? changes : persistence.changes();
+            storing.message(stored.id(), message);
+            @Nullable QueueRef[] refs = new QueueRef[targets.size()];
+            for (int i = first; i < targets.size(); i++) {
+                // durable() is read once per subscriber: the first one was read by firstStored
+                if (i != first && !storedFor(targets, i)) {
                     continue;
                 }
-                if (stored == null) {
-                    stored = new StoredMessage(persistence.nextMessageId());
-                    changes = changes != null ? changes : persistence.changes();
-                    changes.message(stored.id(), message);
-                    queued = new QueueRef[targets.size()];
-                }
+                Subscriber subscriber = targets.subscriber(i);
                 long seq = subscriber.nextQueueSeq();
                 stored.retain();
-                changes.queued(subscriber.clientId(), seq, stored.id(), targets.qos(i), false, 0, false);
-                queued[i] = new QueueRef(seq, stored);
+                storing.queued(subscriber.clientId(), seq, stored.id(), targets.qos(i), false, 0, false);
+                refs[i] = new QueueRef(seq, stored);
             }
+            changes = storing;
+            queued = refs;
         }
         if (!message.retain()) {
             return new Publication(message, targets, queued, persistence.commitAny(changes));
@@ -145,6 +146,21 @@ public final class Router {
             }
             return new Publication(message, targets, queued, persistence.commitAny(changes));
         }
+    }
+
+    /** The first target the message must be stored for, or -1. */
+    private static int firstStored(Targets targets) {
+        for (int i = 0; i < targets.size(); i++) {
+            if (storedFor(targets, i)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Whether target {@code i} is a persistent session that gets the message at QoS 1 or 2. */
+    private static boolean storedFor(Targets targets, int i) {
+        return targets.qos(i) != QoS.AT_MOST_ONCE && targets.subscriber(i).durable();
     }
 
     /** Updates the retained message of the message's topic; false when the limits refused it. */

@@ -3,7 +3,6 @@ package io.starling.broker.internal.routing;
 import io.starling.codec.packet.QoS;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,7 +20,7 @@ final class Targets implements TopicTree.Match {
     private Subscriber[] subscribers = new Subscriber[4];
     private QoS[] qos = new QoS[4];
     private int size;
-    private @Nullable Map<Subscriber, Integer> index;
+    private @Nullable IdentityHashMap<Subscriber, Integer> index;
 
     Targets(QoS published) {
         this.published = published;

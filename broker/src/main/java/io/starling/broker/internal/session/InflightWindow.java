@@ -96,16 +96,17 @@ public final class InflightWindow {
     }
 
     public @Nullable Entry get(int packetId) {
+        Entry[] table = slots;
         int at = slotOf(packetId);
-        return at < 0 ? null : slots[at];
+        return at < 0 || table == null ? null : table[at];
     }
 
     public @Nullable Entry remove(int packetId) {
+        Entry[] table = slots;
         int at = slotOf(packetId);
-        if (at < 0) {
+        if (at < 0 || table == null) {
             return null;
         }
-        Entry[] table = slots;
         Entry there = table[at];
         closeGap(table, at);
         unlink(there);

@@ -89,6 +89,7 @@ public final class Session extends Mailbox implements Subscriber {
     /** Read by publishers' threads to decide whether a delivery must be stored first. */
     private volatile boolean durable;
     /** The sequence number of the next queue entry in the store; publishers' threads take them. */
+    @SuppressWarnings("UnusedVariable") // read through QUEUE_SEQ, which Error Prone does not follow
     private volatile long queueSeq = 1;
     /** Read by publishers' threads: whether they should hold back (see {@link #congested()}). */
     private volatile boolean congested;
@@ -286,11 +287,12 @@ public final class Session extends Mailbox implements Subscriber {
 
     /** A store write this session waited for failed: nothing it would confirm may be sent, so the connection closes. */
     void storeFailed(Throwable cause) {
+        String reason = cause.getMessage() != null ? cause.getMessage() : cause.toString();
         log.error("client {}: the store could not write ({}); closing the connection without acknowledging",
-                clientId, cause.getMessage());
+                clientId, reason);
         ClientConnection c = connection;
         if (c != null) {
-            c.closeForStoreFailure(cause.getMessage());
+            c.closeForStoreFailure(reason);
         }
     }
 

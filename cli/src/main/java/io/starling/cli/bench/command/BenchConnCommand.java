@@ -45,7 +45,7 @@ final class BenchConnCommand implements Callable<Integer> {
         try {
             options = new ConnOptions(common.settings(), connections, rate, ConnOptions.parseSourceAddresses(sourceAddresses));
         } catch (IllegalArgumentException e) {
-            return BenchLauncher.invalid(spec, e.getMessage());
+            return BenchLauncher.invalid(spec, e);
         }
         return BenchLauncher.execute(spec, new ConnBench(options), common.json);
     }

@@ -51,7 +51,8 @@ final class BenchLauncher {
     }
 
     /** Reports an invalid combination of options in one line; returns the exit code. */
-    static int invalid(CommandSpec spec, String message) {
+    static int invalid(CommandSpec spec, IllegalArgumentException invalid) {
+        String message = invalid.getMessage() != null ? invalid.getMessage() : invalid.toString();
         System.err.println(spec.qualifiedName() + ": " + message + " (see '" + spec.qualifiedName() + " --help')");
         return INVALID_INPUT;
     }

@@ -57,7 +57,7 @@ final class BenchPubCommand implements Callable<Integer> {
         try {
             options = new PubOptions(common.settings(), publishers, topic, size, rate, count, inflight, drain);
         } catch (IllegalArgumentException e) {
-            return BenchLauncher.invalid(spec, e.getMessage());
+            return BenchLauncher.invalid(spec, e);
         }
         return BenchLauncher.execute(spec, new PubBench(options), common.json);
     }

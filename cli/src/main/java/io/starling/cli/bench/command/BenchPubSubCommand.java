@@ -78,7 +78,7 @@ final class BenchPubSubCommand implements Callable<Integer> {
                     subscribers != null ? subscribers : shape == Shape.PAIRS && publishers != null ? publishers : shape.defaultSubscribers(),
                     size, rate, count, inflight, maxBacklog, drain);
         } catch (IllegalArgumentException e) {
-            return BenchLauncher.invalid(spec, e.getMessage());
+            return BenchLauncher.invalid(spec, e);
         }
         return BenchLauncher.execute(spec, new PubSubBench(options), common.json);
     }

@@ -39,7 +39,7 @@ final class BenchSubCommand implements Callable<Integer> {
         try {
             options = new SubOptions(common.settings(), subscribers, filter, count);
         } catch (IllegalArgumentException e) {
-            return BenchLauncher.invalid(spec, e.getMessage());
+            return BenchLauncher.invalid(spec, e);
         }
         return BenchLauncher.execute(spec, new SubBench(options), common.json);
     }

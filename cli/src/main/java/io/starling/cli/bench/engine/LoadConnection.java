@@ -167,7 +167,10 @@ final class LoadConnection extends ByteToMessageDecoder {
         int packetId = frame.packetId();
         boolean isNew = true;
         if (frame.qos() == 2) {
-            BitSet pending = inboundQos2 != null ? inboundQos2 : (inboundQos2 = new BitSet(65_536));
+            BitSet pending = inboundQos2;
+            if (pending == null) {
+                pending = inboundQos2 = new BitSet(65_536);
+            }
             // [MQTT-4.3.3-2] a PUBLISH re-sent before PUBREL is the same message
             isNew = !pending.get(packetId);
             pending.set(packetId);

@@ -3,7 +3,6 @@ package io.starling.cli.bench.stats;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.IdentityHashMap;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.SingleWriterRecorder;
@@ -19,7 +18,7 @@ public final class LatencyStats {
     static final long HIGHEST_MICROS = TimeUnit.HOURS.toMicros(1);
     private static final int DIGITS = 3;
 
-    private final Map<EventExecutor, SingleWriterRecorder> recorders = new IdentityHashMap<>();
+    private final IdentityHashMap<EventExecutor, SingleWriterRecorder> recorders = new IdentityHashMap<>();
     private final Histogram interval = newHistogram();
     private final Histogram sample = newHistogram();
     private final Histogram total = newHistogram();
