@@ -4,14 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.netty.channel.DefaultEventLoop;
-import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ImmediateEventExecutor;
-import io.starling.broker.internal.routing.Subscriber;
 import io.starling.broker.model.Message;
 import io.starling.broker.spi.StoreChanges;
-import io.starling.codec.packet.Packet;
 import io.starling.codec.packet.QoS;
-import io.starling.codec.wire.MqttVersion;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -104,7 +100,7 @@ class SessionTest {
         List<String> delivered = new ArrayList<>();
         Session.Delivery recording = (s, message, qos, stored) -> delivered.add(s.clientId() + " " + message.topic() + " " + qos);
         Session session = new Session("d", first, recording);
-        Recorder connection = new Recorder(first);
+        RecordingConnection connection = new RecordingConnection(first);
         session.attach(connection, true, false);
         Message message = new Message("t/1", QoS.EXACTLY_ONCE, false, new byte[] {1}, "p");
         session.deliver(message, QoS.AT_LEAST_ONCE, null);
@@ -117,7 +113,7 @@ class SessionTest {
     @DisplayName("attach: a connection takes the session, which moves to its event loop and holds messages until CONNACK is sent")
     void attachAndConnAck() {
         Session session = new Session("a", first, NO_DELIVERY);
-        Recorder connection = new Recorder(second);
+        RecordingConnection connection = new RecordingConnection(second);
         session.attach(connection, false, true);
         assertThat(session.connection()).isSameAs(connection);
         assertThat(session.owner()).isSameAs(second);
@@ -139,7 +135,7 @@ class SessionTest {
     @DisplayName("detach resumes the publishers a congested session held back; congestion is cleared once")
     void detachClearsCongestion() {
         Session session = new Session("c", ImmediateEventExecutor.INSTANCE, NO_DELIVERY);
-        session.attach(new Recorder(ImmediateEventExecutor.INSTANCE), true, false);
+        session.attach(new RecordingConnection(ImmediateEventExecutor.INSTANCE), true, false);
         AtomicInteger resumed = new AtomicInteger();
         session.whenDrained(resumed::incrementAndGet);
         assertThat(resumed.get()).as("not congested: at once").isEqualTo(1);
@@ -236,52 +232,5 @@ class SessionTest {
         session.submit(() -> session.expireAfter(400, later::countDown));
         await().atMost(Duration.ofSeconds(5)).until(() -> later.getCount() == 0);
         assertThat(cancelled.get()).isZero();
-    }
-
-    /** A connection that records flushes; everything else is unused here. */
-    private static final class Recorder implements ClientConnection {
-        private final EventExecutor loop;
-        final AtomicInteger flushes = new AtomicInteger();
-
-        Recorder(EventExecutor loop) {
-            this.loop = loop;
-        }
-
-        @Override
-        public void send(Packet packet) {
-            throw new AssertionError("nothing is sent in these tests");
-        }
-
-        @Override
-        public void flush() {
-            flushes.incrementAndGet();
-        }
-
-        @Override
-        public boolean isWritable() {
-            return true;
-        }
-
-        @Override
-        public void holdBackUntilDrained(Subscriber full) {}
-
-        @Override
-        public void stopHoldingBack() {}
-
-        @Override
-        public MqttVersion version() {
-            return MqttVersion.V3_1_1;
-        }
-
-        @Override
-        public EventExecutor eventLoop() {
-            return loop;
-        }
-
-        @Override
-        public void closeForTakeOver() {}
-
-        @Override
-        public void closeForStoreFailure(String reason) {}
     }
 }

@@ -2,11 +2,7 @@ package io.starling.broker.internal.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ImmediateEventExecutor;
-import io.starling.broker.internal.routing.Subscriber;
-import io.starling.codec.packet.Packet;
-import io.starling.codec.wire.MqttVersion;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -16,14 +12,14 @@ import org.junit.jupiter.api.Test;
 /** The gate runs actions in the order given, each once its write completed; mailbox tasks run inline here. */
 class StoreGateTest {
     private final List<String> ran = new ArrayList<>();
-    /** The reasons the session's connection was closed for a failed store write. */
-    private final List<String> failures = new ArrayList<>();
+    /** Records the reasons the session's connection was closed for a failed store write. */
+    private final RecordingConnection connection = new RecordingConnection(ImmediateEventExecutor.INSTANCE);
     /** The mailbox runs on the immediate executor: at once, on the completing thread, which is this one in these tests. */
     private final Session session = new Session("gate", ImmediateEventExecutor.INSTANCE, (s, message, qos, stored) -> {});
     private final StoreGate gate = session.gate();
 
     StoreGateTest() {
-        session.attach(new FailureRecorder(), true, false);
+        session.attach(connection, true, false);
         session.connAckSent();
     }
 
@@ -63,7 +59,7 @@ class StoreGateTest {
         IllegalStateException full = new IllegalStateException("disk full");
         failing.completeExceptionally(full);
         assertThat(ran).containsExactly("next");
-        assertThat(failures).containsExactly("disk full");
+        assertThat(connection.storeFailures).containsExactly("disk full");
         assertThat(gate.isClear()).isTrue();
     }
 
@@ -77,44 +73,4 @@ class StoreGateTest {
     }
 
     /** A connection that records why it was closed for a store failure; nothing else is used here. */
-    private final class FailureRecorder implements ClientConnection {
-        @Override
-        public void send(Packet packet) {
-            throw new AssertionError("nothing is sent in these tests");
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public boolean isWritable() {
-            return true;
-        }
-
-        @Override
-        public void holdBackUntilDrained(Subscriber full) {}
-
-        @Override
-        public void stopHoldingBack() {}
-
-        @Override
-        public MqttVersion version() {
-            return MqttVersion.V3_1_1;
-        }
-
-        @Override
-        public EventExecutor eventLoop() {
-            return ImmediateEventExecutor.INSTANCE;
-        }
-
-        @Override
-        public void closeForTakeOver() {
-            throw new AssertionError("no take-over in these tests");
-        }
-
-        @Override
-        public void closeForStoreFailure(String reason) {
-            failures.add(reason);
-        }
-    }
 }

@@ -1,0 +1,65 @@
+package io.starling.broker.internal.session;
+
+import io.netty.util.concurrent.EventExecutor;
+import io.starling.broker.internal.routing.Subscriber;
+import io.starling.codec.packet.Packet;
+import io.starling.codec.wire.MqttVersion;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A connection without a network for the session tests: it counts flushes and records why it was
+ * closed for a store failure; sending a packet or a take-over fails the test.
+ */
+final class RecordingConnection implements ClientConnection {
+    private final EventExecutor loop;
+    final AtomicInteger flushes = new AtomicInteger();
+    /** The reasons given to {@link #closeForStoreFailure}, in order. */
+    final List<String> storeFailures = new ArrayList<>();
+
+    RecordingConnection(EventExecutor loop) {
+        this.loop = loop;
+    }
+
+    @Override
+    public void send(Packet packet) {
+        throw new AssertionError("nothing is sent in these tests");
+    }
+
+    @Override
+    public void flush() {
+        flushes.incrementAndGet();
+    }
+
+    @Override
+    public boolean isWritable() {
+        return true;
+    }
+
+    @Override
+    public void holdBackUntilDrained(Subscriber full) {}
+
+    @Override
+    public void stopHoldingBack() {}
+
+    @Override
+    public MqttVersion version() {
+        return MqttVersion.V3_1_1;
+    }
+
+    @Override
+    public EventExecutor eventLoop() {
+        return loop;
+    }
+
+    @Override
+    public void closeForTakeOver() {
+        throw new AssertionError("no take-over in these tests");
+    }
+
+    @Override
+    public void closeForStoreFailure(String reason) {
+        storeFailures.add(reason);
+    }
+}
