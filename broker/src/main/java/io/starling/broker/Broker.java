@@ -100,7 +100,7 @@ public final class Broker implements AutoCloseable {
                     config.sessionExpiry());
             ChannelGroup channels = new DefaultChannelGroup("mqtt-connections", GlobalEventExecutor.INSTANCE);
             Flows flows = new Flows(
-                    new ConnectFlow(authenticator, sessions, publishOut),
+                    new ConnectFlow(authenticator, sessions, publishOut, config.redirect()),
                     new PublishInFlow(router, persistence),
                     publishOut,
                     new SubscribeFlow(router, publishOut, persistence),

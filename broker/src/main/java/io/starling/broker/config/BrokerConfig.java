@@ -1,8 +1,8 @@
 package io.starling.broker.config;
 
-import io.starling.broker.config.FsyncMode;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -24,6 +24,7 @@ import org.jspecify.annotations.Nullable;
  * @param queueQos0Offline whether QoS 0 messages are queued for an offline persistent session
  * @param sessionExpiry how long a persistent session outlives its connection; null: forever
  * @param storage where persistent sessions and retained messages are kept, and their limits
+ * @param redirect where clients are sent instead of being served; null (the default): served here
  */
 public record BrokerConfig(
         List<Listener> listeners,
@@ -35,7 +36,8 @@ public record BrokerConfig(
         int maxPendingQos0Messages,
         boolean queueQos0Offline,
         @Nullable Duration sessionExpiry,
-        Storage storage) {
+        Storage storage,
+        @Nullable Redirect redirect) {
 
     public static final int DEFAULT_PORT = 1883;
     public static final String DEFAULT_BIND = "127.0.0.1";
@@ -113,6 +115,27 @@ public record BrokerConfig(
         }
     }
 
+    /**
+     * Server redirection: every CONNECT is refused and the client told to use another server, for
+     * migrations and maintenance. An MQTT 5.0 client gets CONNACK 0x9D (server moved, for good)
+     * or 0x9C (use another server, for now) with the Server Reference; MQTT 3.1 and 3.1.1 have no
+     * way to say where, so their clients get CONNACK 0x03 (server unavailable).
+     *
+     * @param serverReference where to go, as the Server Reference property says it (for example
+     *     {@code mqtt2.example.com:1883}); not empty, at most 65,535 UTF-8 bytes
+     * @param moved true: the server moved for good (0x9D); false: use another server for now (0x9C)
+     */
+    public record Redirect(String serverReference, boolean moved) {
+        public Redirect {
+            if (serverReference.isBlank()) {
+                throw new IllegalArgumentException("server_reference must not be empty");
+            }
+            if (serverReference.getBytes(StandardCharsets.UTF_8).length > 65_535) {
+                throw new IllegalArgumentException("server_reference is at most 65535 bytes of UTF-8");
+            }
+        }
+    }
+
     public BrokerConfig {
         listeners = List.copyOf(listeners);
         if (listeners.isEmpty()) {
@@ -142,12 +165,12 @@ public record BrokerConfig(
     public static BrokerConfig defaults() {
         return new BrokerConfig(List.of(new Listener(DEFAULT_BIND, DEFAULT_PORT)), null, null,
                 DEFAULT_MAX_PACKET_SIZE, DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_QUEUED, DEFAULT_MAX_PENDING_QOS0,
-                false, null, Storage.defaults());
+                false, null, Storage.defaults(), null);
     }
 
     public BrokerConfig withStorage(Storage storage) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect);
     }
 
     /** The same configuration with persistence off: nothing is written to disk. */
@@ -165,27 +188,33 @@ public record BrokerConfig(
 
     public BrokerConfig withListeners(List<Listener> listeners) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect);
     }
 
     public BrokerConfig withAllowAnonymous(@Nullable Boolean allowAnonymous) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect);
     }
 
     public BrokerConfig withPasswordFile(@Nullable Path passwordFile) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect);
     }
 
     public BrokerConfig withLimits(int maxPacketSize, int maxInflightMessages, int maxQueuedMessages, int maxPendingQos0Messages) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect);
     }
 
     public BrokerConfig withSessions(boolean queueQos0Offline, @Nullable Duration sessionExpiry) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect);
+    }
+
+    /** The same configuration redirecting every client to another server (null: serving them here). */
+    public BrokerConfig withRedirect(@Nullable Redirect redirect) {
+        return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect);
     }
 
     /** Whether anonymous clients are let in on {@code listener}. */

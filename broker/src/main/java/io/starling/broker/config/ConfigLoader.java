@@ -49,7 +49,7 @@ public final class ConfigLoader {
     private static final List<String> TOP_LEVEL_KEYS = List.of("listeners", "allow_anonymous", "password_file",
             "max_packet_size", "max_inflight_messages", "max_queued_messages", "max_pending_qos0_messages",
             "queue_qos0_offline", "session_expiry", "persistence", "data_dir", "fsync", "max_retained_messages",
-            "max_retained_bytes");
+            "max_retained_bytes", "server_reference", "server_moved");
     private static final List<String> LISTENER_KEYS = List.of("bind", "port");
     private static final int MAX_SUGGESTION_DISTANCE = 2;
 
@@ -129,6 +129,9 @@ public final class ConfigLoader {
         FsyncMode fsync = storage.fsync();
         int maxRetainedMessages = storage.maxRetainedMessages();
         long maxRetainedBytes = storage.maxRetainedBytes();
+        String serverReference = null;
+        Node serverMovedNode = null;
+        boolean serverMoved = false;
         for (NodeTuple entry : entries(root, null, TOP_LEVEL_KEYS, LISTENER_KEYS, "it belongs in a listener, under listeners")) {
             String key = ((ScalarNode) entry.getKeyNode()).getValue();
             Node value = entry.getValueNode();
@@ -147,16 +150,25 @@ public final class ConfigLoader {
                 case "fsync" -> fsync = fsync(value, key);
                 case "max_retained_messages" -> maxRetainedMessages = integer(value, key, 0, Integer.MAX_VALUE);
                 case "max_retained_bytes" -> maxRetainedBytes = size(value, key, 0, Long.MAX_VALUE);
+                case "server_reference" -> serverReference = serverReference(value, key);
+                case "server_moved" -> {
+                    serverMoved = bool(value, key);
+                    serverMovedNode = value;
+                }
                 default -> throw new IllegalStateException("entries() let an unknown key through: " + key);
             }
         }
+        if (serverMovedNode != null && serverReference == null) {
+            throw error(serverMovedNode, "server_moved", "needs server_reference: it says whether clients are sent there for good");
+        }
+        BrokerConfig.Redirect redirect = serverReference == null ? null : new BrokerConfig.Redirect(serverReference, serverMoved);
         BrokerConfig config;
         try {
             config = new BrokerConfig(
                     listeners.isEmpty() ? defaults.listeners() : listeners.stream().map(ListenerSource::listener).toList(),
                     allowAnonymous, passwordFile, maxPacketSize, maxInflight, maxQueued, maxPendingQos0,
                     queueQos0Offline, sessionExpiry,
-                    new BrokerConfig.Storage(persistence, dataDir, fsync, maxRetainedMessages, maxRetainedBytes));
+                    new BrokerConfig.Storage(persistence, dataDir, fsync, maxRetainedMessages, maxRetainedBytes), redirect);
         } catch (IllegalArgumentException e) {
             // Unreachable while the checks here are at least as strict as BrokerConfig's own.
             throw new ConfigException(file, String.valueOf(e.getMessage()), e);
@@ -370,6 +382,14 @@ public final class ConfigLoader {
         } catch (InvalidPathException e) {
             throw error(value, key, "must be a file path, not " + describe(value) + ": " + e.getReason());
         }
+    }
+
+    private String serverReference(Node value, String key) throws ConfigException {
+        String text = text(value, key, "a server address such as mqtt2.example.com:1883");
+        if (text.getBytes(StandardCharsets.UTF_8).length > 65_535) {
+            throw error(value, key, "must be at most 65535 bytes of UTF-8 (an MQTT string)");
+        }
+        return text;
     }
 
     private FsyncMode fsync(Node value, String key) throws ConfigException {

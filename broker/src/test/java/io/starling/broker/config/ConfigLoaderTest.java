@@ -73,12 +73,15 @@ class ConfigLoaderTest {
                 fsync: always
                 max_retained_messages: 500
                 max_retained_bytes: 2GiB
+                server_reference: mqtt2.example.com:1883
+                server_moved: true
                 """);
 
         assertThat(config).isEqualTo(new BrokerConfig(
                 List.of(new Listener("0.0.0.0", 8883), new Listener("127.0.0.1", 0)),
                 false, Path.of("/etc/starling/passwd"), 262_144, 10, 0, 5, true, Duration.ofHours(2),
-                new BrokerConfig.Storage(false, Path.of("/etc/starling/store"), FsyncMode.ALWAYS, 500, 2L << 30)));
+                new BrokerConfig.Storage(false, Path.of("/etc/starling/store"), FsyncMode.ALWAYS, 500, 2L << 30),
+                new BrokerConfig.Redirect("mqtt2.example.com:1883", true)));
     }
 
     @Test
@@ -276,13 +279,39 @@ class ConfigLoaderTest {
                 arguments("session_expiry: soon", "session_expiry", durationForm + "'soon'"),
                 arguments("session_expiry: 1.5h", "session_expiry", durationForm + "'1.5h'"),
                 arguments("session_expiry: 1h30m", "session_expiry", durationForm + "'1h30m'"),
-                arguments("session_expiry: Never", "session_expiry", durationForm + "'Never'"));
+                arguments("session_expiry: Never", "session_expiry", durationForm + "'Never'"),
+                arguments("server_reference: ''", "server_reference", "must be a server address such as mqtt2.example.com:1883, not ''"),
+                arguments("server_reference: [a, b]", "server_reference", "must be a server address such as mqtt2.example.com:1883, not a list"),
+                arguments("server_moved: yes", "server_moved", "must be true or false, not 'yes'; only unquoted lowercase true and"
+                        + " false are booleans here, not yes/no, on/off or 1/0"));
     }
 
     @ParameterizedTest
     @MethodSource("wrongTypes")
     void valuesOfTheWrongTypeAreRefused(String line, String key, String problem) {
         assertRefused("queue_qos0_offline: false\n" + line + "\n", 2, key, problem);
+    }
+
+    @Test
+    void serverReferenceAloneRedirectsForNowAndServerMovedSaysForGood() throws ConfigException {
+        assertThat(parse("server_reference: other:1883\n").redirect()).isEqualTo(new BrokerConfig.Redirect("other:1883", false));
+        assertThat(parse("server_reference: other:1883\nserver_moved: false\n").redirect())
+                .isEqualTo(new BrokerConfig.Redirect("other:1883", false));
+        assertThat(parse("server_moved: true\nserver_reference: other:1883\n").redirect())
+                .isEqualTo(new BrokerConfig.Redirect("other:1883", true));
+        assertThat(parse("max_inflight_messages: 7\n").redirect()).isNull();
+    }
+
+    @Test
+    void serverMovedWithoutServerReferenceIsRefusedAtItsLine() {
+        assertRefused("max_inflight_messages: 7\nserver_moved: true\n", 2, "server_moved",
+                "needs server_reference: it says whether clients are sent there for good");
+    }
+
+    @Test
+    void serverReferenceLongerThanAnMqttStringIsRefused() {
+        assertRefused("server_reference: " + "a".repeat(65_536) + "\n", 1, "server_reference",
+                "must be at most 65535 bytes of UTF-8 (an MQTT string)");
     }
 
     @ParameterizedTest

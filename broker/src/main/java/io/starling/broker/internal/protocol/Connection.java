@@ -274,10 +274,19 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
 
     /** Refuses the CONNECT of {@code version} with {@code code}, then closes [MQTT-3.2.2-5]. */
     void refuse(MqttVersion version, ReasonCode code, String reason) {
+        refuse(version, new ConnAck(false, code), reason);
+    }
+
+    /**
+     * Refuses the CONNECT of {@code version} with {@code refusal}, whose properties an MQTT 3.1 or
+     * 3.1.1 CONNACK leaves out, then closes.
+     */
+    void refuse(MqttVersion version, ConnAck refusal, String reason) {
+        ReasonCode code = refusal.reasonCode();
         closing = true;
         closeReason = "refused: " + reason;
         log.info("client refused from {}: {} (CONNACK {})", channel().remoteAddress(), reason, code);
-        writeAndClose(encoderFor(version), new ConnAck(false, code));
+        writeAndClose(encoderFor(version), refusal);
     }
 
     void accepted(String clientId, Connect connect) {
