@@ -21,13 +21,16 @@ import io.starling.broker.internal.session.SessionRegistry;
 import io.starling.broker.internal.transport.MqttServer;
 import io.starling.broker.metrics.BrokerMetrics;
 import io.starling.broker.model.Message;
+import io.starling.broker.spi.AuthenticationMechanism;
 import io.starling.broker.spi.Persistence;
 import io.starling.broker.spi.PersistenceProvider;
 import io.starling.broker.spi.Recovered;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -96,15 +99,16 @@ public final class Broker implements AutoCloseable {
             restoreRetained(recovered, retained);
             Router router = new Router(subscriptions, retained, persistence, metrics);
             PublishOutFlow publishOut = new PublishOutFlow(config, persistence, metrics);
+            PublishInFlow publishIn = new PublishInFlow(router, persistence);
             SessionRegistry sessions = new SessionRegistry(new InMemorySessionStore(), subscriptions, publishOut, persistence,
-                    config.sessionExpiry());
+                    config.sessionExpiry(), publishIn::onWill);
             ChannelGroup channels = new DefaultChannelGroup("mqtt-connections", GlobalEventExecutor.INSTANCE);
             Flows flows = new Flows(
-                    new ConnectFlow(authenticator, sessions, publishOut, config.redirect()),
-                    new PublishInFlow(router, persistence),
+                    new ConnectFlow(authenticator, sessions, publishOut, config, authenticationMechanisms()),
+                    publishIn,
                     publishOut,
-                    new SubscribeFlow(router, publishOut, persistence),
-                    sessions, router, metrics, channels, config.maxPacketSize());
+                    new SubscribeFlow(router, publishOut, persistence, config.mqtt5().maximumQos()),
+                    sessions, router, metrics, channels, config.maxPacketSize(), config.maxInflightMessages(), config.mqtt5());
             acceptors = MqttServer.eventLoops(1, "starling-accept");
             workers = MqttServer.eventLoops(Runtime.getRuntime().availableProcessors(), "starling-io");
             sessions.restore(recovered, workers::next);
@@ -140,6 +144,20 @@ public final class Broker implements AutoCloseable {
             log.warn("more than one durable store on the class path; using {} ({})", provider.name(), provider.getClass().getName());
         }
         return provider.open(storage);
+    }
+
+    /** The enhanced authentication mechanisms on the class path, by Authentication Method. */
+    private static Map<String, AuthenticationMechanism> authenticationMechanisms() {
+        Map<String, AuthenticationMechanism> mechanisms = new HashMap<>();
+        for (AuthenticationMechanism mechanism : ServiceLoader.load(AuthenticationMechanism.class, Broker.class.getClassLoader())) {
+            AuthenticationMechanism before = mechanisms.putIfAbsent(mechanism.method(), mechanism);
+            if (before != null) {
+                log.warn("two mechanisms for authentication method '{}'; using {}", mechanism.method(), before.getClass().getName());
+            } else {
+                log.info("enhanced authentication: method '{}' ({})", mechanism.method(), mechanism.getClass().getName());
+            }
+        }
+        return mechanisms;
     }
 
     private static void restoreRetained(Recovered recovered, RetainedIndex retained) {

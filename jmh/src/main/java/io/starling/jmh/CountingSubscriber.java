@@ -41,7 +41,7 @@ final class CountingSubscriber implements Subscriber {
     }
 
     @Override
-    public void deliver(Message message, QoS qos, @Nullable QueueRef stored) {
+    public void deliver(Message message, QoS qos, boolean retain, int[] subscriptionIds, @Nullable QueueRef stored) {
         delivered++;
         if (blackhole != null) {
             blackhole.consume(message);

@@ -3,16 +3,20 @@ package io.starling.jmh;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ImmediateEventExecutor;
+import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.internal.protocol.PublishOutFlow;
 import io.starling.broker.internal.routing.Subscriber;
 import io.starling.broker.internal.session.ClientConnection;
 import io.starling.broker.internal.session.Session;
+import io.starling.broker.model.Message;
 import io.starling.codec.encode.PacketEncoder;
 import io.starling.codec.packet.Packet;
 import io.starling.codec.packet.Publish;
 import io.starling.codec.packet.QoS;
+import io.starling.codec.packet.ReasonCode;
 import io.starling.codec.wire.MqttVersion;
 import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
@@ -45,7 +49,7 @@ final class DiscardingConnection implements ClientConnection {
     /** Attaches the connection to {@code session}, whose PUBLISHes it will acknowledge. */
     void attach(Session session) {
         this.session = session;
-        session.attach(this, true, false);
+        session.attach(this, 0, false);
         session.connAckSent();
     }
 
@@ -91,6 +95,37 @@ final class DiscardingConnection implements ClientConnection {
     @Override
     public boolean isWritable() {
         return true;
+    }
+
+    @Override
+    public boolean publish(Message message, QoS qos, boolean dup, boolean retain, int packetId, int[] subscriptionIds) {
+        Publish publish = new Publish(message.topic(), qos, dup, retain, packetId, Unpooled.wrappedBuffer(message.payload()));
+        try {
+            send(publish);
+        } finally {
+            publish.release();
+        }
+        return true;
+    }
+
+    @Override
+    public boolean fits(Message message, int[] subscriptionIds) {
+        return true;
+    }
+
+    @Override
+    public int sendWindow() {
+        return BrokerConfig.DEFAULT_MAX_INFLIGHT;
+    }
+
+    @Override
+    public Session.@Nullable PendingWill takeWill() {
+        return null;
+    }
+
+    @Override
+    public void disconnect(ReasonCode reasonCode, String reason) {
+        throw new IllegalStateException("no protocol violation in a benchmark: " + reason);
     }
 
     // These two have no @Override so that the class compiles with and without the broker's

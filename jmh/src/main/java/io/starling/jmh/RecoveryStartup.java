@@ -73,7 +73,7 @@ public final class RecoveryStartup {
                 for (int q = 1; q <= perSession; q++) {
                     long id = store.nextMessageId();
                     changes.message(id, new Message("fleet/" + s + "/reading", QoS.AT_LEAST_ONCE, false, payload, "publisher"))
-                            .queued(clientId, q, id, QoS.AT_LEAST_ONCE, false, 0, false);
+                            .queued(clientId, q, id, QoS.AT_LEAST_ONCE, false, new int[0], 0, false);
                 }
                 if (++inBatch == BATCH / Math.max(1, perSession) + 1) {
                     pending.add(store.commit(changes));

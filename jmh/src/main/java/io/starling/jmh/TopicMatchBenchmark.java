@@ -2,6 +2,7 @@ package io.starling.jmh;
 
 import io.starling.broker.internal.routing.Subscriber;
 import io.starling.broker.internal.routing.TopicTree;
+import io.starling.broker.model.SubscriptionOptions;
 import io.starling.codec.packet.QoS;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -69,10 +70,10 @@ public class TopicMatchBenchmark {
         }
 
         @Override
-        public void accept(Subscriber subscriber, QoS grantedQos) {
+        public void accept(Subscriber subscriber, SubscriptionOptions options) {
             count++;
             blackhole.consume(subscriber);
-            blackhole.consume(grantedQos);
+            blackhole.consume(options);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.starling.broker.config;
 
+import io.starling.codec.packet.QoS;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +26,7 @@ import org.jspecify.annotations.Nullable;
  * @param sessionExpiry how long a persistent session outlives its connection; null: forever
  * @param storage where persistent sessions and retained messages are kept, and their limits
  * @param redirect where clients are sent instead of being served; null (the default): served here
+ * @param mqtt5 what the broker tells MQTT 5.0 clients in CONNACK, and the limits behind it
  */
 public record BrokerConfig(
         List<Listener> listeners,
@@ -37,7 +39,8 @@ public record BrokerConfig(
         boolean queueQos0Offline,
         @Nullable Duration sessionExpiry,
         Storage storage,
-        @Nullable Redirect redirect) {
+        @Nullable Redirect redirect,
+        Mqtt5 mqtt5) {
 
     public static final int DEFAULT_PORT = 1883;
     public static final String DEFAULT_BIND = "127.0.0.1";
@@ -136,6 +139,47 @@ public record BrokerConfig(
         }
     }
 
+    /**
+     * What the broker offers MQTT 5.0 clients in CONNACK, and enforces. {@code maximumQos} and
+     * {@code retainAvailable} bind clients of every version: a 3.1 or 3.1.1 client that publishes
+     * above them is disconnected, as Mosquitto does, since it cannot be told in advance.
+     *
+     * @param maxKeepAlive the longest keep alive a 5.0 client gets, in seconds (1 to 65535); a
+     *     longer one, or 0, is replaced and the client told so with Server Keep Alive
+     * @param receiveMaximum QoS 1 and 2 PUBLISHes a 5.0 client may have unacknowledged towards the
+     *     broker (1 to 65535); one more gets DISCONNECT 0x93
+     * @param maximumQos the highest QoS a client may publish with
+     * @param retainAvailable whether clients may publish retained messages
+     * @param topicAliasMaximum topic aliases a 5.0 client may set towards the broker (0 to 65535)
+     * @param responseInformation what a 5.0 client that asks for Response Information gets (the
+     *     base of its response topics), or null to give none
+     */
+    public record Mqtt5(int maxKeepAlive, int receiveMaximum, QoS maximumQos, boolean retainAvailable, int topicAliasMaximum,
+            @Nullable String responseInformation) {
+        /** As many aliases as Mosquitto allows by default, so that clients written against it work. */
+        public static final int DEFAULT_TOPIC_ALIAS_MAXIMUM = 10;
+
+        public Mqtt5 {
+            if (maxKeepAlive < 1 || maxKeepAlive > 65535) {
+                throw new IllegalArgumentException("max_keepalive is 1 to 65535 seconds, not " + maxKeepAlive);
+            }
+            if (receiveMaximum < 1 || receiveMaximum > 65535) {
+                throw new IllegalArgumentException("receive_maximum is 1 to 65535, not " + receiveMaximum);
+            }
+            if (topicAliasMaximum < 0 || topicAliasMaximum > 65535) {
+                throw new IllegalArgumentException("topic_alias_maximum is 0 to 65535, not " + topicAliasMaximum);
+            }
+            if (responseInformation != null && responseInformation.getBytes(StandardCharsets.UTF_8).length > 65_535) {
+                throw new IllegalArgumentException("response_information is at most 65535 bytes of UTF-8");
+            }
+        }
+
+        /** Keep alive up to 65535 s, Receive Maximum 65535, QoS 2, retain on, 10 topic aliases, no response information. */
+        public static Mqtt5 defaults() {
+            return new Mqtt5(65535, 65535, QoS.EXACTLY_ONCE, true, DEFAULT_TOPIC_ALIAS_MAXIMUM, null);
+        }
+    }
+
     public BrokerConfig {
         listeners = List.copyOf(listeners);
         if (listeners.isEmpty()) {
@@ -165,12 +209,12 @@ public record BrokerConfig(
     public static BrokerConfig defaults() {
         return new BrokerConfig(List.of(new Listener(DEFAULT_BIND, DEFAULT_PORT)), null, null,
                 DEFAULT_MAX_PACKET_SIZE, DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_QUEUED, DEFAULT_MAX_PENDING_QOS0,
-                false, null, Storage.defaults(), null);
+                false, null, Storage.defaults(), null, Mqtt5.defaults());
     }
 
     public BrokerConfig withStorage(Storage storage) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5);
     }
 
     /** The same configuration with persistence off: nothing is written to disk. */
@@ -188,33 +232,39 @@ public record BrokerConfig(
 
     public BrokerConfig withListeners(List<Listener> listeners) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5);
     }
 
     public BrokerConfig withAllowAnonymous(@Nullable Boolean allowAnonymous) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5);
     }
 
     public BrokerConfig withPasswordFile(@Nullable Path passwordFile) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5);
     }
 
     public BrokerConfig withLimits(int maxPacketSize, int maxInflightMessages, int maxQueuedMessages, int maxPendingQos0Messages) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5);
     }
 
     public BrokerConfig withSessions(boolean queueQos0Offline, @Nullable Duration sessionExpiry) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5);
     }
 
     /** The same configuration redirecting every client to another server (null: serving them here). */
     public BrokerConfig withRedirect(@Nullable Redirect redirect) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5);
+    }
+
+    /** The same configuration with other MQTT 5.0 offers and limits. */
+    public BrokerConfig withMqtt5(Mqtt5 mqtt5) {
+        return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5);
     }
 
     /** Whether anonymous clients are let in on {@code listener}. */

@@ -2,6 +2,7 @@ package io.starling.broker.config;
 
 import io.starling.broker.config.BrokerConfig.Listener;
 import io.starling.broker.config.FsyncMode;
+import io.starling.codec.packet.QoS;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.CharacterCodingException;
@@ -49,7 +50,8 @@ public final class ConfigLoader {
     private static final List<String> TOP_LEVEL_KEYS = List.of("listeners", "allow_anonymous", "password_file",
             "max_packet_size", "max_inflight_messages", "max_queued_messages", "max_pending_qos0_messages",
             "queue_qos0_offline", "session_expiry", "persistence", "data_dir", "fsync", "max_retained_messages",
-            "max_retained_bytes", "server_reference", "server_moved");
+            "max_retained_bytes", "server_reference", "server_moved", "max_keepalive", "receive_maximum", "maximum_qos",
+            "retain_available", "topic_alias_maximum", "response_information");
     private static final List<String> LISTENER_KEYS = List.of("bind", "port");
     private static final int MAX_SUGGESTION_DISTANCE = 2;
 
@@ -132,6 +134,13 @@ public final class ConfigLoader {
         String serverReference = null;
         Node serverMovedNode = null;
         boolean serverMoved = false;
+        BrokerConfig.Mqtt5 mqtt5 = defaults.mqtt5();
+        int maxKeepAlive = mqtt5.maxKeepAlive();
+        int receiveMaximum = mqtt5.receiveMaximum();
+        QoS maximumQos = mqtt5.maximumQos();
+        boolean retainAvailable = mqtt5.retainAvailable();
+        int topicAliasMaximum = mqtt5.topicAliasMaximum();
+        String responseInformation = mqtt5.responseInformation();
         for (NodeTuple entry : entries(root, null, TOP_LEVEL_KEYS, LISTENER_KEYS, "it belongs in a listener, under listeners")) {
             String key = ((ScalarNode) entry.getKeyNode()).getValue();
             Node value = entry.getValueNode();
@@ -155,6 +164,12 @@ public final class ConfigLoader {
                     serverMoved = bool(value, key);
                     serverMovedNode = value;
                 }
+                case "max_keepalive" -> maxKeepAlive = integer(value, key, 1, 65535);
+                case "receive_maximum" -> receiveMaximum = integer(value, key, 1, 65535);
+                case "maximum_qos" -> maximumQos = QoS.of(integer(value, key, 0, 2));
+                case "retain_available" -> retainAvailable = bool(value, key);
+                case "topic_alias_maximum" -> topicAliasMaximum = integer(value, key, 0, 65535);
+                case "response_information" -> responseInformation = mqttString(value, key);
                 default -> throw new IllegalStateException("entries() let an unknown key through: " + key);
             }
         }
@@ -168,7 +183,9 @@ public final class ConfigLoader {
                     listeners.isEmpty() ? defaults.listeners() : listeners.stream().map(ListenerSource::listener).toList(),
                     allowAnonymous, passwordFile, maxPacketSize, maxInflight, maxQueued, maxPendingQos0,
                     queueQos0Offline, sessionExpiry,
-                    new BrokerConfig.Storage(persistence, dataDir, fsync, maxRetainedMessages, maxRetainedBytes), redirect);
+                    new BrokerConfig.Storage(persistence, dataDir, fsync, maxRetainedMessages, maxRetainedBytes), redirect,
+                    new BrokerConfig.Mqtt5(maxKeepAlive, receiveMaximum, maximumQos, retainAvailable, topicAliasMaximum,
+                            responseInformation));
         } catch (IllegalArgumentException e) {
             // Unreachable while the checks here are at least as strict as BrokerConfig's own.
             throw new ConfigException(file, String.valueOf(e.getMessage()), e);
@@ -385,7 +402,14 @@ public final class ConfigLoader {
     }
 
     private String serverReference(Node value, String key) throws ConfigException {
-        String text = text(value, key, "a server address such as mqtt2.example.com:1883");
+        return mqttString(text(value, key, "a server address such as mqtt2.example.com:1883"), value, key);
+    }
+
+    private String mqttString(Node value, String key) throws ConfigException {
+        return mqttString(text(value, key, "a text such as responses/"), value, key);
+    }
+
+    private String mqttString(String text, Node value, String key) throws ConfigException {
         if (text.getBytes(StandardCharsets.UTF_8).length > 65_535) {
             throw error(value, key, "must be at most 65535 bytes of UTF-8 (an MQTT string)");
         }

@@ -21,4 +21,8 @@ public final class BrokerMetrics {
     public final LongAdder sessionsRestored = new LongAdder();
     /** Retained messages not kept because the retained-message limits were reached. */
     public final LongAdder retainedMessagesRefused = new LongAdder();
+    /** Copies of messages whose Message Expiry Interval ran out before they could be sent. */
+    public final LongAdder messagesExpired = new LongAdder();
+    /** Copies of messages not sent because they exceed the receiving client's Maximum Packet Size. */
+    public final LongAdder messagesTooLarge = new LongAdder();
 }

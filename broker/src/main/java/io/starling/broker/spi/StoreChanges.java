@@ -2,6 +2,7 @@ package io.starling.broker.spi;
 
 import io.starling.broker.model.Message;
 import io.starling.broker.model.StoredMessage;
+import io.starling.broker.model.SubscriptionOptions;
 import io.starling.codec.packet.QoS;
 
 /**
@@ -15,7 +16,17 @@ public interface StoreChanges {
     /** Changes that nothing stores: what {@link Persistence#NONE} makes. */
     StoreChanges NONE = new StoreChanges() {
         @Override
-        public StoreChanges session(String clientId, long offlineSinceMillis) {
+        public StoreChanges session(String clientId, long offlineSinceMillis, long expirySeconds) {
+            return this;
+        }
+
+        @Override
+        public StoreChanges will(String clientId, Message will, long delaySeconds) {
+            return this;
+        }
+
+        @Override
+        public StoreChanges willRemoved(String clientId) {
             return this;
         }
 
@@ -25,7 +36,7 @@ public interface StoreChanges {
         }
 
         @Override
-        public StoreChanges subscribed(String clientId, String filter, QoS qos) {
+        public StoreChanges subscribed(String clientId, String filter, SubscriptionOptions options) {
             return this;
         }
 
@@ -45,8 +56,8 @@ public interface StoreChanges {
         }
 
         @Override
-        public StoreChanges queued(String clientId, long seq, long messageId, QoS qos, boolean retain, int packetId,
-                boolean released) {
+        public StoreChanges queued(String clientId, long seq, long messageId, QoS qos, boolean retain,
+                int[] subscriptionIds, int packetId, boolean released) {
             return this;
         }
 
@@ -81,8 +92,30 @@ public interface StoreChanges {
         }
     };
 
-    /** A persistent session exists; {@code offlineSinceMillis} is 0 while it is connected. */
-    StoreChanges session(String clientId, long offlineSinceMillis);
+    /** The Session Expiry Interval of a 3.1 or 3.1.1 session: the broker's {@code session_expiry} applies. */
+    long BROKER_EXPIRY = -1;
+
+    /**
+     * A persistent session exists; {@code offlineSinceMillis} is 0 while it is connected. It
+     * expires {@code expirySeconds} after it went offline: 0xFFFFFFFF never, {@link
+     * #BROKER_EXPIRY} as the broker's configuration says.
+     */
+    StoreChanges session(String clientId, long offlineSinceMillis, long expirySeconds);
+
+    /** A 3.1 or 3.1.1 persistent session: it expires as the broker's configuration says. */
+    default StoreChanges session(String clientId, long offlineSinceMillis) {
+        return session(clientId, offlineSinceMillis, BROKER_EXPIRY);
+    }
+
+    /**
+     * The will of the session's connection, kept while it may still be published: while the
+     * connection is up, and after it ended until its Will Delay Interval runs out or the session
+     * ends. A restart publishes it when that time comes.
+     */
+    StoreChanges will(String clientId, Message will, long delaySeconds);
+
+    /** The session's will was published, or discarded by a DISCONNECT or a reconnect. */
+    StoreChanges willRemoved(String clientId);
 
     /**
      * The session of {@code clientId} ended: its record, subscriptions, queue entries and inbound
@@ -91,7 +124,13 @@ public interface StoreChanges {
      */
     StoreChanges sessionRemoved(String clientId);
 
-    StoreChanges subscribed(String clientId, String filter, QoS qos);
+    /** The subscription to {@code filter} with {@code options}, replacing any the session had to it. */
+    StoreChanges subscribed(String clientId, String filter, SubscriptionOptions options);
+
+    /** A subscription with the 3.1.1 defaults for every option but QoS. */
+    default StoreChanges subscribed(String clientId, String filter, QoS qos) {
+        return subscribed(clientId, filter, SubscriptionOptions.of(qos));
+    }
 
     StoreChanges unsubscribed(String clientId, String filter);
 
@@ -103,9 +142,11 @@ public interface StoreChanges {
     /**
      * Entry {@code seq} of the session's queue: message {@code messageId} at {@code qos}; {@code
      * packetId} 0 while it waits, else the identifier it was sent with; {@code released} once
-     * PUBREC came and PUBREL is due.
+     * PUBREC came and PUBREL is due. {@code retain} is the RETAIN flag it is sent with and {@code
+     * subscriptionIds} the Subscription Identifiers (empty for none).
      */
-    StoreChanges queued(String clientId, long seq, long messageId, QoS qos, boolean retain, int packetId, boolean released);
+    StoreChanges queued(String clientId, long seq, long messageId, QoS qos, boolean retain, int[] subscriptionIds,
+            int packetId, boolean released);
 
     StoreChanges dequeued(String clientId, long seq);
 

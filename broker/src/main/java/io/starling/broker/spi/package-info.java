@@ -6,6 +6,9 @@
  * java.util.ServiceLoader} opens the {@link io.starling.broker.spi.Persistence} that keeps
  * persistent sessions and retained messages across restarts ({@code starling-store-rocksdb} is
  * one). Without a provider on the class path the broker keeps everything in memory.
+ *
+ * <p>Authentication: an {@link io.starling.broker.spi.AuthenticationMechanism} found the same way
+ * carries out MQTT 5.0 enhanced authentication for the Authentication Method it names.
  */
 @NullMarked
 package io.starling.broker.spi;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import io.starling.broker.config.BrokerConfig.Listener;
 import io.starling.broker.config.FsyncMode;
+import io.starling.codec.packet.QoS;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,13 +76,20 @@ class ConfigLoaderTest {
                 max_retained_bytes: 2GiB
                 server_reference: mqtt2.example.com:1883
                 server_moved: true
+                max_keepalive: 600
+                receive_maximum: 20
+                maximum_qos: 1
+                retain_available: false
+                topic_alias_maximum: 0
+                response_information: replies/
                 """);
 
         assertThat(config).isEqualTo(new BrokerConfig(
                 List.of(new Listener("0.0.0.0", 8883), new Listener("127.0.0.1", 0)),
                 false, Path.of("/etc/starling/passwd"), 262_144, 10, 0, 5, true, Duration.ofHours(2),
                 new BrokerConfig.Storage(false, Path.of("/etc/starling/store"), FsyncMode.ALWAYS, 500, 2L << 30),
-                new BrokerConfig.Redirect("mqtt2.example.com:1883", true)));
+                new BrokerConfig.Redirect("mqtt2.example.com:1883", true),
+                new BrokerConfig.Mqtt5(600, 20, QoS.AT_LEAST_ONCE, false, 0, "replies/")));
     }
 
     @Test
@@ -229,6 +237,10 @@ class ConfigLoaderTest {
                 arguments("max_pending_qos0_messages: -5", "max_pending_qos0_messages", "must be 0 or more, not -5"),
                 arguments("max_packet_size: 1GiB", "max_packet_size", "must be 2 to 268435460 bytes, not 1GiB (1073741824 bytes)"),
                 arguments("max_retained_messages: -1", "max_retained_messages", "must be 0 or more, not -1"),
+                arguments("max_keepalive: 0", "max_keepalive", "must be 1 to 65535, not 0"),
+                arguments("receive_maximum: 65536", "receive_maximum", "must be 1 to 65535, not 65536"),
+                arguments("maximum_qos: 3", "maximum_qos", "must be 0 to 2, not 3"),
+                arguments("topic_alias_maximum: -1", "topic_alias_maximum", "must be 0 to 65535, not -1"),
                 arguments("max_retained_bytes: 9223372036854775808", "max_retained_bytes",
                         "must be 0 bytes or more, not 9223372036854775808"),
                 arguments("session_expiry: 0s", "session_expiry", "must be a positive duration or 'never', not 0s"),

@@ -466,27 +466,6 @@ class ConnectConformanceTest {
     }
 
     @Test
-    @DisplayName("[MQTT-3.1.2-2] an MQTT 5.0 CONNECT (level 5) is refused with a 5.0 CONNACK 0x84, then closed")
-    void mqtt5Refused() {
-        try (RawClient client = new RawClient(port)) {
-            client.send(bytes(
-                    0x10, 0x10,                // CONNECT, remaining length 16
-                    0x00, 0x04, 'M', 'Q', 'T', 'T', // protocol name "MQTT"
-                    0x05,                      // protocol level 5
-                    0x02,                      // connect flags: clean start
-                    0x00, 0x3C,                // keep alive 60 s
-                    0x00,                      // properties: none
-                    0x00, 0x03, 'v', '5', '0')); // client identifier "v50"
-            client.expect(bytes(
-                    0x20, 0x03,                // CONNACK, remaining length 3
-                    0x00,                      // session present 0
-                    0x84,                      // reason code 0x84: unsupported protocol version
-                    0x00));                    // properties: none
-            client.expectClosed();
-        }
-    }
-
-    @Test
     @DisplayName("[§4.1] session_expiry: a persistent session left offline longer than the expiry is gone: session present 0")
     void persistentSessionExpires() {
         try (Broker expiring = Brokers.start(c -> c.withSessions(false, Duration.ofMillis(200)))) {

@@ -11,9 +11,12 @@ import io.starling.broker.internal.session.InMemorySessionStore;
 import io.starling.broker.internal.session.Session;
 import io.starling.broker.internal.session.SessionRegistry;
 import io.starling.broker.internal.session.SessionStore;
+import io.starling.broker.model.Message;
+import io.starling.broker.model.SubscriptionOptions;
 import io.starling.broker.spi.Persistence;
 import io.starling.codec.packet.Packet;
 import io.starling.codec.packet.QoS;
+import io.starling.codec.packet.ReasonCode;
 import io.starling.codec.wire.MqttVersion;
 import java.time.Duration;
 import java.util.Collection;
@@ -73,6 +76,29 @@ class SessionPresentRaceConformanceTest {
 
         @Override
         public void stopHoldingBack() {}
+
+        @Override
+        public boolean publish(Message message, QoS qos, boolean dup, boolean retain, int packetId, int[] subscriptionIds) {
+            return true;
+        }
+
+        @Override
+        public boolean fits(Message message, int[] subscriptionIds) {
+            return true;
+        }
+
+        @Override
+        public int sendWindow() {
+            return 32;
+        }
+
+        @Override
+        public Session.@Nullable PendingWill takeWill() {
+            return null;
+        }
+
+        @Override
+        public void disconnect(ReasonCode reasonCode, String reason) {}
     }
 
     /** The in-memory store, which can hold a look-up until the session it found has been discarded. */
@@ -110,14 +136,14 @@ class SessionPresentRaceConformanceTest {
     @DisplayName("[MQTT-3.2.2-3] a persistent session that expires while its client reconnects is not reported present")
     void reconnectRacingExpiry() throws Exception {
         RacingStore store = new RacingStore();
-        SessionRegistry registry = new SessionRegistry(store, new TopicTree(), (s, m, q, stored) -> {}, Persistence.NONE,
+        SessionRegistry registry = new SessionRegistry(store, new TopicTree(), (s, m, q, retain, ids, stored) -> {}, Persistence.NONE,
                 Duration.ofMillis(50));
 
         // a persistent session with a subscription, then its connection ends
         FakeConnection first = new FakeConnection();
         CompletableFuture<Boolean> firstPresent = new CompletableFuture<>();
         Session session = registry.open("race", false, first, (s, c, present) -> {
-            s.subscriptions().put("t", QoS.AT_LEAST_ONCE);
+            s.subscriptions().put("t", SubscriptionOptions.of(QoS.AT_LEAST_ONCE));
             firstPresent.complete(present);
         });
         assertThat(firstPresent.get(5, TimeUnit.SECONDS)).isFalse();

@@ -18,7 +18,9 @@ public enum Keyspace {
     /** client id, packet id → an inbound QoS 2 message awaiting PUBREL. */
     INBOUND("inbound"),
     /** topic → the retained message, stored whole: one per topic, replaced in place. */
-    RETAINED("retained");
+    RETAINED("retained"),
+    /** client id → the will of the session's connection not yet published, with its delay (MQTT 5.0). */
+    WILLS("wills");
 
     private final String familyName;
 

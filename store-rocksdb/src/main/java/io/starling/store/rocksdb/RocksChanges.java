@@ -1,6 +1,7 @@
 package io.starling.store.rocksdb;
 
 import io.starling.broker.model.Message;
+import io.starling.broker.model.SubscriptionOptions;
 import io.starling.broker.spi.StoreChanges;
 import io.starling.codec.packet.QoS;
 
@@ -11,10 +12,21 @@ import io.starling.codec.packet.QoS;
 final class RocksChanges implements StoreChanges {
     private final StoreWrite write = new StoreWrite();
 
-    /** A persistent session exists; {@code offlineSinceMillis} is 0 while it is connected. */
     @Override
-    public StoreChanges session(String clientId, long offlineSinceMillis) {
-        write.put(Keyspace.SESSIONS, StoreRecords.sessionKey(clientId), StoreRecords.sessionValue(offlineSinceMillis));
+    public StoreChanges session(String clientId, long offlineSinceMillis, long expirySeconds) {
+        write.put(Keyspace.SESSIONS, StoreRecords.sessionKey(clientId), StoreRecords.sessionValue(offlineSinceMillis, expirySeconds));
+        return this;
+    }
+
+    @Override
+    public StoreChanges will(String clientId, Message will, long delaySeconds) {
+        write.put(Keyspace.WILLS, StoreRecords.willKey(clientId), StoreRecords.willValue(will, delaySeconds));
+        return this;
+    }
+
+    @Override
+    public StoreChanges willRemoved(String clientId) {
+        write.delete(Keyspace.WILLS, StoreRecords.willKey(clientId));
         return this;
     }
 
@@ -35,8 +47,8 @@ final class RocksChanges implements StoreChanges {
     }
 
     @Override
-    public StoreChanges subscribed(String clientId, String filter, QoS qos) {
-        write.put(Keyspace.SUBSCRIPTIONS, StoreRecords.subscriptionKey(clientId, filter), StoreRecords.subscriptionValue(qos));
+    public StoreChanges subscribed(String clientId, String filter, SubscriptionOptions options) {
+        write.put(Keyspace.SUBSCRIPTIONS, StoreRecords.subscriptionKey(clientId, filter), StoreRecords.subscriptionValue(options));
         return this;
     }
 
@@ -65,9 +77,10 @@ final class RocksChanges implements StoreChanges {
      * PUBREC came and PUBREL is due.
      */
     @Override
-    public StoreChanges queued(String clientId, long seq, long messageId, QoS qos, boolean retain, int packetId, boolean released) {
+    public StoreChanges queued(String clientId, long seq, long messageId, QoS qos, boolean retain, int[] subscriptionIds,
+            int packetId, boolean released) {
         write.put(Keyspace.QUEUES, StoreRecords.queueKey(clientId, seq),
-                StoreRecords.queueValue(messageId, qos, retain, packetId, released));
+                StoreRecords.queueValue(messageId, qos, retain, subscriptionIds, packetId, released));
         return this;
     }
 

@@ -3,6 +3,7 @@ package io.starling.store.rocksdb;
 import io.starling.broker.config.FsyncMode;
 import io.starling.broker.model.Message;
 import io.starling.broker.model.StoredMessage;
+import io.starling.broker.model.SubscriptionOptions;
 import io.starling.broker.spi.Persistence;
 import io.starling.broker.spi.Recovered;
 import io.starling.broker.spi.StoreChanges;
@@ -22,6 +23,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,13 +83,21 @@ public final class RocksPersistence implements Persistence {
         Map<String, SessionBuilder> sessions = new LinkedHashMap<>();
         store.forEach(Keyspace.SESSIONS, (key, value) ->
                 sessions.put(new String(key, StandardCharsets.UTF_8),
-                        new SessionBuilder(StoreRecords.sessionOfflineSince(value))));
+                        new SessionBuilder(StoreRecords.session(value))));
         store.forEach(Keyspace.SUBSCRIPTIONS, (key, value) -> {
             SessionBuilder s = sessions.get(StoreRecords.clientOf(key));
             if (s == null) {
                 cleanup.delete(Keyspace.SUBSCRIPTIONS, key);
             } else {
-                s.subscriptions.put(StoreRecords.subscriptionFilter(key), StoreRecords.subscriptionQos(value));
+                s.subscriptions.put(StoreRecords.subscriptionFilter(key), StoreRecords.subscription(value));
+            }
+        });
+        store.forEach(Keyspace.WILLS, (key, value) -> {
+            SessionBuilder s = sessions.get(new String(key, StandardCharsets.UTF_8));
+            if (s == null) {
+                cleanup.delete(Keyspace.WILLS, key);
+            } else {
+                s.will = StoreRecords.will(value);
             }
         });
         store.forEach(Keyspace.INBOUND, (key, value) -> {
@@ -122,8 +132,8 @@ public final class RocksPersistence implements Persistence {
             StoredMessage stored = referenced.computeIfAbsent(entry.messageId(), StoredMessage::new);
             stored.retain();
             long seq = StoreRecords.queueSeq(key);
-            s.deliveries.add(new Recovered.Delivery(seq, message, stored, entry.qos(), entry.retain(), entry.packetId(),
-                    entry.released()));
+            s.deliveries.add(new Recovered.Delivery(seq, message, stored, entry.qos(), entry.retain(), entry.subscriptionIds(),
+                    entry.packetId(), entry.released()));
             s.nextSeq = Math.max(s.nextSeq, seq + 1);
         });
         for (Long id : messages.keySet()) {
@@ -140,8 +150,8 @@ public final class RocksPersistence implements Persistence {
             join(store.commits().submit(cleanup));
         }
         List<Recovered.Session> result = new ArrayList<>(sessions.size());
-        sessions.forEach((clientId, s) -> result.add(new Recovered.Session(clientId, s.offlineSince, s.subscriptions,
-                s.deliveries, s.inbound, s.nextSeq)));
+        sessions.forEach((clientId, s) -> result.add(new Recovered.Session(clientId, s.state.offlineSinceMillis(),
+                s.state.expirySeconds(), s.subscriptions, s.deliveries, s.inbound, s.nextSeq, s.will)));
         Recovered recovered = new Recovered(result, retained);
         log.info("store {} (fsync {}): {} persistent sessions, {} queued messages ({} message records), {} retained messages"
                         + " read in {} ms{}", store.directory(), store.commits().mode().configName(), result.size(),
@@ -175,14 +185,15 @@ public final class RocksPersistence implements Persistence {
     }
 
     private static final class SessionBuilder {
-        final long offlineSince;
-        final Map<String, QoS> subscriptions = new LinkedHashMap<>();
+        final StoreRecords.SessionState state;
+        final Map<String, SubscriptionOptions> subscriptions = new LinkedHashMap<>();
         final Set<Integer> inbound = new HashSet<>();
         final List<Recovered.Delivery> deliveries = new ArrayList<>();
         long nextSeq = 1;
+        Recovered.@Nullable Will will;
 
-        SessionBuilder(long offlineSince) {
-            this.offlineSince = offlineSince;
+        SessionBuilder(StoreRecords.SessionState state) {
+            this.state = state;
         }
     }
 }

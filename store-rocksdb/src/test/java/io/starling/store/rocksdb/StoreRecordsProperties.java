@@ -6,8 +6,10 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.lists;
 
 import io.starling.broker.model.Message;
+import io.starling.broker.model.SubscriptionOptions;
 import io.starling.broker.spi.StoreException;
 import io.starling.codec.packet.QoS;
+import io.starling.codec.packet.RetainHandling;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
@@ -95,8 +97,14 @@ class StoreRecordsProperties {
         byte[] key = StoreRecords.queueKey(clientId, seq);
         assertThat(StoreRecords.clientOf(key)).isEqualTo(clientId);
         assertThat(StoreRecords.queueSeq(key)).isEqualTo(seq);
-        assertThat(StoreRecords.queueEntry(StoreRecords.queueValue(messageId, qos, retain, packetId, released)))
-                .isEqualTo(new StoreRecords.QueueEntry(messageId, qos, retain, packetId, released));
+        int[] ids = packetId % 3 == 0 ? new int[0] : new int[] {packetId, 268_435_455};
+        StoreRecords.QueueEntry read = StoreRecords.queueEntry(StoreRecords.queueValue(messageId, qos, retain, ids, packetId, released));
+        assertThat(read.messageId()).isEqualTo(messageId);
+        assertThat(read.qos()).isEqualTo(qos);
+        assertThat(read.retain()).isEqualTo(retain);
+        assertThat(read.subscriptionIds()).containsExactly(ids);
+        assertThat(read.packetId()).isEqualTo(packetId);
+        assertThat(read.released()).isEqualTo(released);
     }
 
     @Test
@@ -110,7 +118,9 @@ class StoreRecordsProperties {
         byte[] sub = StoreRecords.subscriptionKey(clientId, filter);
         assertThat(StoreRecords.clientOf(sub)).isEqualTo(clientId);
         assertThat(StoreRecords.subscriptionFilter(sub)).isEqualTo(filter);
-        assertThat(StoreRecords.subscriptionQos(StoreRecords.subscriptionValue(qos))).isEqualTo(qos);
+        SubscriptionOptions options = new SubscriptionOptions(qos, packetId % 2 == 0, packetId % 3 == 0,
+                RetainHandling.of(packetId % 3), packetId % 5 == 0 ? 0 : packetId);
+        assertThat(StoreRecords.subscription(StoreRecords.subscriptionValue(options))).isEqualTo(options);
         byte[] inbound = StoreRecords.inboundKey(clientId, packetId);
         assertThat(StoreRecords.clientOf(inbound)).isEqualTo(clientId);
         assertThat(StoreRecords.inboundPacketId(inbound)).isEqualTo(packetId);
@@ -146,9 +156,9 @@ class StoreRecordsProperties {
     @Test
     @DisplayName("a record of another format, or cut short, is refused with what it was")
     void aRecordOfAnotherFormatOrCutShortIsRefusedWithWhatItWas() {
-        assertThatThrownBy(() -> StoreRecords.sessionOfflineSince(new byte[] {2, 0, 0}))
-                .isInstanceOf(StoreException.class).hasMessageContaining("session record of an unknown format (version 2)");
-        byte[] cut = Arrays.copyOf(StoreRecords.queueValue(5, QoS.AT_LEAST_ONCE, false, 3, false), 6);
+        assertThatThrownBy(() -> StoreRecords.session(new byte[] {3, 0, 0}))
+                .isInstanceOf(StoreException.class).hasMessageContaining("session record of an unknown format (version 3)");
+        byte[] cut = Arrays.copyOf(StoreRecords.queueValue(5, QoS.AT_LEAST_ONCE, false, new int[0], 3, false), 6);
         assertThatThrownBy(() -> StoreRecords.queueEntry(cut))
                 .isInstanceOf(StoreException.class).hasMessageContaining("queue entry record is damaged (6 bytes)");
     }

@@ -4,25 +4,37 @@ import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.internal.auth.Authenticator;
 import io.starling.broker.internal.session.Session;
 import io.starling.broker.internal.session.SessionRegistry;
+import io.starling.broker.model.Message;
+import io.starling.broker.spi.AuthenticationMechanism;
+import io.starling.broker.spi.StoreChanges;
 import io.starling.codec.packet.ConnAck;
 import io.starling.codec.packet.Connect;
+import io.starling.codec.packet.QoS;
 import io.starling.codec.packet.ReasonCode;
+import io.starling.codec.packet.Will;
 import io.starling.codec.property.Properties;
 import io.starling.codec.property.Property;
 import io.starling.codec.property.PropertyId;
 import io.starling.codec.wire.MqttVersion;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
  * CONNECT and CONNACK. In order: server redirection, when configured (every client is refused
- * and told where to go instead; see {@link BrokerConfig.Redirect}), the protocol version (MQTT 5.0
- * is refused with 0x84 until the broker speaks it), the client identifier (any length and any valid UTF-8; an empty one is
- * assigned a unique identifier with a clean session and refused with 0x02 with a persistent one
- * [MQTT-3.1.3-8], and in 3.1, which requires one), then the credentials (0x04 or 0x05). An
- * accepted client's session is opened, taking over any connection with the same client
- * identifier [MQTT-3.1.4-2]; its CONNACK carries session present as [MQTT-3.2.2-1..3] require
- * and is followed by any messages the session kept.
+ * and told where to go instead; see {@link BrokerConfig.Redirect}), the client identifier (any
+ * length and any valid UTF-8; an empty one is assigned a unique identifier, in 3.1.1 only with a
+ * clean session and refused with 0x02 with a persistent one [MQTT-3.1.3-8], and refused in 3.1,
+ * which requires one), the will against {@code maximum_qos} and {@code retain_available}, then
+ * the credentials (0x04 or 0x05, in 5.0 0x86 or 0x87) or, for a 5.0 CONNECT with an
+ * Authentication Method, the enhanced authentication exchange of {@link EnhancedAuthFlow}. A 5.0
+ * client's Session Expiry Interval is capped by {@code session_expiry} and its keep alive by
+ * {@code max_keepalive}, and its CONNACK says so and carries what the broker offers. An accepted
+ * client's session is opened, taking over any connection with the same client identifier
+ * [MQTT-3.1.4-2]; its CONNACK carries session present as [MQTT-3.2.2-1..3] require and is
+ * followed by any messages the session kept.
  */
 public final class ConnectFlow {
     private final Authenticator authenticator;
@@ -31,17 +43,29 @@ public final class ConnectFlow {
     /** The CONNACK every client gets while the broker redirects them, or null. */
     private final @Nullable ConnAck redirect;
     private final String redirectReason;
+    private final BrokerConfig.Mqtt5 limits;
+    private final int maxPacketSize;
+    private final EnhancedAuthFlow enhancedAuth;
 
-    public ConnectFlow(Authenticator authenticator, SessionRegistry sessions, PublishOutFlow out,
-            BrokerConfig.@Nullable Redirect redirect) {
+    public ConnectFlow(Authenticator authenticator, SessionRegistry sessions, PublishOutFlow out, BrokerConfig config,
+            Map<String, AuthenticationMechanism> mechanisms) {
         this.authenticator = authenticator;
+        this.enhancedAuth = new EnhancedAuthFlow(this, mechanisms);
         this.sessions = sessions;
         this.out = out;
+        this.limits = config.mqtt5();
+        this.maxPacketSize = config.maxPacketSize();
+        BrokerConfig.Redirect redirect = config.redirect();
         this.redirect = redirect == null ? null : new ConnAck(false,
                 redirect.moved() ? ReasonCode.SERVER_MOVED : ReasonCode.USE_ANOTHER_SERVER,
                 Properties.of(Property.of(PropertyId.SERVER_REFERENCE, redirect.serverReference())));
         this.redirectReason = redirect == null ? ""
                 : (redirect.moved() ? "server moved to " : "use another server: ") + redirect.serverReference();
+    }
+
+    /** The enhanced authentication exchanges, at CONNECT and after. */
+    EnhancedAuthFlow enhancedAuth() {
+        return enhancedAuth;
     }
 
     /** Runs on the connection's event loop when its CONNECT arrives. */
@@ -52,22 +76,40 @@ public final class ConnectFlow {
             connection.refuse(version, redirect, redirectReason);
             return;
         }
-        if (version.isV5()) {
-            connection.refuse(version, ReasonCode.UNSUPPORTED_PROTOCOL_VERSION, "MQTT 5.0 is not supported yet");
-            return;
-        }
+        boolean v5 = version.isV5();
         String clientId = connect.clientId();
+        boolean assigned = false;
         if (clientId.isEmpty()) {
             if (version == MqttVersion.V3_1) {
                 connection.refuse(version, ReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "MQTT 3.1 requires a client identifier");
                 return;
             }
-            if (!connect.cleanStart()) {
+            if (!v5 && !connect.cleanStart()) {
                 // [MQTT-3.1.3-8] an empty identifier cannot name a session to keep
                 connection.refuse(version, ReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "empty client identifier with a persistent session");
                 return;
             }
+            // [MQTT-3.1.3-6] [MQTT-3.1.3-7] a unique identifier, told to a 5.0 client [MQTT-3.2.2-16]
             clientId = "starling-" + UUID.randomUUID();
+            assigned = true;
+        }
+        Will will = connect.will();
+        if (will != null && will.qos().value() > limits.maximumQos().value()) {
+            // [MQTT-3.2.2-12] a will above the Maximum QoS is refused
+            connection.refuse(version, ReasonCode.QOS_NOT_SUPPORTED, "will QoS " + will.qos().value()
+                    + " is above the maximum of " + limits.maximumQos().value());
+            return;
+        }
+        if (will != null && will.retained() && !limits.retainAvailable()) {
+            // [MQTT-3.2.2-13] a retained will while retained messages are not available is refused
+            connection.refuse(version, ReasonCode.RETAIN_NOT_SUPPORTED, "retained wills are not available on this broker");
+            return;
+        }
+        String method = v5 ? connect.properties().string(PropertyId.AUTHENTICATION_METHOD).orElse(null) : null;
+        if (method != null) {
+            // enhanced authentication decides instead of the password file (section 4.12)
+            enhancedAuth.start(connection, new EnhancedAuthFlow.Pending(connect, clientId, assigned, method));
+            return;
         }
         ReasonCode verdict = authenticator.authenticate(connection.listener(), connect.username(), connect.password());
         if (verdict != ReasonCode.SUCCESS) {
@@ -76,15 +118,84 @@ public final class ConnectFlow {
                     : "bad user name or password for '" + connect.username() + "'");
             return;
         }
-        connection.accepted(clientId, connect);
-        Session session = sessions.open(clientId, connect.cleanStart(), connection,
-                (opened, attachedTo, present) -> attached(opened, connection, present));
+        accept(connection, connect, clientId, assigned, Properties.EMPTY);
+    }
+
+    /**
+     * Accepts the CONNECT of {@code clientId} (authenticated): opens its session and sends CONNACK
+     * with what the broker offers, and {@code authentication} (the enhanced authentication's
+     * method and data, or none).
+     */
+    void accept(Connection connection, Connect connect, String clientId, boolean assigned, Properties authentication) {
+        boolean v5 = connect.version().isV5();
+        long expiry;
+        int keepAlive = connect.keepAlive();
+        List<Property> connAck = null;
+        if (v5) {
+            connAck = new ArrayList<>(12);
+            long requested = connect.properties().integer(PropertyId.SESSION_EXPIRY_INTERVAL).orElse(0);
+            expiry = sessions.capExpiry(requested);
+            if (expiry != requested) {
+                // the client uses the interval the server sends (section 3.2.2.3.2)
+                connAck.add(Property.of(PropertyId.SESSION_EXPIRY_INTERVAL, expiry));
+            }
+            int max = limits.maxKeepAlive();
+            if (keepAlive > max || (keepAlive == 0 && max < 65535)) {
+                // [MQTT-3.1.2-21] the client uses the Server Keep Alive instead of its own
+                keepAlive = max;
+                connAck.add(Property.of(PropertyId.SERVER_KEEP_ALIVE, max));
+            }
+            if (assigned) {
+                connAck.add(Property.of(PropertyId.ASSIGNED_CLIENT_IDENTIFIER, clientId));
+            }
+            offers(connAck, connect);
+            connAck.addAll(authentication.all());
+        } else {
+            expiry = connect.cleanStart() ? 0 : StoreChanges.BROKER_EXPIRY;
+        }
+        Message willMessage = null;
+        long willDelay = 0;
+        Will will = connect.will();
+        if (will != null) {
+            willMessage = new Message(will.topic(), will.qos(), will.retained(), will.payload().toArray(), clientId,
+                    will.properties(), 0);
+            willDelay = will.properties().integer(PropertyId.WILL_DELAY_INTERVAL).orElse(0);
+        }
+        connection.accepted(clientId, connect, keepAlive, willMessage, willDelay);
+        Properties properties = connAck == null || connAck.isEmpty() ? Properties.EMPTY : new Properties(connAck);
+        Session.PendingWill pendingWill = willMessage == null ? null : new Session.PendingWill(willMessage, willDelay);
+        Session session = sessions.open(clientId, connect.cleanStart(), expiry, pendingWill, connection,
+                (opened, attachedTo, present) -> attached(opened, connection, present, properties));
         connection.session(session);
     }
 
+    /** What the broker offers and limits, in the CONNACK of a 5.0 client [MQTT-3.2.2-9..22]. */
+    private void offers(List<Property> connAck, Connect connect) {
+        if (limits.receiveMaximum() != 65535) {
+            connAck.add(Property.of(PropertyId.RECEIVE_MAXIMUM, limits.receiveMaximum()));
+        }
+        if (limits.maximumQos() != QoS.EXACTLY_ONCE) {
+            connAck.add(Property.of(PropertyId.MAXIMUM_QOS, limits.maximumQos().value()));
+        }
+        if (!limits.retainAvailable()) {
+            connAck.add(Property.of(PropertyId.RETAIN_AVAILABLE, 0));
+        }
+        connAck.add(Property.of(PropertyId.MAXIMUM_PACKET_SIZE, maxPacketSize));
+        if (limits.topicAliasMaximum() > 0) {
+            connAck.add(Property.of(PropertyId.TOPIC_ALIAS_MAXIMUM, limits.topicAliasMaximum()));
+        }
+        connAck.add(Property.of(PropertyId.WILDCARD_SUBSCRIPTION_AVAILABLE, 1));
+        connAck.add(Property.of(PropertyId.SUBSCRIPTION_IDENTIFIER_AVAILABLE, 1));
+        connAck.add(Property.of(PropertyId.SHARED_SUBSCRIPTION_AVAILABLE, 1));
+        String responseInformation = limits.responseInformation();
+        if (responseInformation != null && connect.properties().integer(PropertyId.REQUEST_RESPONSE_INFORMATION).orElse(0) == 1) {
+            connAck.add(Property.of(PropertyId.RESPONSE_INFORMATION, responseInformation));
+        }
+    }
+
     /** In the session's mailbox, once the connection holds the session. */
-    private void attached(Session session, Connection connection, boolean sessionPresent) {
-        connection.send(new ConnAck(sessionPresent, ReasonCode.SUCCESS));
+    private void attached(Session session, Connection connection, boolean sessionPresent, Properties properties) {
+        connection.send(new ConnAck(sessionPresent, ReasonCode.SUCCESS, properties));
         connection.logConnected(sessionPresent);
         out.resume(session);
     }

@@ -1,6 +1,7 @@
 package io.starling.broker.internal.protocol;
 
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -14,7 +15,9 @@ import io.starling.broker.internal.session.ClientConnection;
 import io.starling.broker.internal.session.Session;
 import io.starling.broker.model.Message;
 import io.starling.codec.decode.PacketDecodeException;
+import io.starling.codec.decode.PacketDecoder;
 import io.starling.codec.encode.PacketEncoder;
+import io.starling.codec.packet.Auth;
 import io.starling.codec.packet.ConnAck;
 import io.starling.codec.packet.Connect;
 import io.starling.codec.packet.Disconnect;
@@ -26,15 +29,21 @@ import io.starling.codec.packet.PubComp;
 import io.starling.codec.packet.PubRec;
 import io.starling.codec.packet.PubRel;
 import io.starling.codec.packet.Publish;
+import io.starling.codec.packet.QoS;
 import io.starling.codec.packet.ReasonCode;
 import io.starling.codec.packet.Subscribe;
 import io.starling.codec.packet.Unsubscribe;
-import io.starling.codec.packet.Will;
+import io.starling.codec.property.Properties;
+import io.starling.codec.property.Property;
+import io.starling.codec.property.PropertyId;
 import io.starling.codec.wire.MqttVersion;
+import io.starling.codec.wire.PacketType;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,9 +77,28 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
         return Objects.requireNonNull(ENCODERS.get(version), "an encoder for every version");
     }
 
+    private static final AtomicReferenceFieldUpdater<Connection, Session.PendingWill> WILL =
+            AtomicReferenceFieldUpdater.newUpdater(Connection.class, Session.PendingWill.class, "will");
+    private static final AtomicIntegerFieldUpdater<Connection> UNACKED =
+            AtomicIntegerFieldUpdater.newUpdater(Connection.class, "inboundUnacked");
+
     private final Flows flows;
     private final BrokerConfig.Listener listener;
+    private final PacketDecoder decoder;
     private @Nullable Channel channel;
+    /** Made for MQTT 5.0 clients only: their limits and topic aliases. */
+    private @Nullable Mqtt5State v5;
+    /** QoS 1 and 2 PUBLISHes from the client not yet answered by PUBACK or PUBCOMP (5.0 Receive Maximum). */
+    @SuppressWarnings("UnusedVariable") // used through UNACKED
+    private volatile int inboundUnacked;
+    /** The QoS 1 and 2 messages that may be in flight to the client. */
+    private int sendWindow;
+    /** The enhanced authentication exchange in progress, at CONNECT or a re-authentication; null when none. */
+    private EnhancedAuthFlow.@Nullable Exchange authExchange;
+    /** The Authentication Method the CONNECT was authenticated with, or null. */
+    private @Nullable String authMethod;
+    /** Whether the 5.0 CONNACK went out: only then may the broker send DISCONNECT [MQTT-3.14.0-1]. */
+    private volatile boolean connAckSent;
     /** Knows the protocol version, too: the connection keeps no separate field for it. */
     private PacketEncoder encoder = encoderFor(MqttVersion.V3_1_1);
     private @Nullable Session session;
@@ -82,16 +110,19 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
     /** {@link System#nanoTime()} when the client was last read from, or the keep alive (re)started. */
     private long lastRead;
     private @Nullable ScheduledFuture<?> keepAliveTimer;
-    private volatile @Nullable Will will;
+    /** The will and its delay, until published or discarded; taken at most once (see {@link #takeWill}). */
+    private volatile Session.@Nullable PendingWill will;
     private volatile @Nullable String closeReason;
     private boolean closing;
     private boolean needsFlush;
     /** Not reading, to hold the client back while a subscriber it publishes to has a full queue. */
     private boolean heldBack;
 
-    public Connection(Flows flows, BrokerConfig.Listener listener) {
+    public Connection(Flows flows, BrokerConfig.Listener listener, PacketDecoder decoder) {
         this.flows = flows;
         this.listener = listener;
+        this.decoder = decoder;
+        this.sendWindow = flows.maxInflightMessages();
     }
 
     BrokerConfig.Listener listener() {
@@ -130,6 +161,20 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
             flows.connect().onConnect(this, c);
             return;
         }
+        EnhancedAuthFlow.Exchange exchange = authExchange;
+        if (exchange != null && exchange.pending != null && !closing) {
+            // the CONNECT is still being authenticated: only AUTH or DISCONNECT may come [MQTT-3.1.2-30]
+            if (packet instanceof Auth a) {
+                flows.connect().enhancedAuth().onAuth(this, exchange, null, a);
+            } else if (packet instanceof Disconnect) {
+                closing = true;
+                close("client sent DISCONNECT during authentication");
+            } else {
+                flows.connect().enhancedAuth().outOfTurn(this, exchange, packet.type().toString());
+            }
+            ReferenceCountUtil.release(packet);
+            return;
+        }
         Session s = session;
         if (s == null || closing) {
             // packets behind a refused CONNECT or a DISCONNECT: the connection is closing
@@ -142,14 +187,16 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
     private void dispatch(Session s, Packet packet) {
         // Java 17: no pattern matching for switch yet
         if (packet instanceof Publish p) {
-            Message message = new Message(p.topic(), p.qos(), p.retained(), ByteBufUtil.getBytes(p.payload()), clientId);
+            Message message = v5 != null ? received5(p) : received(p);
             int packetId = p.packetId();
             p.release();
-            s.submit(() -> flows.publishIn().onPublish(s, this, message, packetId));
+            if (message != null) {
+                s.submit(() -> flows.publishIn().onPublish(s, this, message, packetId));
+            }
         } else if (packet instanceof PubAck a) {
             s.submit(() -> flows.publishOut().onPubAck(s, a.packetId()));
         } else if (packet instanceof PubRec r) {
-            s.submit(() -> flows.publishOut().onPubRec(s, this, r.packetId()));
+            s.submit(() -> flows.publishOut().onPubRec(s, this, r.packetId(), r.reasonCode()));
         } else if (packet instanceof PubRel r) {
             s.submit(() -> flows.publishIn().onPubRel(s, this, r.packetId()));
         } else if (packet instanceof PubComp c) {
@@ -160,26 +207,128 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
             s.submit(() -> flows.subscribe().onUnsubscribe(s, this, unsub));
         } else if (packet instanceof PingReq) {
             s.submit(() -> send(PingResp.INSTANCE));
-        } else if (packet instanceof Disconnect) {
-            // [MQTT-3.14.4-3] discard the will now; close once the packets before DISCONNECT are
-            // handled and answered (a client may pipeline CONNECT, PUBLISH, DISCONNECT)
-            will = null;
-            closing = true;
-            s.submit(() -> {
-                flush();
-                close("client sent DISCONNECT");
-            });
+        } else if (packet instanceof Disconnect d) {
+            onDisconnect(s, d);
+        } else if (packet instanceof Auth a) {
+            flows.connect().enhancedAuth().onAuth(this, authExchange, authMethod, a);
         } else {
             close("unexpected " + packet.type());
         }
     }
 
+    /** A 3.1 or 3.1.1 PUBLISH as a message; null (and the connection closing) when the broker's limits refuse it. */
+    private @Nullable Message received(Publish p) {
+        if (!allowedByLimits(p)) {
+            return null;
+        }
+        return new Message(p.topic(), p.qos(), p.retained(), ByteBufUtil.getBytes(p.payload()), clientId);
+    }
+
+    /**
+     * A 5.0 PUBLISH as a message: its topic alias resolved, its properties checked and kept, its
+     * expiry made a deadline; null when it breaks a rule, and the client is then disconnected
+     * with the reason code.
+     */
+    private @Nullable Message received5(Publish p) {
+        Mqtt5State state = Objects.requireNonNull(v5);
+        String topic = p.topic();
+        Properties properties = p.properties();
+        if (!properties.isEmpty()) {
+            long alias = properties.integer(PropertyId.TOPIC_ALIAS).orElse(0);
+            if (alias != 0) {
+                if (alias > state.inboundAliasMaximum()) {
+                    // [MQTT-3.3.2-9] above the Topic Alias Maximum the broker sent
+                    disconnect(ReasonCode.TOPIC_ALIAS_INVALID, "topic alias " + alias + " is above the maximum of "
+                            + state.inboundAliasMaximum());
+                    return null;
+                }
+                String resolved = state.resolveInbound(topic, (int) alias);
+                if (resolved == null) {
+                    disconnect(ReasonCode.PROTOCOL_ERROR, "topic alias " + alias + " was never set on this connection");
+                    return null;
+                }
+                topic = resolved;
+            }
+        }
+        if (!allowedByLimits(p)) {
+            return null;
+        }
+        byte[] payload = ByteBufUtil.getBytes(p.payload());
+        if (!MessageProperties.isUtf8(properties, payload)) {
+            disconnect(ReasonCode.PAYLOAD_FORMAT_INVALID, "the payload is marked UTF-8 (Payload Format Indicator 1) but is not");
+            return null;
+        }
+        if (p.qos() != QoS.AT_MOST_ONCE && !p.dup() && UNACKED.incrementAndGet(this) > flows.mqtt5().receiveMaximum()) {
+            // [MQTT-3.3.4-9] more unacknowledged QoS 1 and 2 PUBLISHes than the Receive Maximum the broker sent
+            disconnect(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, "more than " + flows.mqtt5().receiveMaximum()
+                    + " QoS 1 and 2 PUBLISHes unacknowledged");
+            return null;
+        }
+        return new Message(topic, p.qos(), p.retained(), payload, clientId, MessageProperties.forwarded(properties),
+                MessageProperties.expiresAt(properties, properties.isEmpty() ? 0 : System.currentTimeMillis()));
+    }
+
+    /** Whether the PUBLISH stays within {@code maximum_qos} and {@code retain_available}; disconnects the client if not. */
+    private boolean allowedByLimits(Publish p) {
+        BrokerConfig.Mqtt5 limits = flows.mqtt5();
+        if (p.qos().value() > limits.maximumQos().value()) {
+            // [MQTT-3.2.2-11] above the Maximum QoS the broker sent
+            disconnect(ReasonCode.QOS_NOT_SUPPORTED, "QoS " + p.qos().value() + " is above the maximum of " + limits.maximumQos().value());
+            return false;
+        }
+        if (p.retained() && !limits.retainAvailable()) {
+            // [MQTT-3.2.2-14] RETAIN 1 while Retain Available is 0
+            disconnect(ReasonCode.RETAIN_NOT_SUPPORTED, "retained messages are not available on this broker");
+            return false;
+        }
+        return true;
+    }
+
+    private void onDisconnect(Session s, Disconnect d) {
+        Mqtt5State state = v5;
+        if (state != null) {
+            long expiry = d.properties().integer(PropertyId.SESSION_EXPIRY_INTERVAL).orElse(-1);
+            if (expiry > 0 && state.connectExpiry == 0) {
+                // a session that was to end with the connection cannot be kept now (section 3.14.2.2.2)
+                disconnect(ReasonCode.PROTOCOL_ERROR, "DISCONNECT sets a Session Expiry Interval after CONNECT set 0");
+                return;
+            }
+            if (expiry >= 0) {
+                long capped = flows.sessions().capExpiry(expiry);
+                s.submit(() -> s.expirySeconds(capped));
+            }
+        }
+        if (state == null || d.reasonCode() != ReasonCode.DISCONNECT_WITH_WILL_MESSAGE) {
+            // [MQTT-3.14.4-3] discard the will now
+            will = null;
+        }
+        // close once the packets before DISCONNECT are handled and answered (a client may
+        // pipeline CONNECT, PUBLISH, DISCONNECT)
+        closing = true;
+        s.submit(() -> {
+            flush();
+            close("client sent DISCONNECT" + (d.reasonCode() == ReasonCode.NORMAL_DISCONNECTION ? "" : " " + d.reasonCode()));
+        });
+    }
+
     private void onDecodeFailure(PacketDecodeException failure) {
-        if (keepAlive == KeepAlive.AWAITING_CONNECT && failure.reasonCode() == ReasonCode.UNSUPPORTED_PROTOCOL_VERSION) {
-            // [MQTT-3.1.2-2] answer an unknown protocol level with return code 0x01, then close
-            closing = true;
-            closeReason = "refused: " + failure.getMessage();
-            writeAndClose(encoderFor(MqttVersion.V3_1_1), new ConnAck(false, ReasonCode.UNSUPPORTED_PROTOCOL_VERSION));
+        if (keepAlive == KeepAlive.AWAITING_CONNECT) {
+            if (failure.reasonCode() == ReasonCode.UNSUPPORTED_PROTOCOL_VERSION) {
+                // [MQTT-3.1.2-2] answer an unknown protocol level with return code 0x01, then close
+                closing = true;
+                closeReason = "refused: " + failure.getMessage();
+                writeAndClose(encoderFor(MqttVersion.V3_1_1), new ConnAck(false, ReasonCode.UNSUPPORTED_PROTOCOL_VERSION));
+                return;
+            }
+            if (decoder.version() == MqttVersion.V5 && failure.reasonCode().isAllowedIn(PacketType.CONNACK)) {
+                // [MQTT-4.13.1-1] a 5.0 CONNECT that breaks a rule is refused with the reason code
+                refuse(MqttVersion.V5, new ConnAck(false, failure.reasonCode(), reasonString(failure.getMessage())),
+                        "protocol error: " + failure.getMessage());
+                return;
+            }
+        }
+        if (encoder.version().isV5() && failure.reasonCode().isAllowedIn(PacketType.DISCONNECT)) {
+            disconnect(failure.reasonCode(), "protocol error: " + failure.getMessage());
             return;
         }
         // 3.1 and 3.1.1 have no way to say why: the connection is closed [MQTT-4.8.0-1]
@@ -211,8 +360,8 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
         if (keepAlive == KeepAlive.AWAITING_CONNECT) {
             close("no CONNECT within " + KeepAlive.CONNECT_TIMEOUT_SECONDS + " s");
         } else {
-            // [MQTT-3.1.2-24] nothing received for 1.5 times the keep alive
-            close("keep-alive timeout (" + keepAlive + " s)");
+            // [MQTT-3.1.2-22] nothing received for 1.5 times the keep alive
+            disconnect(ReasonCode.KEEP_ALIVE_TIMEOUT, "keep-alive timeout (" + keepAlive + " s)");
         }
     }
 
@@ -257,14 +406,11 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
         flows.metrics().connectionsClosed.increment();
         Session s = session;
         if (s != null) {
-            Will w = will;
-            if (w != null) {
-                // [MQTT-3.1.2-8] the connection ended without DISCONNECT: publish the will
-                Message message = new Message(w.topic(), w.qos(), w.retained(), w.payload().toArray(), clientId);
-                s.submit(() -> flows.publishIn().onWill(s, message));
-            }
+            // the session's mailbox publishes the will, at once or after its delay [MQTT-3.1.2-8]
+            Session.PendingWill w = will;
             String reason = closeReason != null ? closeReason : "connection closed by the client";
-            log.info("client {} disconnected: {}{}", clientId, reason, w != null ? "; will published" : "");
+            log.info("client {} disconnected: {}{}", clientId, reason, w == null ? ""
+                    : w.delaySeconds == 0 ? "; will published" : "; will due in " + w.delaySeconds + " s unless the session resumes");
             flows.sessions().closed(s, this);
         }
         ctx.fireChannelInactive();
@@ -274,7 +420,7 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
 
     /** Refuses the CONNECT of {@code version} with {@code code}, then closes [MQTT-3.2.2-5]. */
     void refuse(MqttVersion version, ReasonCode code, String reason) {
-        refuse(version, new ConnAck(false, code), reason);
+        refuse(version, new ConnAck(false, code, version.isV5() ? reasonString(reason) : Properties.EMPTY), reason);
     }
 
     /**
@@ -289,14 +435,55 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
         writeAndClose(encoderFor(version), refusal);
     }
 
-    void accepted(String clientId, Connect connect) {
+    /**
+     * The CONNECT is accepted for {@code clientId}: from now on the connection speaks its version,
+     * keeps its will, and watches {@code keepAlive} (the client's, or the Server Keep Alive that
+     * replaced it).
+     */
+    void accepted(String clientId, Connect connect, int keepAlive, @Nullable Message willMessage, long willDelay) {
         this.clientId = clientId;
         this.encoder = encoderFor(connect.version());
-        this.will = connect.will();
-        this.keepAlive = connect.keepAlive();
+        if (connect.version().isV5()) {
+            Mqtt5State state = new Mqtt5State(connect, flows.mqtt5().topicAliasMaximum());
+            this.v5 = state;
+            this.sendWindow = Math.min(flows.maxInflightMessages(), state.receiveMaximum);
+        }
+        this.will = willMessage == null ? null : new Session.PendingWill(willMessage, willDelay);
+        this.keepAlive = keepAlive;
         this.cleanStart = connect.cleanStart();
         // the client's keep alive replaces the CONNECT timeout and counts from the CONNECT
         restartKeepAlive(KeepAlive.limitNanos(keepAlive));
+    }
+
+    /** An enhanced authentication exchange starts ({@code exchange}) or ends (null). */
+    void authenticating(EnhancedAuthFlow.@Nullable Exchange exchange) {
+        this.authExchange = exchange;
+    }
+
+    /** The CONNECT was authenticated by enhanced authentication with {@code method}: re-authentication uses it. */
+    void authenticatedWith(String method) {
+        this.authMethod = method;
+    }
+
+    /** Sends an AUTH: at once during the CONNECT's exchange, behind what the session sends after it. */
+    void sendAuth(Auth auth) {
+        Session s = session;
+        if (s == null) {
+            Channel ch = channel();
+            ch.writeAndFlush(encoderFor(MqttVersion.V5).encode(ch.alloc(), auth), ch.voidPromise());
+        } else {
+            s.submit(() -> send(auth));
+        }
+    }
+
+    /** The client identifier of the accepted CONNECT; empty before. */
+    String clientId() {
+        return clientId;
+    }
+
+    /** The 5.0 state of the connection, made by {@link #accepted}; null for 3.1 and 3.1.1. */
+    @Nullable Mqtt5State mqtt5() {
+        return v5;
     }
 
     void session(Session session) {
@@ -306,10 +493,13 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
     void logConnected(boolean sessionPresent) {
         if (keepAlive != KeepAlive.AWAITING_CONNECT && log.isInfoEnabled()) {
             // the will as it is now: gone if a DISCONNECT was read meanwhile
-            Will w = will;
-            log.info("client {} connected from {} ({}, {} session{}, keep alive {} s{})", clientId, channel().remoteAddress(),
-                    encoder.version(), cleanStart ? "clean" : "persistent", sessionPresent ? " resumed" : "",
-                    keepAlive, w != null ? ", will on '" + w.topic() + "'" : "");
+            Session.PendingWill w = will;
+            String session = v5 == null
+                    ? (cleanStart ? "clean" : "persistent") + " session" + (sessionPresent ? " resumed" : "")
+                    : (cleanStart ? "clean start" : "session " + (sessionPresent ? "resumed" : "new")) + ", session expiry "
+                            + Objects.requireNonNull(v5).connectExpiry + " s";
+            log.info("client {} connected from {} ({}, {}, keep alive {} s{})", clientId, channel().remoteAddress(),
+                    encoder.version(), session, keepAlive, w != null ? ", will on '" + w.will.topic() + "'" : "");
         }
     }
 
@@ -339,11 +529,101 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
     @Override
     public void send(Packet packet) {
         Channel ch = channel();
+        Mqtt5State state = v5;
+        if (state != null) {
+            if (packet instanceof ConnAck) {
+                connAckSent = true;
+            }
+            packet = within5(state, packet);
+            if (packet == null) {
+                return;
+            }
+        }
         if (log.isDebugEnabled()) {
             log.debug("{} -> {}", clientId, packet);
         }
         ch.write(encoder.encode(ch.alloc(), packet), ch.voidPromise());
         needsFlush = true;
+    }
+
+    /**
+     * A packet for a 5.0 client as it may be sent: without Reason String and User Properties when
+     * the client asked for no problem information [MQTT-3.1.2-29] or they would make it larger
+     * than the client takes [MQTT-3.1.2-25]; null when it is too large even so. Counts the
+     * answered PUBLISHes against the broker's Receive Maximum.
+     */
+    private @Nullable Packet within5(Mqtt5State state, Packet packet) {
+        if (packet instanceof PubAck || packet instanceof PubComp
+                || (packet instanceof PubRec r && r.reasonCode().isError())) {
+            if (UNACKED.decrementAndGet(this) < 0) {
+                UNACKED.set(this, 0);
+            }
+        }
+        boolean problemAllowed = state.problemInformation
+                || packet instanceof ConnAck || packet instanceof Disconnect || packet instanceof Publish;
+        Packet stripped = problemAllowed ? packet : ProblemInformation.strip(packet);
+        if (encoder.encodedSize(stripped) > state.maxPacketSize) {
+            stripped = ProblemInformation.strip(stripped);
+            if (encoder.encodedSize(stripped) > state.maxPacketSize) {
+                log.debug("client {}: {} not sent, larger than its maximum packet size of {}", clientId, packet.type(),
+                        state.maxPacketSize);
+                return null;
+            }
+        }
+        return stripped;
+    }
+
+    @Override
+    public boolean publish(Message message, QoS qos, boolean dup, boolean retain, int packetId, int[] subscriptionIds) {
+        Mqtt5State state = v5;
+        if (state == null) {
+            Publish publish = new Publish(message.topic(), qos, dup, retain, packetId, Unpooled.wrappedBuffer(message.payload()));
+            try {
+                send(publish);
+            } finally {
+                publish.release();
+            }
+            return true;
+        }
+        if (!fits(message, subscriptionIds)) {
+            return false;
+        }
+        String topic = message.topic();
+        int alias = state.outboundAlias(topic);
+        if (alias > 0) {
+            topic = ""; // the client knows the alias: the topic costs two bytes
+        }
+        Properties properties = MessageProperties.outbound(message,
+                message.expiresAtMillis() == 0 ? 0 : System.currentTimeMillis(), subscriptionIds, Math.abs(alias));
+        Publish publish = new Publish(topic, qos, dup, retain, packetId, properties, Unpooled.wrappedBuffer(message.payload()));
+        try {
+            send(publish);
+        } finally {
+            publish.release();
+        }
+        return true;
+    }
+
+    @Override
+    public boolean fits(Message message, int[] subscriptionIds) {
+        Mqtt5State state = v5;
+        if (state == null || state.maxPacketSize == Integer.MAX_VALUE) {
+            return true;
+        }
+        // an upper bound: the full topic and forwarded properties, plus an expiry, the identifiers and an alias
+        Publish bare = new Publish(message.topic(), QoS.AT_LEAST_ONCE, false, false, 1, message.properties(), Unpooled.EMPTY_BUFFER);
+        long size = encoder.encodedSize(bare) + 5L + 5 + 3 + (long) subscriptionIds.length * 5 + message.payload().length;
+        return size <= state.maxPacketSize;
+    }
+
+    @Override
+    public int sendWindow() {
+        return sendWindow;
+    }
+
+    @Override
+    public Session.@Nullable PendingWill takeWill() {
+        return WILL.getAndSet(this, null);
     }
 
     @Override
@@ -392,18 +672,63 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
         return channel().eventLoop();
     }
 
+    /**
+     * Closes the connection for {@code reason}: a 5.0 client is sent DISCONNECT with {@code code}
+     * (and the reason as Reason String) first [MQTT-4.13.1-1]; 3.1 and 3.1.1 have no way to say why.
+     * The will is published, as for any close without the client's DISCONNECT.
+     */
+    @Override
+    public void disconnect(ReasonCode code, String reason) {
+        Channel ch = channel;
+        if (ch == null || closing) {
+            if (ch != null) {
+                close(reason);
+            }
+            return;
+        }
+        if (closeReason == null) {
+            closeReason = reason;
+        }
+        if (!encoder.version().isV5() || !connAckSent) {
+            // [MQTT-3.14.0-1] no DISCONNECT before the CONNACK; 3.1 and 3.1.1 have none to send
+            ch.close();
+            return;
+        }
+        closing = true;
+        ch.config().setAutoRead(false);
+        Disconnect disconnect = new Disconnect(code, reasonString(reason));
+        Mqtt5State state = v5;
+        Packet sent = state == null ? disconnect : within5(state, disconnect);
+        if (sent == null) {
+            sent = new Disconnect(code);
+        }
+        ch.writeAndFlush(encoder.encode(ch.alloc(), sent)).addListener(ChannelFutureListener.CLOSE);
+    }
+
     /** Closes the connection because the broker is stopping; the will is published, as for any close without DISCONNECT. */
     public void closeForShutdown() {
-        close("broker shutting down");
+        Channel ch = channel;
+        if (ch != null) {
+            // on the event loop, ahead of the close the broker asks for next
+            ch.eventLoop().execute(() -> disconnect(ReasonCode.SERVER_SHUTTING_DOWN, "broker shutting down"));
+        }
     }
 
     @Override
     public void closeForTakeOver() {
-        close("taken over by a new connection with the same client identifier");
+        disconnect(ReasonCode.SESSION_TAKEN_OVER, "taken over by a new connection with the same client identifier");
     }
 
     @Override
     public void closeForStoreFailure(String reason) {
-        close("the store failed: " + reason);
+        disconnect(ReasonCode.UNSPECIFIED_ERROR, "the store failed: " + reason);
+    }
+
+    private static Properties reasonString(@Nullable String reason) {
+        if (reason == null || reason.isEmpty()) {
+            return Properties.EMPTY;
+        }
+        String text = reason.length() > 1000 ? reason.substring(0, 1000) : reason;
+        return Properties.of(Property.of(PropertyId.REASON_STRING, text));
     }
 }

@@ -1,6 +1,7 @@
 package io.starling.broker.internal.protocol;
 
 import io.netty.channel.group.ChannelGroup;
+import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.internal.routing.Router;
 import io.starling.broker.internal.session.SessionRegistry;
 import io.starling.broker.metrics.BrokerMetrics;
@@ -15,5 +16,7 @@ public record Flows(
         Router router,
         BrokerMetrics metrics,
         ChannelGroup channels,
-        int maxPacketSize) {
+        int maxPacketSize,
+        int maxInflightMessages,
+        BrokerConfig.Mqtt5 mqtt5) {
 }

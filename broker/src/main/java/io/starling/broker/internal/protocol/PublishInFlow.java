@@ -11,6 +11,8 @@ import io.starling.codec.packet.Packet;
 import io.starling.codec.packet.PubAck;
 import io.starling.codec.packet.PubComp;
 import io.starling.codec.packet.PubRec;
+import io.starling.codec.packet.ReasonCode;
+import io.starling.codec.property.Properties;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
@@ -36,13 +38,13 @@ public final class PublishInFlow {
 
     public void onPublish(Session session, ClientConnection connection, Message message, int packetId) {
         switch (message.qos()) {
-            case AT_MOST_ONCE -> publish(session, message, null, null, null);
+            case AT_MOST_ONCE -> publish(session, message, null, null, 0, 0);
             // [MQTT-4.3.2-2] PUBACK once the message is the broker's
-            case AT_LEAST_ONCE -> publish(session, message, null, connection, new PubAck(packetId));
+            case AT_LEAST_ONCE -> publish(session, message, null, connection, PUBACK, packetId);
             case EXACTLY_ONCE -> {
                 if (session.inboundQos2().add(packetId)) {
                     StoreChanges received = session.durable() ? persistence.changes().inbound(session.clientId(), packetId) : null;
-                    publish(session, message, received, connection, new PubRec(packetId));
+                    publish(session, message, received, connection, PUBREC, packetId);
                 } else {
                     // a re-sent PUBLISH before PUBREL: answered, not routed again
                     session.gate().after(null, () -> reply(session, connection, new PubRec(packetId)));
@@ -51,30 +53,46 @@ public final class PublishInFlow {
         }
     }
 
-    /** The will of a connection that ended without DISCONNECT [MQTT-3.1.2-8], behind what it published before. */
+    /**
+     * The will of a connection that ended without DISCONNECT [MQTT-3.1.2-8], behind what it
+     * published before; its Message Expiry Interval counts from now.
+     */
     public void onWill(Session session, Message will) {
-        publish(session, will, null, null, null);
+        publish(session, MessageProperties.publishedWill(will, System.currentTimeMillis()), null, null, 0, 0);
     }
 
+    private static final int PUBACK = 1;
+    private static final int PUBREC = 2;
+
     private void publish(Session session, Message message, @Nullable StoreChanges with,
-            @Nullable ClientConnection connection, @Nullable Packet reply) {
+            @Nullable ClientConnection connection, int reply, int packetId) {
         Router.Publication publication = router.publish(message, with);
         if (connection != null) {
             holdBackIfCongested(session, connection, publication);
         }
         if (publication.stored() == null && session.gate().isClear()) {
             publication.deliver();
-            if (connection != null && reply != null) {
-                reply(session, connection, reply);
+            if (connection != null && reply != 0) {
+                reply(session, connection, ack(reply, packetId, publication.size()));
             }
             return;
         }
         session.gate().after(publication.stored(), () -> {
             publication.deliver();
-            if (connection != null && reply != null) {
-                reply(session, connection, reply);
+            if (connection != null && reply != 0) {
+                reply(session, connection, ack(reply, packetId, publication.size()));
             }
         });
+    }
+
+    /** PUBACK or PUBREC; in 5.0 with 0x10 when no subscription matched (3.1.1 carries no code). */
+    private static Packet ack(int reply, int packetId, int subscribers) {
+        if (subscribers > 0) {
+            return reply == PUBACK ? new PubAck(packetId) : new PubRec(packetId);
+        }
+        return reply == PUBACK
+                ? new PubAck(packetId, ReasonCode.NO_MATCHING_SUBSCRIBERS, Properties.EMPTY)
+                : new PubRec(packetId, ReasonCode.NO_MATCHING_SUBSCRIBERS, Properties.EMPTY);
     }
 
     /**
@@ -93,11 +111,15 @@ public final class PublishInFlow {
     /** PUBREL: the client releases {@code packetId}; later PUBLISHes with it are new messages [MQTT-4.3.3-2]. */
     public void onPubRel(Session session, ClientConnection connection, int packetId) {
         CompletableFuture<Void> released = null;
-        if (session.inboundQos2().remove(packetId) && session.durable()) {
+        boolean known = session.inboundQos2().remove(packetId);
+        if (known && session.durable()) {
             // PUBCOMP only once the release is stored: a restart must not take a new PUBLISH with this id for a re-send
             released = persistence.commit(persistence.changes().inboundReleased(session.clientId(), packetId));
         }
-        session.gate().after(released, () -> reply(session, connection, new PubComp(packetId)));
+        // a PUBREL for an identifier the broker does not hold: 0x92 in 5.0
+        PubComp reply = known ? new PubComp(packetId)
+                : new PubComp(packetId, ReasonCode.PACKET_IDENTIFIER_NOT_FOUND, Properties.EMPTY);
+        session.gate().after(released, () -> reply(session, connection, reply));
     }
 
     /** Sends {@code reply} unless the connection it answers has been replaced meanwhile. */

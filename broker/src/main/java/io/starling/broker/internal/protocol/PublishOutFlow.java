@@ -1,6 +1,5 @@
 package io.starling.broker.internal.protocol;
 
-import io.netty.buffer.Unpooled;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.internal.session.ClientConnection;
 import io.starling.broker.internal.session.InflightWindow;
@@ -12,8 +11,9 @@ import io.starling.broker.model.StoredMessage;
 import io.starling.broker.spi.Persistence;
 import io.starling.broker.spi.StoreChanges;
 import io.starling.codec.packet.PubRel;
-import io.starling.codec.packet.Publish;
 import io.starling.codec.packet.QoS;
+import io.starling.codec.packet.ReasonCode;
+import io.starling.codec.property.Properties;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -54,30 +54,33 @@ public final class PublishOutFlow implements Session.Delivery {
         this.metrics = metrics;
     }
 
-    /** A live message from the router: RETAIN 0 [MQTT-3.3.1-9]. */
+    /** A live message from the router: RETAIN 0 [MQTT-3.3.1-9], unless its subscription is Retain As Published. */
     @Override
-    public void deliver(Session session, Message message, QoS qos, @Nullable QueueRef stored) {
-        deliver(session, message, qos, false, stored);
+    public void deliver(Session session, Message message, QoS qos, boolean retain, int[] subscriptionIds,
+            @Nullable QueueRef stored) {
+        offer(session, message, qos, retain, subscriptionIds, stored);
     }
 
     /**
      * A retained message for a new subscription, RETAIN 1 [MQTT-3.3.1-8]: stored first, like a
      * live one, when the session is persistent.
      */
-    public void deliverRetained(Session session, Message message, QoS qos) {
+    public void deliverRetained(Session session, Message message, QoS qos, int[] subscriptionIds) {
         QueueRef stored = null;
         if (session.durable() && qos != QoS.AT_MOST_ONCE) {
             StoreChanges changes = persistence.changes();
             stored = new QueueRef(session.nextQueueSeq(), new StoredMessage(persistence.nextMessageId()));
             stored.message().retain();
             changes.message(stored.message().id(), message)
-                    .queued(session.clientId(), stored.seq(), stored.message().id(), qos, true, 0, false);
+                    .queued(session.clientId(), stored.seq(), stored.message().id(), qos, true, subscriptionIds, 0, false);
             persistence.commit(changes);
         }
-        deliver(session, message, qos, true, stored);
+        offer(session, message, qos, true, subscriptionIds, stored);
     }
 
-    private void deliver(Session session, Message message, QoS qos, boolean retain, @Nullable QueueRef stored) {
+    /** Sends the message now if there is room, else queues it within the bounds. */
+    private void offer(Session session, Message message, QoS qos, boolean retain, int[] subscriptionIds,
+            @Nullable QueueRef stored) {
         if (session.isDiscarded()) {
             forget(session, stored);
             return;
@@ -88,15 +91,15 @@ public final class PublishOutFlow implements Session.Delivery {
             return;
         }
         if (connection != null && !session.hasQueued() && hasRoom(session, connection, qos)) {
-            send(session, connection, message, qos, retain, stored);
+            send(session, connection, message, qos, retain, subscriptionIds, stored);
         } else {
-            enqueue(session, new Session.Pending(message, qos, retain, stored));
+            enqueue(session, new Session.Pending(message, qos, retain, subscriptionIds, stored));
         }
     }
 
     private boolean hasRoom(Session session, ClientConnection connection, QoS qos) {
         return !session.connAckPending() && connection.isWritable()
-                && (qos == QoS.AT_MOST_ONCE || session.inflight().size() < config.maxInflightMessages());
+                && (qos == QoS.AT_MOST_ONCE || session.inflight().size() < connection.sendWindow());
     }
 
     private void enqueue(Session session, Session.Pending pending) {
@@ -144,7 +147,7 @@ public final class PublishOutFlow implements Session.Delivery {
         Session.Pending next;
         while ((next = session.nextQueued()) != null && hasRoom(session, connection, next.qos())) {
             session.takeQueued();
-            send(session, connection, next.message(), next.qos(), next.retain(), next.stored());
+            send(session, connection, next.message(), next.qos(), next.retain(), next.subscriptionIds(), next.stored());
         }
         if (session.congested() && queuedQos12(session) <= config.maxQueuedMessages() / 2) {
             session.clearCongestion();
@@ -155,41 +158,52 @@ public final class PublishOutFlow implements Session.Delivery {
     }
 
     private void send(Session session, ClientConnection connection, Message message, QoS qos, boolean retain,
-            @Nullable QueueRef stored) {
+            int[] subscriptionIds, @Nullable QueueRef stored) {
+        if (message.expiresAtMillis() != 0 && message.expiredAt(System.currentTimeMillis())) {
+            // [MQTT-3.3.2-5] its expiry ran out before onward delivery started: this copy goes
+            metrics.messagesExpired.increment();
+            forget(session, stored);
+            return;
+        }
+        if (!connection.fits(message, subscriptionIds)) {
+            // [MQTT-3.1.2-24] too large for the client: discarded as if sent
+            metrics.messagesTooLarge.increment();
+            forget(session, stored);
+            return;
+        }
         int packetId = 0;
         CompletableFuture<Void> wait = null;
         if (qos != QoS.AT_MOST_ONCE) {
             packetId = session.nextPacketId();
-            session.inflight().add(packetId, message, qos, retain, stored);
+            session.inflight().add(packetId, message, qos, retain, subscriptionIds, stored);
             if (stored != null) {
                 CompletableFuture<Void> written = persistence.commit(persistence.changes().queued(session.clientId(), stored.seq(),
-                        stored.message().id(), qos, retain, packetId, false));
+                        stored.message().id(), qos, retain, subscriptionIds, packetId, false));
                 // QoS 1 may go at once: a restart that lost the identifier sends it again as a new
                 // message, which QoS 1 allows; QoS 2 must not [MQTT-4.3.3-2]
                 wait = qos == QoS.EXACTLY_ONCE ? written : null;
             }
         }
         if (wait == null && session.gate().isClear()) {
-            write(connection, message, qos, false, retain, packetId);
+            write(connection, message, qos, false, retain, packetId, subscriptionIds);
             return;
         }
         int id = packetId;
         session.gate().after(wait, () -> {
             if (session.connection() == connection) {
-                write(connection, message, qos, false, retain, id);
+                write(connection, message, qos, false, retain, id, subscriptionIds);
             }
             // else: the next connection re-sends it from the in-flight window
         });
     }
 
-    private void write(ClientConnection connection, Message message, QoS qos, boolean dup, boolean retain, int packetId) {
-        Publish publish = new Publish(message.topic(), qos, dup, retain, packetId, Unpooled.wrappedBuffer(message.payload()));
-        try {
-            connection.send(publish);
-        } finally {
-            publish.release();
+    private void write(ClientConnection connection, Message message, QoS qos, boolean dup, boolean retain, int packetId,
+            int[] subscriptionIds) {
+        if (connection.publish(message, qos, dup, retain, packetId, subscriptionIds)) {
+            metrics.messagesSent.increment();
+        } else {
+            metrics.messagesTooLarge.increment();
         }
-        metrics.messagesSent.increment();
     }
 
     /**
@@ -206,7 +220,7 @@ public final class PublishOutFlow implements Session.Delivery {
             if (entry.released) {
                 connection.send(new PubRel(entry.packetId));
             } else {
-                write(connection, entry.message, entry.qos, true, entry.retain, entry.packetId);
+                write(connection, entry.message, entry.qos, true, entry.retain, entry.packetId, entry.subscriptionIds);
             }
         }
         drain(session);
@@ -223,22 +237,34 @@ public final class PublishOutFlow implements Session.Delivery {
     }
 
     /** PUBREC: the message is delivered; answer PUBREL and wait for PUBCOMP [MQTT-4.3.3-1]. */
-    public void onPubRec(Session session, ClientConnection connection, int packetId) {
+    public void onPubRec(Session session, ClientConnection connection, int packetId, ReasonCode reasonCode) {
         InflightWindow.Entry entry = session.inflight().get(packetId);
         CompletableFuture<Void> released = null;
+        if (reasonCode.isError()) {
+            // 5.0: the client refused the message; the flow ends here, without PUBREL (section 4.3.3)
+            if (entry != null && entry.qos == QoS.EXACTLY_ONCE && !entry.released) {
+                session.inflight().remove(packetId);
+                forget(session, entry.stored);
+                drain(session);
+            }
+            return;
+        }
+        boolean known = entry != null && entry.qos == QoS.EXACTLY_ONCE;
         if (entry != null && entry.qos == QoS.EXACTLY_ONCE && !entry.released) {
             entry.released = true;
             QueueRef stored = entry.stored;
             if (stored != null) {
                 // PUBREL only once this is stored: after a restart the flow goes on with PUBREL, never the PUBLISH again
                 released = persistence.commit(persistence.changes().queued(session.clientId(), stored.seq(),
-                        stored.message().id(), entry.qos, entry.retain, packetId, true));
+                        stored.message().id(), entry.qos, entry.retain, entry.subscriptionIds, packetId, true));
             }
         }
-        // a PUBREC for a flow we no longer know is answered too, so that the client can finish it
+        // a PUBREC for a flow we no longer know is answered too, so that the client can finish it:
+        // in 5.0 with 0x92, packet identifier not found
+        PubRel reply = known ? new PubRel(packetId) : new PubRel(packetId, ReasonCode.PACKET_IDENTIFIER_NOT_FOUND, Properties.EMPTY);
         session.gate().after(released, () -> {
             if (session.connection() == connection) {
-                connection.send(new PubRel(packetId));
+                connection.send(reply);
             }
         });
     }

@@ -1,8 +1,10 @@
 package io.starling.broker.internal.protocol;
 
 import io.starling.broker.internal.routing.Router;
+import io.starling.broker.internal.routing.TopicTree;
 import io.starling.broker.internal.session.ClientConnection;
 import io.starling.broker.internal.session.Session;
+import io.starling.broker.model.SubscriptionOptions;
 import io.starling.broker.spi.Persistence;
 import io.starling.broker.spi.StoreChanges;
 import io.starling.codec.packet.QoS;
@@ -12,6 +14,9 @@ import io.starling.codec.packet.Subscribe;
 import io.starling.codec.packet.Subscription;
 import io.starling.codec.packet.UnsubAck;
 import io.starling.codec.packet.Unsubscribe;
+import io.starling.codec.property.Properties;
+import io.starling.codec.property.PropertyId;
+import io.starling.codec.wire.MqttVersion;
 import io.starling.codec.wire.Topics;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,48 +24,78 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * SUBSCRIBE and UNSUBSCRIBE. Each filter of a SUBSCRIBE is granted the QoS it asks for, or fails
- * alone (0x80) when it is not a valid filter, and the SUBACK answers them in order with the same
- * packet identifier [MQTT-3.8.4-1..6]. A filter equal to one the session has replaces it
- * [MQTT-3.8.4-3]. After the SUBACK, the retained messages matching each granted filter are sent
- * with RETAIN 1 [MQTT-3.3.1-8]. An UNSUBSCRIBE is always answered by one UNSUBACK [MQTT-3.10.4-4]
- * [MQTT-3.10.4-5]; messages already in flight still complete. A persistent session's
+ * SUBSCRIBE and UNSUBSCRIBE. Each filter of a SUBSCRIBE is granted the QoS it asks for (at most
+ * {@code maximum_qos}), or fails alone (0x80, in 5.0 0x8F) when it is not a valid filter, and the
+ * SUBACK answers them in order with the same packet identifier [MQTT-3.8.4-1..6]. A filter equal
+ * to one the session has replaces it [MQTT-3.8.4-3], options and Subscription Identifier
+ * included. After the SUBACK, the retained messages matching each granted filter are sent with
+ * RETAIN 1 [MQTT-3.3.1-8] as its Retain Handling says, and never for a shared subscription
+ * ({@code $share/{group}/{filter}}, taken from clients of every version). An UNSUBSCRIBE is always
+ * answered by one UNSUBACK [MQTT-3.10.4-4] [MQTT-3.10.4-5], in 5.0 with 0x11 for each filter that
+ * had no subscription; messages already in flight still complete. A persistent session's
  * subscriptions are stored before SUBACK, and their removal before UNSUBACK. Every method runs in
  * the session's mailbox.
  */
 public final class SubscribeFlow {
     private static final Logger log = LoggerFactory.getLogger(SubscribeFlow.class);
+    private static final int[] NO_IDS = new int[0];
 
     private final Router router;
     private final PublishOutFlow out;
     private final Persistence persistence;
+    /** The highest QoS granted, whatever a subscription asks for ({@code maximum_qos}). */
+    private final QoS maximumQos;
 
-    public SubscribeFlow(Router router, PublishOutFlow out, Persistence persistence) {
+    public SubscribeFlow(Router router, PublishOutFlow out, Persistence persistence, QoS maximumQos) {
         this.router = router;
         this.out = out;
         this.persistence = persistence;
+        this.maximumQos = maximumQos;
     }
 
     public void onSubscribe(Session session, ClientConnection connection, Subscribe subscribe) {
         List<ReasonCode> codes = new ArrayList<>(subscribe.subscriptions().size());
-        List<Subscription> granted = new ArrayList<>(subscribe.subscriptions().size());
+        List<Subscription> retainedFor = new ArrayList<>(subscribe.subscriptions().size());
+        List<SubscriptionOptions> retainedOptions = new ArrayList<>(subscribe.subscriptions().size());
         StoreChanges changes = session.durable() ? persistence.changes() : null;
+        int identifier = (int) subscribe.properties().integer(PropertyId.SUBSCRIPTION_IDENTIFIER).orElse(0);
+        boolean v5 = connection.version().isV5();
         for (Subscription subscription : subscribe.subscriptions()) {
             String filter = subscription.topicFilter();
-            String violation = Topics.filterViolation(filter, connection.version());
+            // shared subscriptions are offered to every version, so their syntax is 5.0's for all
+            String violation = Topics.filterViolation(filter, MqttVersion.V5);
             if (violation != null) {
                 log.debug("client {}: refused topic filter '{}': {}", session.clientId(), filter, violation);
-                codes.add(ReasonCode.UNSPECIFIED_ERROR);
+                codes.add(v5 ? ReasonCode.TOPIC_FILTER_INVALID : ReasonCode.UNSPECIFIED_ERROR);
                 continue;
             }
-            QoS qos = subscription.qos();
-            session.subscriptions().put(filter, qos);
-            router.subscriptions().subscribe(filter, session, qos);
-            if (changes != null) {
-                changes.subscribed(session.clientId(), filter, qos);
+            boolean shared = TopicTree.SharedFilter.parse(filter) != null;
+            if (shared && subscription.noLocal()) {
+                // [MQTT-3.8.3-4] No Local on a shared subscription is a protocol error
+                connection.disconnect(ReasonCode.PROTOCOL_ERROR, "No Local on the shared subscription '" + filter + "'");
+                return;
             }
-            codes.add(ReasonCode.granted(qos));
-            granted.add(subscription);
+            Subscription granted = subscription.qos().value() > maximumQos.value()
+                    ? new Subscription(filter, maximumQos, subscription.noLocal(), subscription.retainAsPublished(),
+                            subscription.retainHandling())
+                    : subscription;
+            SubscriptionOptions options = SubscriptionOptions.of(granted, identifier);
+            SubscriptionOptions before = session.subscriptions().put(filter, options);
+            router.subscriptions().subscribe(filter, session, options);
+            if (changes != null) {
+                changes.subscribed(session.clientId(), filter, options);
+            }
+            codes.add(ReasonCode.granted(granted.qos()));
+            // no retained messages on a shared subscription (section 4.8.2); Retain Handling decides for the others
+            boolean sendRetained = !shared && switch (granted.retainHandling()) {
+                case SEND_ON_SUBSCRIBE -> true;
+                case SEND_IF_NEW_SUBSCRIPTION -> before == null;
+                case DO_NOT_SEND -> false;
+            };
+            if (sendRetained) {
+                retainedFor.add(granted);
+                retainedOptions.add(options);
+            }
         }
         // SUBACK once the subscriptions are stored; the retained messages follow it
         session.gate().after(persistence.commitAny(changes), () -> {
@@ -68,15 +103,22 @@ public final class SubscribeFlow {
                 return;
             }
             connection.send(new SubAck(subscribe.packetId(), codes));
-            for (Subscription subscription : granted) {
-                router.retained().forEachMatching(subscription.topicFilter(), message ->
-                        out.deliverRetained(session, message, QoS.min(message.qos(), subscription.qos())));
+            long now = System.currentTimeMillis();
+            for (int i = 0; i < retainedFor.size(); i++) {
+                Subscription subscription = retainedFor.get(i);
+                int[] ids = retainedOptions.get(i).identifier() == 0 ? NO_IDS : new int[] {retainedOptions.get(i).identifier()};
+                router.retained().forEachMatching(subscription.topicFilter(), message -> {
+                    if (!message.expiredAt(now)) {
+                        out.deliverRetained(session, message, QoS.min(message.qos(), subscription.qos()), ids);
+                    }
+                });
             }
         });
     }
 
     public void onUnsubscribe(Session session, ClientConnection connection, Unsubscribe unsubscribe) {
         StoreChanges changes = session.durable() ? persistence.changes() : null;
+        List<ReasonCode> codes = new ArrayList<>(unsubscribe.topicFilters().size());
         for (String filter : unsubscribe.topicFilters()) {
             // [MQTT-3.10.4-1] filters are compared character by character
             if (session.subscriptions().remove(filter) != null) {
@@ -84,13 +126,19 @@ public final class SubscribeFlow {
                 if (changes != null) {
                     changes.unsubscribed(session.clientId(), filter);
                 }
+                codes.add(ReasonCode.SUCCESS);
+            } else {
+                codes.add(ReasonCode.NO_SUBSCRIPTION_EXISTED);
             }
         }
+        // 5.0: one code per filter; 3.1 and 3.1.1 UNSUBACKs carry none
+        UnsubAck reply = connection.version().isV5()
+                ? new UnsubAck(unsubscribe.packetId(), codes, Properties.EMPTY)
+                : new UnsubAck(unsubscribe.packetId());
         session.gate().after(persistence.commitAny(changes), () -> {
             if (session.connection() == connection) {
-                connection.send(new UnsubAck(unsubscribe.packetId()));
+                connection.send(reply);
             }
         });
     }
-
 }

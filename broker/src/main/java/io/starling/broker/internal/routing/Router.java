@@ -67,6 +67,11 @@ public final class Router {
             this.stored = stored;
         }
 
+        /** How many subscribers the message goes to: 0 means no matching subscribers (PUBACK 0x10 in 5.0). */
+        public int size() {
+            return targets.size();
+        }
+
         /** Completes once the message is stored for every persistent session it reaches; null when nothing had to be. */
         public @Nullable CompletableFuture<Void> stored() {
             return stored;
@@ -93,7 +98,8 @@ public final class Router {
             @Nullable QueueRef[] q = queued;
             int n = targets.size();
             for (int i = 0; i < n; i++) {
-                targets.subscriber(i).deliver(message, targets.qos(i), q == null ? null : q[i]);
+                targets.subscriber(i).deliver(message, targets.qos(i), targets.retain(i), targets.identifiers(i),
+                        q == null ? null : q[i]);
             }
             return n;
         }
@@ -107,7 +113,7 @@ public final class Router {
     public Publication publish(Message message, @Nullable StoreChanges with) {
         metrics.messagesReceived.increment();
         // [MQTT-3.3.5-1] overlapping subscriptions of one client get one copy, at the highest granted QoS
-        Targets targets = new Targets(message.qos());
+        Targets targets = new Targets(message);
         subscriptions.match(message.topic(), targets);
         StoreChanges changes = with;
         @Nullable QueueRef @Nullable [] queued = null;
@@ -125,7 +131,8 @@ public final class Router {
                 Subscriber subscriber = targets.subscriber(i);
                 long seq = subscriber.nextQueueSeq();
                 stored.retain();
-                storing.queued(subscriber.clientId(), seq, stored.id(), targets.qos(i), false, 0, false);
+                storing.queued(subscriber.clientId(), seq, stored.id(), targets.qos(i), targets.retain(i),
+                        targets.identifiers(i), 0, false);
                 refs[i] = new QueueRef(seq, stored);
             }
             changes = storing;

@@ -38,9 +38,19 @@ public interface Subscriber {
     }
 
     /**
-     * Delivers {@code message} at {@code qos}, already the lower of the published and the
-     * granted QoS, with RETAIN 0 as a live message [MQTT-3.3.1-9]. {@code stored} is its queue
-     * entry when it was stored for the subscriber, else null.
+     * Whether a connection is attached: a shared subscription group prefers members that are.
+     * Called from any thread.
      */
-    void deliver(Message message, QoS qos, @Nullable QueueRef stored);
+    default boolean online() {
+        return true;
+    }
+
+    /**
+     * Delivers {@code message} at {@code qos}, already the lower of the published and the
+     * granted QoS, with {@code retain} (0 for a live message [MQTT-3.3.1-9] unless a Retain As
+     * Published subscription keeps it) and the Subscription Identifiers of the matching
+     * subscriptions ({@code subscriptionIds}, empty for none). {@code stored} is its queue entry
+     * when it was stored for the subscriber, else null.
+     */
+    void deliver(Message message, QoS qos, boolean retain, int[] subscriptionIds, @Nullable QueueRef stored);
 }

@@ -1,5 +1,7 @@
 package io.starling.broker.internal.routing;
 
+import io.starling.broker.model.Message;
+import io.starling.broker.model.SubscriptionOptions;
 import io.starling.codec.packet.QoS;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
@@ -11,34 +13,69 @@ import org.jspecify.annotations.Nullable;
  * a map: a publish usually matches a handful of subscriptions, and this is allocated per publish.
  * Duplicates are found by a scan while there are few, through an identity index beyond that.
  * Filled by one thread, then read-only.
+ *
+ * <p>The MQTT 5.0 options are applied here too: a No Local subscription does not match its own
+ * session's messages [MQTT-3.8.3-3]; a Retain As Published one keeps the message's RETAIN flag
+ * [MQTT-3.3.1-13]; and a subscriber gets the identifiers of all its matching subscriptions
+ * [MQTT-3.3.4-3]. The arrays for those are made only when a subscription uses them.
  */
 final class Targets implements TopicTree.Match {
     /** Beyond this many targets, duplicates are looked up in an index rather than by a scan. */
     private static final int SCAN_LIMIT = 16;
+    private static final int[] NO_IDS = new int[0];
 
     private final QoS published;
+    private final String publisherId;
+    private final boolean retained;
     private Subscriber[] subscribers = new Subscriber[4];
     private QoS[] qos = new QoS[4];
+    private boolean @Nullable [] retain;
+    private int @Nullable [] @Nullable [] identifiers;
     private int size;
     private @Nullable IdentityHashMap<Subscriber, Integer> index;
 
-    Targets(QoS published) {
-        this.published = published;
+    Targets(Message message) {
+        this.published = message.qos();
+        this.publisherId = message.publisherId();
+        this.retained = message.retain();
     }
 
     @Override
-    public void accept(Subscriber subscriber, QoS granted) {
-        QoS effective = QoS.min(published, granted);
+    public void accept(Subscriber subscriber, SubscriptionOptions options) {
+        if (options.noLocal() && subscriber.clientId().equals(publisherId)) {
+            return;
+        }
+        QoS effective = QoS.min(published, options.qos());
         int at = indexOf(subscriber);
         if (at >= 0) {
             if (effective.value() > qos[at].value()) {
                 qos[at] = effective;
             }
-            return;
+        } else {
+            at = add(subscriber, effective);
         }
+        if (options.retainAsPublished() && retained) {
+            boolean[] r = retain;
+            if (r == null) {
+                r = retain = new boolean[subscribers.length];
+            }
+            r[at] = true;
+        }
+        if (options.identifier() != 0) {
+            addIdentifier(at, options.identifier());
+        }
+    }
+
+    private int add(Subscriber subscriber, QoS effective) {
         if (size == subscribers.length) {
             subscribers = Arrays.copyOf(subscribers, size * 2);
             qos = Arrays.copyOf(qos, size * 2);
+            if (retain != null) {
+                retain = Arrays.copyOf(retain, size * 2);
+            }
+            if (identifiers != null) {
+                identifiers = Arrays.copyOf(identifiers, size * 2);
+            }
         }
         subscribers[size] = subscriber;
         qos[size] = effective;
@@ -50,7 +87,22 @@ final class Targets implements TopicTree.Match {
                 index.put(subscribers[i], i);
             }
         }
-        size++;
+        return size++;
+    }
+
+    private void addIdentifier(int at, int identifier) {
+        int[][] ids = identifiers;
+        if (ids == null) {
+            ids = identifiers = new int[subscribers.length][];
+        }
+        int[] existing = ids[at];
+        if (existing == null) {
+            ids[at] = new int[] {identifier};
+        } else {
+            int[] more = Arrays.copyOf(existing, existing.length + 1);
+            more[existing.length] = identifier;
+            ids[at] = more;
+        }
     }
 
     private int indexOf(Subscriber subscriber) {
@@ -76,5 +128,18 @@ final class Targets implements TopicTree.Match {
 
     QoS qos(int i) {
         return qos[i];
+    }
+
+    /** The RETAIN flag target {@code i} gets: the published one with Retain As Published, else 0 [MQTT-3.3.1-12]. */
+    boolean retain(int i) {
+        boolean[] r = retain;
+        return r != null && r[i];
+    }
+
+    /** The subscription identifiers of target {@code i}'s matching subscriptions; empty for none. */
+    int[] identifiers(int i) {
+        int[][] ids = identifiers;
+        int[] mine = ids == null ? null : ids[i];
+        return mine == null ? NO_IDS : mine;
     }
 }

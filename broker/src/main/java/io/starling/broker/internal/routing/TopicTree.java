@@ -1,13 +1,22 @@
 package io.starling.broker.internal.routing;
 
+import io.starling.broker.model.SubscriptionOptions;
 import io.starling.codec.packet.QoS;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The subscriptions of all sessions, in a tree keyed by topic level, so that routing one message
  * costs in proportion to its topic's levels and its matches, not to the number of subscriptions.
  * The wildcards {@code +} and {@code #} are children named after themselves.
+ *
+ * <p>Shared subscriptions ({@code $share/{group}/{filter}}, MQTT 5.0 section 4.8.2, for clients
+ * of every version) sit at their filter's node in a group of their own: a matching message goes
+ * to one member of each group, chosen round robin, passing over members that are offline or
+ * whose queue is full while another one is not.
  *
  * <p>Thread-safety: any thread may {@link #match} while another changes the tree. Changes are
  * serialised by the tree's monitor; a match reads the concurrent maps without locking and sees
@@ -16,24 +25,138 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class TopicTree {
     private static final class Node {
         final ConcurrentHashMap<String, Node> children = new ConcurrentHashMap<>(4);
-        final ConcurrentHashMap<Subscriber, QoS> subscribers = new ConcurrentHashMap<>(2);
+        final ConcurrentHashMap<Subscriber, SubscriptionOptions> subscribers = new ConcurrentHashMap<>(2);
+        /** Shared subscription groups by name; made on first use. */
+        volatile @Nullable ConcurrentHashMap<String, SharedGroup> shared;
 
         boolean isEmpty() {
-            return children.isEmpty() && subscribers.isEmpty();
+            ConcurrentHashMap<String, SharedGroup> groups = shared;
+            return children.isEmpty() && subscribers.isEmpty() && (groups == null || groups.isEmpty());
+        }
+    }
+
+    /** The members of one shared subscription group; replaced, never changed, under the tree's monitor. */
+    private static final class SharedGroup {
+        volatile Subscriber[] members = new Subscriber[0];
+        volatile SubscriptionOptions[] options = new SubscriptionOptions[0];
+        final AtomicInteger next = new AtomicInteger();
+
+        /** One member, round robin, preferring one that is online and not congested. */
+        void pick(Match match) {
+            Subscriber[] m = members;
+            SubscriptionOptions[] o = options;
+            int n = m.length;
+            if (n == 0 || o.length != n) {
+                return;
+            }
+            int start = Math.floorMod(next.getAndIncrement(), n);
+            for (int k = 0; k < n; k++) {
+                int i = (start + k) % n;
+                if (m[i].online() && !m[i].congested()) {
+                    match.accept(m[i], o[i]);
+                    return;
+                }
+            }
+            // nobody ready: queue it with the one whose turn it is
+            match.accept(m[start], o[start]);
+        }
+    }
+
+    /** A parsed {@code $share/{group}/{filter}}: its group name and filter. */
+    public record SharedFilter(String group, String filter) {
+        private static final String PREFIX = "$share/";
+
+        /** The group and filter of {@code filter}, or null when it is not a shared subscription. */
+        public static @Nullable SharedFilter parse(String filter) {
+            if (!filter.startsWith(PREFIX)) {
+                return null;
+            }
+            int slash = filter.indexOf('/', PREFIX.length());
+            if (slash < 0) {
+                return null;
+            }
+            return new SharedFilter(filter.substring(PREFIX.length(), slash), filter.substring(slash + 1));
         }
     }
 
     /** Receives one matching subscription. */
     @FunctionalInterface
     public interface Match {
-        void accept(Subscriber subscriber, QoS grantedQos);
+        void accept(Subscriber subscriber, SubscriptionOptions options);
     }
 
     private final Node root = new Node();
     private int count;
 
-    /** Adds or replaces {@code subscriber}'s subscription to {@code filter}; returns whether it replaced one. */
-    public synchronized boolean subscribe(String filter, Subscriber subscriber, QoS qos) {
+    /** Adds or replaces {@code subscriber}'s subscription to {@code filter} with default options. */
+    public boolean subscribe(String filter, Subscriber subscriber, QoS qos) {
+        return subscribe(filter, subscriber, SubscriptionOptions.of(qos));
+    }
+
+    /**
+     * Adds or replaces {@code subscriber}'s subscription to {@code filter} (a shared one when it
+     * is {@code $share/{group}/{filter}}); returns whether it replaced one.
+     */
+    public synchronized boolean subscribe(String filter, Subscriber subscriber, SubscriptionOptions options) {
+        SharedFilter shared = SharedFilter.parse(filter);
+        Node node = nodeOf(shared == null ? filter : shared.filter());
+        boolean replaced;
+        if (shared == null) {
+            replaced = node.subscribers.put(subscriber, options) != null;
+        } else {
+            ConcurrentHashMap<String, SharedGroup> groups = node.shared;
+            if (groups == null) {
+                groups = node.shared = new ConcurrentHashMap<>(2);
+            }
+            replaced = join(groups.computeIfAbsent(shared.group(), g -> new SharedGroup()), subscriber, options);
+        }
+        if (!replaced) {
+            count++;
+        }
+        return replaced;
+    }
+
+    private static boolean join(SharedGroup group, Subscriber subscriber, SubscriptionOptions options) {
+        Subscriber[] members = group.members;
+        for (int i = 0; i < members.length; i++) {
+            if (members[i] == subscriber) {
+                SubscriptionOptions[] o = group.options.clone();
+                o[i] = options;
+                group.options = o;
+                return true;
+            }
+        }
+        SubscriptionOptions[] o = Arrays.copyOf(group.options, members.length + 1);
+        o[members.length] = options;
+        Subscriber[] m = Arrays.copyOf(members, members.length + 1);
+        m[members.length] = subscriber;
+        // options first: a reader that sees the new members sees options at least as long
+        group.options = o;
+        group.members = m;
+        return false;
+    }
+
+    private static boolean leave(SharedGroup group, Subscriber subscriber) {
+        Subscriber[] members = group.members;
+        for (int i = 0; i < members.length; i++) {
+            if (members[i] == subscriber) {
+                Subscriber[] m = new Subscriber[members.length - 1];
+                SubscriptionOptions[] o = new SubscriptionOptions[members.length - 1];
+                for (int j = 0, k = 0; j < members.length; j++) {
+                    if (j != i) {
+                        m[k] = members[j];
+                        o[k++] = group.options[j];
+                    }
+                }
+                group.members = m;
+                group.options = o;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Node nodeOf(String filter) {
         Node node = root;
         int start = 0;
         while (true) {
@@ -44,23 +167,21 @@ public final class TopicTree {
             }
             start = end + 1;
         }
-        boolean replaced = node.subscribers.put(subscriber, qos) != null;
-        if (!replaced) {
-            count++;
-        }
-        return replaced;
+        return node;
     }
 
     /** Removes {@code subscriber}'s subscription to exactly {@code filter}; returns whether there was one. */
     public synchronized boolean unsubscribe(String filter, Subscriber subscriber) {
-        boolean removed = remove(root, filter, 0, subscriber);
+        SharedFilter shared = SharedFilter.parse(filter);
+        boolean removed = shared == null ? remove(root, filter, 0, subscriber, null)
+                : remove(root, shared.filter(), 0, subscriber, shared.group());
         if (removed) {
             count--;
         }
         return removed;
     }
 
-    private static boolean remove(Node node, String filter, int start, Subscriber subscriber) {
+    private static boolean remove(Node node, String filter, int start, Subscriber subscriber, @Nullable String group) {
         int end = levelEnd(filter, start);
         String level = filter.substring(start, end);
         Node child = node.children.get(level);
@@ -68,13 +189,31 @@ public final class TopicTree {
             return false;
         }
         boolean removed = end == filter.length()
-                ? child.subscribers.remove(subscriber) != null
-                : remove(child, filter, end + 1, subscriber);
+                ? removeHere(child, subscriber, group)
+                : remove(child, filter, end + 1, subscriber, group);
         if (removed && child.isEmpty()) {
             // prune, so that a churn of distinct filters does not grow the tree forever
             node.children.remove(level, child);
         }
         return removed;
+    }
+
+    private static boolean removeHere(Node node, Subscriber subscriber, @Nullable String group) {
+        if (group == null) {
+            return node.subscribers.remove(subscriber) != null;
+        }
+        ConcurrentHashMap<String, SharedGroup> groups = node.shared;
+        if (groups == null) {
+            return false;
+        }
+        SharedGroup g = groups.get(group);
+        if (g == null || !leave(g, subscriber)) {
+            return false;
+        }
+        if (g.members.length == 0) {
+            groups.remove(group, g);
+        }
+        return true;
     }
 
     /** The number of subscriptions in the tree. */
@@ -83,8 +222,9 @@ public final class TopicTree {
     }
 
     /**
-     * Calls {@code match} for every subscription whose filter matches {@code topic}; a subscriber
-     * with several matching subscriptions is called once per subscription.
+     * Calls {@code match} for every subscription whose filter matches {@code topic}, and for one
+     * member of every shared group whose filter does; a subscriber with several matching
+     * subscriptions is called once per subscription.
      */
     public void match(String topic, Match match) {
         // [MQTT-4.7.2-1] a filter starting with a wildcard does not match a topic starting with '$'
@@ -134,6 +274,12 @@ public final class TopicTree {
     private static void emit(Node node, Match match) {
         if (!node.subscribers.isEmpty()) {
             node.subscribers.forEach(match::accept);
+        }
+        ConcurrentHashMap<String, SharedGroup> groups = node.shared;
+        if (groups != null && !groups.isEmpty()) {
+            for (SharedGroup group : groups.values()) {
+                group.pick(match);
+            }
         }
     }
 

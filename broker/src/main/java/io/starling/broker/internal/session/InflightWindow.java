@@ -23,6 +23,7 @@ import org.jspecify.annotations.Nullable;
 public final class InflightWindow {
     /** Slots of the first table; a power of two. */
     private static final int INITIAL_SLOTS = 16;
+    private static final int[] NO_IDS = new int[0];
 
     /**
      * One open flow. {@code released} is set once PUBREC arrived and PUBREL was sent: the message
@@ -33,6 +34,8 @@ public final class InflightWindow {
         public final Message message;
         public final QoS qos;
         public final boolean retain;
+        /** The Subscription Identifiers it is sent with; empty for none. */
+        public final int[] subscriptionIds;
         /** Its queue entry in the store, or null when it is not stored. */
         public final @Nullable QueueRef stored;
         public boolean released;
@@ -40,11 +43,12 @@ public final class InflightWindow {
         @Nullable Entry older;
         @Nullable Entry newer;
 
-        Entry(int packetId, Message message, QoS qos, boolean retain, @Nullable QueueRef stored) {
+        Entry(int packetId, Message message, QoS qos, boolean retain, int[] subscriptionIds, @Nullable QueueRef stored) {
             this.packetId = packetId;
             this.message = message;
             this.qos = qos;
             this.retain = retain;
+            this.subscriptionIds = subscriptionIds;
             this.stored = stored;
         }
     }
@@ -62,6 +66,11 @@ public final class InflightWindow {
      * (the session allocates identifiers not in use [MQTT-2.3.1-2]).
      */
     public Entry add(int packetId, Message message, QoS qos, boolean retain, @Nullable QueueRef stored) {
+        return add(packetId, message, qos, retain, NO_IDS, stored);
+    }
+
+    /** As {@link #add(int, Message, QoS, boolean, QueueRef)}, sent with {@code subscriptionIds}. */
+    public Entry add(int packetId, Message message, QoS qos, boolean retain, int[] subscriptionIds, @Nullable QueueRef stored) {
         if (packetId < 1 || packetId > 65535) {
             throw new IllegalArgumentException("packet identifier " + packetId + " is not 1 to 65535");
         }
@@ -80,7 +89,7 @@ public final class InflightWindow {
             }
             i = (i + 1) & mask;
         }
-        Entry entry = new Entry(packetId, message, qos, retain, stored);
+        Entry entry = new Entry(packetId, message, qos, retain, subscriptionIds, stored);
         table[i] = entry;
         Entry last = newest;
         entry.older = last;

@@ -5,6 +5,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.starling.broker.internal.routing.Subscriber;
 import io.starling.broker.model.Message;
 import io.starling.broker.model.QueueRef;
+import io.starling.broker.model.SubscriptionOptions;
 import io.starling.broker.spi.StoreChanges;
 import io.starling.codec.packet.QoS;
 import java.lang.invoke.MethodHandles;
@@ -45,12 +46,35 @@ public final class Session extends Mailbox implements Subscriber {
      * A message waiting for room in the in-flight window or on the connection; {@code stored} is
      * its queue entry in the store, or null.
      */
-    public record Pending(Message message, QoS qos, boolean retain, @Nullable QueueRef stored) {}
+    @SuppressWarnings("ArrayRecordComponent") // never modified
+    public record Pending(Message message, QoS qos, boolean retain, int[] subscriptionIds, @Nullable QueueRef stored) {
+        /** A message without subscription identifiers. */
+        public Pending(Message message, QoS qos, boolean retain, @Nullable QueueRef stored) {
+            this(message, qos, retain, NO_IDS, stored);
+        }
+    }
+
+    private static final int[] NO_IDS = new int[0];
 
     /** Carries out deliveries; the broker's publish-out flow. */
     @FunctionalInterface
     public interface Delivery {
-        void deliver(Session session, Message message, QoS qos, @Nullable QueueRef stored);
+        void deliver(Session session, Message message, QoS qos, boolean retain, int[] subscriptionIds, @Nullable QueueRef stored);
+    }
+
+    /**
+     * A will waiting for its Will Delay Interval [MQTT-3.1.3-9]: published when the delay runs out
+     * or the session ends, whichever is first, and never if the session is resumed before.
+     */
+    public static final class PendingWill {
+        public final Message will;
+        public final long delaySeconds;
+        @Nullable ScheduledFuture<?> timer;
+
+        public PendingWill(Message will, long delaySeconds) {
+            this.will = will;
+            this.delaySeconds = delaySeconds;
+        }
     }
 
     /** A delivery waiting in the mailbox: the task and its data in one object, one per subscriber and message. */
@@ -58,18 +82,22 @@ public final class Session extends Mailbox implements Subscriber {
         private final Session session;
         private final Message message;
         private final QoS qos;
+        private final boolean retain;
+        private final int[] subscriptionIds;
         private final @Nullable QueueRef stored;
 
-        DeliveryTask(Session session, Message message, QoS qos, @Nullable QueueRef stored) {
+        DeliveryTask(Session session, Message message, QoS qos, boolean retain, int[] subscriptionIds, @Nullable QueueRef stored) {
             this.session = session;
             this.message = message;
             this.qos = qos;
+            this.retain = retain;
+            this.subscriptionIds = subscriptionIds;
             this.stored = stored;
         }
 
         @Override
         protected void run() {
-            session.delivery.deliver(session, message, qos, stored);
+            session.delivery.deliver(session, message, qos, retain, subscriptionIds, stored);
         }
     }
 
@@ -93,12 +121,14 @@ public final class Session extends Mailbox implements Subscriber {
     private volatile long queueSeq = 1;
     /** Read by publishers' threads: whether they should hold back (see {@link #congested()}). */
     private volatile boolean congested;
+    /** Read by publishers' threads choosing a member of a shared subscription group. */
+    private volatile boolean online;
     /** Held-back publishers to resume once the queue drains; guarded by {@code this}, made on first use. */
     private @Nullable List<Runnable> onDrained;
     private final StoreGate gate = new StoreGate(this);
 
     // ---- mailbox only; the nullable ones are made on first use ----
-    private @Nullable Map<String, QoS> subscriptions;
+    private @Nullable Map<String, SubscriptionOptions> subscriptions;
     private final InflightWindow inflight = new InflightWindow();
     private @Nullable PacketIds packetIds;
     private @Nullable ArrayDeque<Pending> queue;
@@ -106,6 +136,12 @@ public final class Session extends Mailbox implements Subscriber {
     private @Nullable ClientConnection connection;
     private boolean cleanSession = true;
     private boolean persistent;
+    /**
+     * The Session Expiry Interval in seconds: 0 ends the session with its connection, 0xFFFFFFFF
+     * never; {@link io.starling.broker.spi.StoreChanges#BROKER_EXPIRY} for 3.1 and 3.1.1 sessions.
+     */
+    private long expirySeconds;
+    private @Nullable PendingWill pendingWill;
     /** How many of the queued messages are QoS 0. */
     private int queuedQos0;
     private boolean dropping;
@@ -134,8 +170,13 @@ public final class Session extends Mailbox implements Subscriber {
     }
 
     @Override
-    public void deliver(Message message, QoS qos, @Nullable QueueRef stored) {
-        submit(new DeliveryTask(this, message, qos, stored));
+    public void deliver(Message message, QoS qos, boolean retain, int[] subscriptionIds, @Nullable QueueRef stored) {
+        submit(new DeliveryTask(this, message, qos, retain, subscriptionIds, stored));
+    }
+
+    @Override
+    public boolean online() {
+        return online;
     }
 
     // ---- lifecycle; mailbox only ----
@@ -145,22 +186,36 @@ public final class Session extends Mailbox implements Subscriber {
      * numbered on from {@code nextQueueSeq}, and it is stored on while {@code durable}.
      */
     public void restored(boolean durable, long nextQueueSeq) {
+        restored(durable, nextQueueSeq, StoreChanges.BROKER_EXPIRY);
+    }
+
+    /** As {@link #restored(boolean, long)}, for a session with the Session Expiry Interval {@code expirySeconds}. */
+    public void restored(boolean durable, long nextQueueSeq, long expirySeconds) {
         this.cleanSession = false;
         this.persistent = true;
+        this.expirySeconds = expirySeconds;
         this.durable = durable;
         this.queueSeq = nextQueueSeq;
     }
 
     /**
-     * {@code connection} takes the session (a clean one if {@code cleanSession}, stored while
-     * {@code durable}): the session moves to its event loop once the running task ends, and
-     * holds messages back in its queue until {@link #connAckSent}.
+     * {@code connection} takes the session (a clean one, ending with the connection, if {@code
+     * cleanSession}), stored while {@code durable}: the session
+     * moves to its event loop once the running task ends, and holds messages back in its queue
+     * until {@link #connAckSent}.
      */
     public void attach(ClientConnection connection, boolean cleanSession, boolean durable) {
-        this.cleanSession = cleanSession;
+        attach(connection, cleanSession ? 0 : StoreChanges.BROKER_EXPIRY, durable);
+    }
+
+    /** As {@link #attach(ClientConnection, boolean, boolean)}, with a 5.0 Session Expiry Interval. */
+    public void attach(ClientConnection connection, long expirySeconds, boolean durable) {
+        this.cleanSession = expirySeconds == 0;
         this.persistent = !cleanSession;
+        this.expirySeconds = expirySeconds;
         this.durable = durable;
         this.connection = connection;
+        this.online = true;
         this.connAckPending = true;
         moveTo(connection.eventLoop());
     }
@@ -173,6 +228,7 @@ public final class Session extends Mailbox implements Subscriber {
     /** The connection went away; offline, the queue bound drops rather than holds anyone back. */
     public void detach() {
         connection = null;
+        online = false;
         clearCongestion();
     }
 
@@ -326,14 +382,50 @@ public final class Session extends Mailbox implements Subscriber {
         return cleanSession;
     }
 
+    /** The Session Expiry Interval, in seconds (see the field); mailbox only. */
+    public long expirySeconds() {
+        return expirySeconds;
+    }
+
+    /** A DISCONNECT changed the Session Expiry Interval (never from 0: section 3.14.2.2.2). */
+    public void expirySeconds(long seconds) {
+        this.expirySeconds = seconds;
+        this.cleanSession = seconds == 0;
+    }
+
+    /** The will waiting for its delay, or null. */
+    public @Nullable PendingWill pendingWill() {
+        return pendingWill;
+    }
+
+    /** Keeps {@code will} until {@code publish} is submitted after its delay, replacing none. */
+    public void awaitWill(PendingWill will, Runnable publish) {
+        pendingWill = will;
+        long delayMillis = Math.min(will.delaySeconds, Long.MAX_VALUE / 1000) * 1000;
+        will.timer = owner().schedule(() -> submit(publish), delayMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Takes the pending will out (to publish it now, or because the session was resumed); null if none. */
+    public @Nullable PendingWill takePendingWill() {
+        PendingWill will = pendingWill;
+        if (will != null) {
+            pendingWill = null;
+            ScheduledFuture<?> timer = will.timer;
+            if (timer != null) {
+                timer.cancel(false);
+            }
+        }
+        return will;
+    }
+
     /** Whether the session has state from an earlier persistent connection (session present). */
     public boolean persistent() {
         return persistent;
     }
 
     /** The subscriptions, by topic filter; made on first use (see {@link #hasSubscriptions()}). */
-    public Map<String, QoS> subscriptions() {
-        Map<String, QoS> s = subscriptions;
+    public Map<String, SubscriptionOptions> subscriptions() {
+        Map<String, SubscriptionOptions> s = subscriptions;
         if (s == null) {
             s = subscriptions = new HashMap<>();
         }
@@ -342,7 +434,7 @@ public final class Session extends Mailbox implements Subscriber {
 
     /** Whether the session has any subscription; makes nothing. */
     public boolean hasSubscriptions() {
-        Map<String, QoS> s = subscriptions;
+        Map<String, SubscriptionOptions> s = subscriptions;
         return s != null && !s.isEmpty();
     }
 

@@ -3,6 +3,7 @@ package io.starling.broker.internal.session;
 import io.netty.util.concurrent.EventExecutor;
 import io.starling.broker.internal.routing.TopicTree;
 import io.starling.broker.internal.session.SessionStore;
+import io.starling.broker.model.Message;
 import io.starling.broker.model.QueueRef;
 import io.starling.broker.spi.Persistence;
 import io.starling.broker.spi.Recovered;
@@ -28,19 +29,46 @@ public final class SessionRegistry {
         void attached(Session session, ClientConnection connection, boolean sessionPresent);
     }
 
+    /** Publishes a will, in the session's mailbox; the broker's publish-in flow. */
+    @FunctionalInterface
+    public interface Wills {
+        void publish(Session session, Message will);
+    }
+
+    /** The Session Expiry Interval that means "never" (section 3.1.2.11.2): 0xFFFFFFFF. */
+    public static final long NEVER = 0xFFFF_FFFFL;
+
     private final SessionStore store;
     private final TopicTree subscriptions;
     private final Session.Delivery delivery;
     private final Persistence persistence;
     private final @Nullable Duration expiry;
+    private final Wills wills;
 
     public SessionRegistry(SessionStore store, TopicTree subscriptions, Session.Delivery delivery, Persistence persistence,
             @Nullable Duration expiry) {
+        this(store, subscriptions, delivery, persistence, expiry, (session, will) -> {});
+    }
+
+    public SessionRegistry(SessionStore store, TopicTree subscriptions, Session.Delivery delivery, Persistence persistence,
+            @Nullable Duration expiry, Wills wills) {
         this.store = store;
         this.subscriptions = subscriptions;
         this.delivery = delivery;
         this.persistence = persistence;
         this.expiry = expiry;
+        this.wills = wills;
+    }
+
+    /**
+     * The Session Expiry Interval a 5.0 client gets for the one it asked for: {@code session_expiry}
+     * caps it (0xFFFFFFFF, never, included).
+     */
+    public long capExpiry(long requestedSeconds) {
+        if (expiry == null || requestedSeconds == 0) {
+            return requestedSeconds;
+        }
+        return Math.min(requestedSeconds, Math.min(expiry.toSeconds(), NEVER - 1));
     }
 
     public SessionStore store() {
@@ -58,23 +86,31 @@ public final class SessionRegistry {
         long now = System.currentTimeMillis();
         for (Recovered.Session r : recovered.sessions()) {
             Session session = new Session(r.clientId(), owners.get(), delivery);
-            session.restored(persistence.enabled(), r.nextSeq());
-            r.subscriptions().forEach((filter, qos) -> {
-                session.subscriptions().put(filter, qos);
-                subscriptions.subscribe(filter, session, qos);
+            session.restored(persistence.enabled(), r.nextSeq(), r.expirySeconds());
+            r.subscriptions().forEach((filter, options) -> {
+                session.subscriptions().put(filter, options);
+                subscriptions.subscribe(filter, session, options);
             });
             session.inboundQos2().addAll(r.inbound());
             for (Recovered.Delivery d : r.deliveries()) {
                 QueueRef stored = new QueueRef(d.seq(), d.stored());
                 if (d.packetId() != 0) {
-                    session.inflight().add(d.packetId(), d.message(), d.qos(), d.retain(), stored).released = d.released();
+                    session.inflight().add(d.packetId(), d.message(), d.qos(), d.retain(), d.subscriptionIds(), stored)
+                            .released = d.released();
                 } else {
-                    session.enqueue(new Session.Pending(d.message(), d.qos(), d.retain(), stored));
+                    session.enqueue(new Session.Pending(d.message(), d.qos(), d.retain(), d.subscriptionIds(), stored));
                 }
             }
             store.getOrCreate(r.clientId(), id -> session);
             long offlineSince = r.offlineSinceMillis() == 0 ? now : r.offlineSinceMillis();
-            scheduleExpiry(session, expiry == null ? null : expiry.minusMillis(now - offlineSince));
+            Duration left = expiryOf(session);
+            scheduleExpiry(session, left == null ? null : left.minusMillis(now - offlineSince));
+            Recovered.Will will = r.will();
+            if (will != null) {
+                // due as if the broker had not stopped; a session that reconnects first cancels it
+                long delay = Math.max(0, will.delaySeconds() - (now - offlineSince) / 1000);
+                session.submit(() -> awaitWill(session, new Session.PendingWill(will.message(), delay)));
+            }
         }
     }
 
@@ -84,12 +120,24 @@ public final class SessionRegistry {
      * calls {@code attached}; packets the connection submits after this call run after that.
      */
     public Session open(String clientId, boolean cleanSession, ClientConnection connection, Attached attached) {
+        return open(clientId, cleanSession, cleanSession ? 0 : StoreChanges.BROKER_EXPIRY, null, connection, attached);
+    }
+
+    /**
+     * Opens the session of {@code clientId} for {@code connection}, as {@link #open(String,
+     * boolean, ClientConnection, Attached)} does: started empty when {@code cleanStart}, ending
+     * with the connection when {@code expirySeconds} is 0, and with {@code will} (the connection's
+     * will with its delay, or null) stored while the session is.
+     */
+    public Session open(String clientId, boolean cleanStart, long expirySeconds, Session.@Nullable PendingWill will,
+            ClientConnection connection, Attached attached) {
         Session session = store.getOrCreate(clientId, id -> new Session(id, connection.eventLoop(), delivery));
-        session.submit(() -> attach(session, cleanSession, connection, attached));
+        session.submit(() -> attach(session, cleanStart, expirySeconds, will, connection, attached));
         return session;
     }
 
-    private void attach(Session session, boolean cleanSession, ClientConnection connection, Attached attached) {
+    private void attach(Session session, boolean cleanSession, long expirySeconds, Session.@Nullable PendingWill will,
+            ClientConnection connection, Attached attached) {
         if (session.isDiscarded()) {
             // the session ended between the look-up and this task: start it again, empty
             session.revive();
@@ -101,20 +149,37 @@ public final class SessionRegistry {
         }
         ClientConnection previous = session.connection();
         if (previous != null && previous != connection) {
-            // [MQTT-3.1.4-2] the existing client is disconnected first
+            // [MQTT-3.1.4-2] the existing client is disconnected first; its will is published
+            // unless the session goes on (Clean Start 0) and the will has a delay [MQTT-3.1.3-9]
+            Session.PendingWill previousWill = previous.takeWill();
             previous.closeForTakeOver();
+            if (previousWill != null && (cleanSession || previousWill.delaySeconds == 0)) {
+                wills.publish(session, previousWill.will);
+            }
         }
         session.cancelExpiry();
         boolean sessionPresent = !cleanSession && session.persistent();
         StoreChanges changes = persistence.changes();
+        Session.PendingWill waiting = session.takePendingWill();
+        if (waiting != null && cleanSession) {
+            // the session it waited for ends now: a will waits no longer than its session
+            wills.publish(session, waiting.will);
+        }
+        if (waiting != null && session.durable()) {
+            changes.willRemoved(session.clientId());
+        }
         if (cleanSession || !session.persistent()) {
             // [MQTT-3.1.2-6] a clean session starts empty; so does a new persistent one
             clear(session, changes);
         }
-        if (!cleanSession && persistence.enabled()) {
-            changes.session(session.clientId(), 0);
+        boolean durable = expirySeconds != 0 && persistence.enabled();
+        if (durable) {
+            changes.session(session.clientId(), 0, expirySeconds);
+            if (will != null) {
+                changes.will(session.clientId(), will.will, will.delaySeconds);
+            }
         }
-        session.attach(connection, cleanSession, !cleanSession && persistence.enabled());
+        session.attach(connection, expirySeconds, durable);
         // CONNACK waits until the session is stored; messages wait in the queue until CONNACK is out
         session.gate().after(persistence.commitAny(changes), () -> {
             if (session.connection() == connection) {
@@ -132,16 +197,65 @@ public final class SessionRegistry {
                 return; // taken over: the session belongs to another connection now
             }
             session.detach();
+            Session.PendingWill will = connection.takeWill();
             if (session.cleanSession()) {
+                // the session ends with the connection: so does any will delay
+                if (will != null) {
+                    wills.publish(session, will.will);
+                }
                 discard(session);
                 return;
             }
-            if (session.durable()) {
+            StoreChanges changes = session.durable() ? persistence.changes() : null;
+            if (changes != null) {
                 // when it went offline: its expiry counts from there, across restarts
-                persistence.commitAny(persistence.changes().session(session.clientId(), System.currentTimeMillis()));
+                changes.session(session.clientId(), System.currentTimeMillis(), session.expirySeconds());
             }
-            scheduleExpiry(session, expiry);
+            if (will == null && changes != null) {
+                changes.willRemoved(session.clientId());
+            }
+            if (will != null) {
+                Session.PendingWill delayed = new Session.PendingWill(will.will, Math.min(will.delaySeconds, expiryCap(session)));
+                if (delayed.delaySeconds == 0) {
+                    wills.publish(session, will.will);
+                    if (changes != null) {
+                        changes.willRemoved(session.clientId());
+                    }
+                } else {
+                    awaitWill(session, delayed);
+                }
+            }
+            persistence.commitAny(changes);
+            scheduleExpiry(session, expiryOf(session));
         });
+    }
+
+    /** Waits for {@code will}'s delay, then publishes it unless the session was resumed meanwhile. */
+    private void awaitWill(Session session, Session.PendingWill will) {
+        session.awaitWill(will, () -> {
+            if (session.pendingWill() == will && session.connection() == null) {
+                session.takePendingWill();
+                wills.publish(session, will.will);
+                if (session.durable()) {
+                    persistence.commitAny(persistence.changes().willRemoved(session.clientId()));
+                }
+            }
+        });
+    }
+
+    /** The session's expiry in seconds, for capping a will delay; Long.MAX_VALUE when it never expires. */
+    private long expiryCap(Session session) {
+        Duration d = expiryOf(session);
+        return d == null ? Long.MAX_VALUE : d.toSeconds();
+    }
+
+    /** How long the session outlives its connection: null for never. */
+    private @Nullable Duration expiryOf(Session session) {
+        long seconds = session.expirySeconds();
+        if (seconds == StoreChanges.BROKER_EXPIRY) {
+            return expiry;
+        }
+        return seconds >= NEVER ? null : Duration.ofSeconds(seconds);
     }
 
     private void scheduleExpiry(Session session, @Nullable Duration after) {
@@ -152,7 +266,12 @@ public final class SessionRegistry {
 
     private void expire(Session session) {
         if (session.connection() == null && !session.isDiscarded()) {
-            log.info("client {}: persistent session expired after {} offline", session.clientId(), expiry);
+            log.info("client {}: persistent session expired after {} offline", session.clientId(), expiryOf(session));
+            Session.PendingWill will = session.takePendingWill();
+            if (will != null) {
+                // [MQTT-3.1.3-9] the session ended before the will delay did
+                wills.publish(session, will.will);
+            }
             discard(session);
         }
     }
@@ -176,6 +295,7 @@ public final class SessionRegistry {
         session.clearMessages(changes);
         if (session.durable()) {
             changes.sessionRemoved(session.clientId());
+            changes.willRemoved(session.clientId());
         }
     }
 }

@@ -96,9 +96,10 @@ public final class MqttServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        PacketDecoder decoder = PacketDecoder.forServer(flows.maxPacketSize());
                         ch.pipeline()
-                                .addLast("frames", new MqttFrameDecoder(PacketDecoder.forServer(flows.maxPacketSize())))
-                                .addLast("mqtt", new Connection(flows, listener));
+                                .addLast("frames", new MqttFrameDecoder(decoder))
+                                .addLast("mqtt", new Connection(flows, listener, decoder));
                     }
                 });
         try {

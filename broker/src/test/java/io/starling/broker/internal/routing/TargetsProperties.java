@@ -7,6 +7,7 @@ import static org.quicktheories.generators.SourceDSL.lists;
 
 import io.starling.broker.model.Message;
 import io.starling.broker.model.QueueRef;
+import io.starling.broker.model.SubscriptionOptions;
 import io.starling.codec.packet.QoS;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,7 +26,7 @@ class TargetsProperties {
         }
 
         @Override
-        public void deliver(Message message, QoS qos, @Nullable QueueRef stored) {}
+        public void deliver(Message message, QoS qos, boolean retain, int[] subscriptionIds, @Nullable QueueRef stored) {}
     }
 
     @Test
@@ -44,13 +45,13 @@ class TargetsProperties {
             subscribers.add(new Named("c" + i));
         }
         QoS publishedQos = QoS.of(published);
-        Targets targets = new Targets(publishedQos);
+        Targets targets = new Targets(new Message("t", publishedQos, false, new byte[0], "publisher"));
         Map<Subscriber, QoS> model = new LinkedHashMap<>();
         int matches = Math.min(subscriberOfMatch.size(), grantedOfMatch.size());
         for (int m = 0; m < matches; m++) {
             Subscriber s = subscribers.get(subscriberOfMatch.get(m));
             QoS granted = QoS.of(grantedOfMatch.get(m));
-            targets.accept(s, granted);
+            targets.accept(s, SubscriptionOptions.of(granted));
             model.merge(s, QoS.min(publishedQos, granted), (a, b) -> a.value() >= b.value() ? a : b);
         }
         Map<Subscriber, QoS> actual = new LinkedHashMap<>();

@@ -46,7 +46,7 @@ class TopicTreeProperties {
         }
 
         @Override
-        public void deliver(Message message, QoS qos, @Nullable QueueRef stored) {
+        public void deliver(Message message, QoS qos, boolean retain, int[] subscriptionIds, @Nullable QueueRef stored) {
             throw new AssertionError("not used");
         }
     }
@@ -113,7 +113,7 @@ class TopicTreeProperties {
                 }
             });
             List<String> actual = new ArrayList<>();
-            tree.match(topic, (subscriber, qos) -> actual.add(((Id) subscriber).n() + "|" + qos));
+            tree.match(topic, (subscriber, options) -> actual.add(((Id) subscriber).n() + "|" + options.qos()));
             List<String> expectedWithoutFilter = expected.stream().map(e -> e.substring(e.indexOf('|') + 1)).sorted().toList();
             assertThat(actual).as("matches of %s", topic).containsExactlyInAnyOrderElementsOf(expectedWithoutFilter);
         }

@@ -2,11 +2,15 @@ package io.starling.broker.internal.session;
 
 import io.netty.util.concurrent.EventExecutor;
 import io.starling.broker.internal.routing.Subscriber;
+import io.starling.broker.model.Message;
 import io.starling.codec.packet.Packet;
+import io.starling.codec.packet.QoS;
+import io.starling.codec.packet.ReasonCode;
 import io.starling.codec.wire.MqttVersion;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A connection without a network for the session tests: it counts flushes and records why it was
@@ -35,6 +39,31 @@ final class RecordingConnection implements ClientConnection {
     @Override
     public boolean isWritable() {
         return true;
+    }
+
+    @Override
+    public boolean publish(Message message, QoS qos, boolean dup, boolean retain, int packetId, int[] subscriptionIds) {
+        throw new AssertionError("nothing is sent in these tests");
+    }
+
+    @Override
+    public boolean fits(Message message, int[] subscriptionIds) {
+        return true;
+    }
+
+    @Override
+    public int sendWindow() {
+        return 32;
+    }
+
+    @Override
+    public Session.@Nullable PendingWill takeWill() {
+        return null;
+    }
+
+    @Override
+    public void disconnect(ReasonCode reasonCode, String reason) {
+        throw new AssertionError("no protocol violation in these tests: " + reason);
     }
 
     @Override

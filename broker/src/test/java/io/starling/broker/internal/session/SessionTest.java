@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.netty.channel.DefaultEventLoop;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.starling.broker.model.Message;
+import io.starling.broker.model.SubscriptionOptions;
 import io.starling.broker.spi.StoreChanges;
 import io.starling.codec.packet.QoS;
 import java.time.Duration;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /** The session's state: its lifecycle operations, queue, flow control and lazily made structures (the mechanism is {@link MailboxTest}'s). */
 class SessionTest {
-    private static final Session.Delivery NO_DELIVERY = (session, message, qos, stored) -> {
+    private static final Session.Delivery NO_DELIVERY = (session, message, qos, retain, ids, stored) -> {
         throw new AssertionError("nothing is delivered in these tests");
     };
 
@@ -50,7 +51,7 @@ class SessionTest {
         assertThat(session.hasQueued()).isTrue();
         assertThat(session.queued()).isEqualTo(1);
         assertThat(session.nextQueued()).isSameAs(pending);
-        session.subscriptions().put("a/#", QoS.AT_LEAST_ONCE);
+        session.subscriptions().put("a/#", SubscriptionOptions.of(QoS.AT_LEAST_ONCE));
         assertThat(session.hasSubscriptions()).isTrue();
     }
 
@@ -63,7 +64,7 @@ class SessionTest {
         session.enqueue(new Session.Pending(message, QoS.AT_MOST_ONCE, false, null));
         session.inflight().add(session.nextPacketId(), message, QoS.AT_LEAST_ONCE, false, null);
         session.inboundQos2().add(7);
-        session.subscriptions().put("a", QoS.AT_MOST_ONCE);
+        session.subscriptions().put("a", SubscriptionOptions.of(QoS.AT_MOST_ONCE));
 
         session.clearMessages(StoreChanges.NONE);
 
@@ -79,7 +80,7 @@ class SessionTest {
         session.subscriptions().clear();
         session.clearMessages(StoreChanges.NONE);
         assertThat(session.hasSubscriptions()).isFalse();
-        session.subscriptions().put("b", QoS.EXACTLY_ONCE);
+        session.subscriptions().put("b", SubscriptionOptions.of(QoS.EXACTLY_ONCE));
         assertThat(session.subscriptions()).containsOnlyKeys("b");
     }
 
@@ -98,13 +99,13 @@ class SessionTest {
     @DisplayName("a delivery runs in the mailbox as one task, handing the flow the session, message, QoS and queue entry; the turn ends with a flush")
     void deliveryRunsInTheMailbox() {
         List<String> delivered = new ArrayList<>();
-        Session.Delivery recording = (s, message, qos, stored) -> delivered.add(s.clientId() + " " + message.topic() + " " + qos);
+        Session.Delivery recording = (s, message, qos, retain, ids, stored) -> delivered.add(s.clientId() + " " + message.topic() + " " + qos);
         Session session = new Session("d", first, recording);
         RecordingConnection connection = new RecordingConnection(first);
         session.attach(connection, true, false);
         Message message = new Message("t/1", QoS.EXACTLY_ONCE, false, new byte[] {1}, "p");
-        session.deliver(message, QoS.AT_LEAST_ONCE, null);
-        session.deliver(message, QoS.AT_MOST_ONCE, null);
+        session.deliver(message, QoS.AT_LEAST_ONCE, false, new int[0], null);
+        session.deliver(message, QoS.AT_MOST_ONCE, false, new int[0], null);
         await().atMost(Duration.ofSeconds(5)).until(() -> delivered.size() == 2 && connection.flushes.get() > 0);
         assertThat(delivered).containsExactly("d t/1 AT_LEAST_ONCE", "d t/1 AT_MOST_ONCE");
     }

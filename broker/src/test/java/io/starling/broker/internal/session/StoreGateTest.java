@@ -15,7 +15,7 @@ class StoreGateTest {
     /** Records the reasons the session's connection was closed for a failed store write. */
     private final RecordingConnection connection = new RecordingConnection(ImmediateEventExecutor.INSTANCE);
     /** The mailbox runs on the immediate executor: at once, on the completing thread, which is this one in these tests. */
-    private final Session session = new Session("gate", ImmediateEventExecutor.INSTANCE, (s, message, qos, stored) -> {});
+    private final Session session = new Session("gate", ImmediateEventExecutor.INSTANCE, (s, message, qos, retain, ids, stored) -> {});
     private final StoreGate gate = session.gate();
 
     StoreGateTest() {

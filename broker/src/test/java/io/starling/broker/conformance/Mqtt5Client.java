@@ -1,0 +1,158 @@
+package io.starling.broker.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.starling.codec.decode.PacketDecoder;
+import io.starling.codec.encode.PacketEncoder;
+import io.starling.codec.packet.ConnAck;
+import io.starling.codec.packet.Connect;
+import io.starling.codec.packet.Disconnect;
+import io.starling.codec.packet.Packet;
+import io.starling.codec.packet.Publish;
+import io.starling.codec.packet.QoS;
+import io.starling.codec.packet.ReasonCode;
+import io.starling.codec.packet.SubAck;
+import io.starling.codec.packet.Subscribe;
+import io.starling.codec.packet.Subscription;
+import io.starling.codec.property.Properties;
+import io.starling.codec.property.Property;
+import io.starling.codec.wire.MqttVersion;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An MQTT 5.0 test client over a {@link RawClient}: it writes packets the codec encodes for 5.0
+ * (or raw bytes, for what the codec refuses to encode) and decodes what the broker sends with the
+ * codec's strict client-side decoder, so that a test asserts on reason codes and properties
+ * rather than on a byte layout. Every read is bounded by the raw client's deadline.
+ */
+final class Mqtt5Client implements AutoCloseable {
+    private static final PacketEncoder ENCODER = new PacketEncoder(MqttVersion.V5);
+
+    private final RawClient raw;
+    private final PacketDecoder decoder = PacketDecoder.forClient(MqttVersion.V5, PacketDecoder.MAX_PACKET_SIZE);
+    private final String name;
+
+    private Mqtt5Client(int port, String name) {
+        this.raw = new RawClient(port, name);
+        this.name = name;
+    }
+
+    /** A connection that has sent nothing yet. */
+    static Mqtt5Client open(int port, String name) {
+        return new Mqtt5Client(port, name);
+    }
+
+    /** Connects with a clean start and {@code properties}, and expects a successful CONNACK. */
+    static Mqtt5Client connected(int port, String clientId, Property... properties) {
+        Mqtt5Client client = open(port, clientId);
+        ConnAck ack = client.connect(new Connect(MqttVersion.V5, clientId, true, 60, null, null, null, Properties.of(properties)));
+        assertThat(ack.reasonCode()).as("CONNACK of %s", clientId).isEqualTo(ReasonCode.SUCCESS);
+        return client;
+    }
+
+    /** Sends {@code connect} and returns the CONNACK. */
+    ConnAck connect(Connect connect) {
+        send(connect);
+        return expect(ConnAck.class);
+    }
+
+    Mqtt5Client send(Packet packet) {
+        ByteBuf encoded = ENCODER.encode(UnpooledByteBufAllocator.DEFAULT, packet);
+        try {
+            raw.send(ByteBufUtil.getBytes(encoded));
+        } finally {
+            encoded.release();
+        }
+        return this;
+    }
+
+    Mqtt5Client sendRaw(byte[]... bytes) {
+        raw.send(bytes);
+        return this;
+    }
+
+    /** Subscribes to one filter and expects its SUBACK. */
+    SubAck subscribe(int packetId, Subscription subscription, Property... properties) {
+        send(new Subscribe(packetId, List.of(subscription), Properties.of(properties)));
+        SubAck ack = expect(SubAck.class);
+        assertThat(ack.packetId()).isEqualTo(packetId);
+        return ack;
+    }
+
+    /** Publishes a UTF-8 payload with {@code properties}. */
+    Mqtt5Client publish(String topic, QoS qos, boolean retain, int packetId, String payload, Property... properties) {
+        Publish publish = new Publish(topic, qos, false, retain, packetId, Properties.of(properties),
+                Unpooled.wrappedBuffer(payload.getBytes(StandardCharsets.UTF_8)));
+        try {
+            return send(publish);
+        } finally {
+            publish.release();
+        }
+    }
+
+    /** Reads and decodes the next packet. A PUBLISH comes back with its payload copied, nothing to release. */
+    Packet read() {
+        ByteBuf in = Unpooled.wrappedBuffer(raw.readPacket());
+        Packet packet = decoder.decode(in);
+        if (packet == null) {
+            fail("%s: the broker sent an incomplete packet", name);
+        }
+        if (packet instanceof Publish p) {
+            Publish copy = new Publish(p.topic(), p.qos(), p.dup(), p.retained(), p.packetId(), p.properties(),
+                    Unpooled.copiedBuffer(p.payload()));
+            p.release();
+            return copy;
+        }
+        return packet;
+    }
+
+    /** Reads the next packet and asserts its type. */
+    <T extends Packet> T expect(Class<T> type) {
+        Packet packet = read();
+        assertThat(packet).as("%s: the next packet", name).isInstanceOf(type);
+        return type.cast(packet);
+    }
+
+    /** Reads {@code n} PUBLISHes. */
+    List<Publish> expectPublishes(int n) {
+        List<Publish> result = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            result.add(expect(Publish.class));
+        }
+        return result;
+    }
+
+    /** Expects a DISCONNECT with {@code code}, then the close. */
+    Disconnect expectDisconnect(ReasonCode code) {
+        Disconnect disconnect = expect(Disconnect.class);
+        assertThat(disconnect.reasonCode()).as("%s: DISCONNECT reason code", name).isEqualTo(code);
+        raw.expectClosed();
+        return disconnect;
+    }
+
+    void expectClosed() {
+        raw.expectClosed();
+    }
+
+    void expectNothing(Duration duration) {
+        raw.expectNothing(duration);
+    }
+
+    static String text(Publish publish) {
+        return publish.payload().toString(StandardCharsets.UTF_8);
+    }
+
+    /** Ends the connection without DISCONNECT. */
+    @Override
+    public void close() {
+        raw.close();
+    }
+}
