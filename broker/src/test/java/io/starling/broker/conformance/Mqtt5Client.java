@@ -130,7 +130,7 @@ final class Mqtt5Client implements AutoCloseable {
         return result;
     }
 
-    /** Expects a DISCONNECT with {@code code}, then the close. */
+    /** Expects a DISCONNECT with {@code code}, then nothing more and the close [MQTT-3.14.4-1] [MQTT-3.14.4-2]. */
     Disconnect expectDisconnect(ReasonCode code) {
         Disconnect disconnect = expect(Disconnect.class);
         assertThat(disconnect.reasonCode()).as("%s: DISCONNECT reason code", name).isEqualTo(code);
@@ -139,6 +139,12 @@ final class Mqtt5Client implements AutoCloseable {
     }
 
     void expectClosed() {
+        raw.expectClosed();
+    }
+
+    /** Expects exactly {@code bytes} (something the strict decoder would not take, such as a 3.1.1 CONNACK), then the close. */
+    void expectClosedAfterRaw(byte[] bytes) {
+        raw.expect(bytes);
         raw.expectClosed();
     }
 

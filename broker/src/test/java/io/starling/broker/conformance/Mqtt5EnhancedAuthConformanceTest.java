@@ -135,4 +135,16 @@ class Mqtt5EnhancedAuthConformanceTest {
             client.expectDisconnect(ReasonCode.PROTOCOL_ERROR);
         }
     }
+
+    @Test
+    @DisplayName("[MQTT-4.12.0-3] answering a challenge with an AUTH code other than 0x18 is a protocol error: CONNACK 0x82")
+    void wrongAnswerCode() {
+        try (Mqtt5Client client = Mqtt5Client.open(port, "auth-code")) {
+            client.send(connect("auth-code", "hello"));
+            client.expect(Auth.class);
+            client.send(new Auth(ReasonCode.RE_AUTHENTICATE, auth("response")));
+            assertThat(client.expect(ConnAck.class).reasonCode()).isEqualTo(ReasonCode.PROTOCOL_ERROR);
+            client.expectClosed();
+        }
+    }
 }

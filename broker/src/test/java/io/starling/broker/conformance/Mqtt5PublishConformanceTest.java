@@ -6,6 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.starling.broker.Broker;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.codec.packet.Connect;
+import io.starling.codec.packet.Disconnect;
 import io.starling.codec.packet.PubAck;
 import io.starling.codec.packet.PubComp;
 import io.starling.codec.packet.PubRec;
@@ -228,7 +229,7 @@ class Mqtt5PublishConformanceTest {
     }
 
     @Test
-    @DisplayName("[MQTT-3.3.4-9] [MQTT-4.9.0-2] the broker has at most the client's Receive Maximum QoS 1 PUBLISHes unacknowledged")
+    @DisplayName("[MQTT-3.3.4-9] [MQTT-4.9.0-1] [MQTT-4.9.0-2] [MQTT-4.9.0-3] [MQTT-3.3.4-10] at most the client's Receive Maximum QoS 1 PUBLISHes unacknowledged; PINGRESP still comes when the quota is spent")
     void clientReceiveMaximumHonoured() {
         try (Mqtt5Client sub = Mqtt5Client.connected(port, "slow", Property.of(PropertyId.RECEIVE_MAXIMUM, 2));
                 Mqtt5Client pub = Mqtt5Client.connected(port, "fast")) {
@@ -239,6 +240,8 @@ class Mqtt5PublishConformanceTest {
             }
             List<Publish> first = sub.expectPublishes(2);
             sub.expectNothing(Duration.ofMillis(300));
+            sub.send(io.starling.codec.packet.PingReq.INSTANCE);
+            sub.expect(io.starling.codec.packet.PingResp.class);
             sub.send(new PubAck(first.get(0).packetId()));
             assertThat(Mqtt5Client.text(sub.expect(Publish.class))).isEqualTo("m3");
             sub.expectNothing(Duration.ofMillis(200));
@@ -309,6 +312,53 @@ class Mqtt5PublishConformanceTest {
             assertThat(comp.reasonCode()).isEqualTo(ReasonCode.PACKET_IDENTIFIER_NOT_FOUND);
             assertThat(comp.properties().contains(PropertyId.REASON_STRING)).isFalse();
             assertThat(comp.properties().contains(PropertyId.USER_PROPERTY)).isFalse();
+        }
+    }
+
+    @Test
+    @DisplayName("[MQTT-3.2.2-18] with topic_alias_maximum 0 the CONNACK offers none, and a Topic Alias gets DISCONNECT 0x94")
+    void noInboundAliases() {
+        restart(new BrokerConfig.Mqtt5(65535, 65535, QoS.EXACTLY_ONCE, true, 0, null));
+        try (Mqtt5Client pub = Mqtt5Client.open(port, "no-alias")) {
+            io.starling.codec.packet.ConnAck ack = pub.connect(new Connect(MqttVersion.V5, "no-alias", true, 60, null, null, null,
+                    Properties.EMPTY));
+            assertThat(ack.properties().contains(PropertyId.TOPIC_ALIAS_MAXIMUM)).isFalse();
+            pub.publish("a", QoS.AT_MOST_ONCE, false, 0, "x", Property.of(PropertyId.TOPIC_ALIAS, 1));
+            pub.expectDisconnect(ReasonCode.TOPIC_ALIAS_INVALID);
+        }
+    }
+
+    @Test
+    @DisplayName("[MQTT-3.14.2-3] a DISCONNECT leaves its Reason String out when the client's Maximum Packet Size is too small for it")
+    void disconnectWithinClientMaximum() {
+        try (Mqtt5Client pub = Mqtt5Client.connected(port, "tiny-max", Property.of(PropertyId.MAXIMUM_PACKET_SIZE, 24))) {
+            pub.publish("a", QoS.AT_MOST_ONCE, false, 0, "x", Property.of(PropertyId.TOPIC_ALIAS, 11));
+            Disconnect d = pub.expectDisconnect(ReasonCode.TOPIC_ALIAS_INVALID);
+            assertThat(d.properties().contains(PropertyId.REASON_STRING)).isFalse();
+        }
+        try (Mqtt5Client pub = Mqtt5Client.connected(port, "big-max")) {
+            pub.publish("a", QoS.AT_MOST_ONCE, false, 0, "x", Property.of(PropertyId.TOPIC_ALIAS, 11));
+            assertThat(pub.expectDisconnect(ReasonCode.TOPIC_ALIAS_INVALID).properties().contains(PropertyId.REASON_STRING)).isTrue();
+        }
+    }
+
+    @Test
+    @DisplayName("[MQTT-4.3.3-7] [MQTT-4.3.3-13] once sent, a QoS 2 message's flow completes even after its expiry has passed")
+    void expiryDoesNotCutAStartedFlow() {
+        try (Mqtt5Client sub = Mqtt5Client.connected(port, "q2-exp");
+                Mqtt5Client pub = Mqtt5Client.connected(port, "q2-exp-pub")) {
+            sub.subscribe(1, new Subscription("q2e", QoS.EXACTLY_ONCE));
+            pub.publish("q2e", QoS.EXACTLY_ONCE, false, 1, "x", Property.of(PropertyId.MESSAGE_EXPIRY_INTERVAL, 1));
+            pub.expect(PubRec.class);
+            Publish got = sub.expect(Publish.class);
+            // past the expiry, measured by the broker's clock
+            org.awaitility.Awaitility.await().pollDelay(Duration.ofMillis(1100)).atMost(Duration.ofSeconds(3)).until(() -> true);
+            pub.send(new PubRel(1));
+            assertThat(pub.expect(PubComp.class).reasonCode()).isEqualTo(ReasonCode.SUCCESS);
+            sub.send(new PubRec(got.packetId()));
+            assertThat(sub.expect(PubRel.class).packetId()).isEqualTo(got.packetId());
+            sub.send(new PubComp(got.packetId()));
+            sub.expectNothing(Duration.ofMillis(200));
         }
     }
 }

@@ -216,4 +216,55 @@ class Mqtt5SubscribeConformanceTest {
             assertThat(sub.subscribe(1, new Subscription("c", QoS.EXACTLY_ONCE)).reasonCodes()).containsExactly(ReasonCode.GRANTED_QOS_1);
         }
     }
+
+    private Mqtt5Client member(String clientId, long expiry, QoS qos) {
+        Mqtt5Client client = Mqtt5Client.open(port, clientId);
+        client.connect(new io.starling.codec.packet.Connect(io.starling.codec.wire.MqttVersion.V5, clientId, false, 60, null, null,
+                null, Properties.of(Property.of(PropertyId.SESSION_EXPIRY_INTERVAL, expiry))));
+        client.subscribe(1, new Subscription("$share/q2/sq/t", qos));
+        return client;
+    }
+
+    @Test
+    @DisplayName("[MQTT-4.8.2-4] a QoS 2 shared delivery cut off by the member's disconnect is completed when it comes back, and goes to no one else")
+    void sharedQos2CompletedOnReconnect() {
+        try (Mqtt5Client b = member("sq-b", 60, QoS.EXACTLY_ONCE); Mqtt5Client pub = Mqtt5Client.connected(port, "sq-pub")) {
+            try (Mqtt5Client a = member("sq-a", 60, QoS.EXACTLY_ONCE)) {
+                pub.publish("sq/t", QoS.EXACTLY_ONCE, false, 1, "one");
+                pub.expect(io.starling.codec.packet.PubRec.class);
+                // round robin: b subscribed first, so b takes this one; the next goes to a
+                assertThat(Mqtt5Client.text(b.expect(Publish.class))).isEqualTo("one");
+                pub.publish("sq/t", QoS.EXACTLY_ONCE, false, 2, "two");
+                pub.expect(io.starling.codec.packet.PubRec.class);
+                assertThat(Mqtt5Client.text(a.expect(Publish.class))).isEqualTo("two");
+            }
+            Brokers.awaitOffline(broker, "sq-a");
+            b.expectNothing(QUIET);
+            try (Mqtt5Client a = Mqtt5Client.open(port, "sq-a")) {
+                a.connect(new io.starling.codec.packet.Connect(io.starling.codec.wire.MqttVersion.V5, "sq-a", false, 60, null, null,
+                        null, Properties.of(Property.of(PropertyId.SESSION_EXPIRY_INTERVAL, 60))));
+                Publish again = a.expect(Publish.class);
+                assertThat(Mqtt5Client.text(again)).isEqualTo("two");
+                assertThat(again.dup()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("[MQTT-4.8.2-5] [MQTT-4.8.2-6] a shared delivery whose member's session ends, or that the member refuses with 0x80, goes to no other member")
+    void sharedDeliveryNotRedirected() {
+        try (Mqtt5Client b = member("sr-b", 0, QoS.AT_LEAST_ONCE); Mqtt5Client pub = Mqtt5Client.connected(port, "sr-pub")) {
+            try (Mqtt5Client a = member("sr-a", 0, QoS.EXACTLY_ONCE)) {
+                pub.publish("sq/t", QoS.AT_LEAST_ONCE, false, 1, "refused by b");
+                pub.expect(PubAck.class);
+                Publish toB = b.expect(Publish.class);
+                b.send(new PubAck(toB.packetId(), ReasonCode.UNSPECIFIED_ERROR, Properties.EMPTY));
+                pub.publish("sq/t", QoS.EXACTLY_ONCE, false, 2, "lost with a");
+                pub.expect(io.starling.codec.packet.PubRec.class);
+                assertThat(Mqtt5Client.text(a.expect(Publish.class))).isEqualTo("lost with a");
+            }
+            Brokers.awaitOffline(broker, "sr-a");
+            b.expectNothing(QUIET);
+        }
+    }
 }

@@ -97,6 +97,8 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
     private EnhancedAuthFlow.@Nullable Exchange authExchange;
     /** The Authentication Method the CONNECT was authenticated with, or null. */
     private @Nullable String authMethod;
+    /** The Maximum Packet Size of the CONNECT, for a refusing CONNACK (the 5.0 state comes only with acceptance). */
+    private int connectMaxPacketSize = Integer.MAX_VALUE;
     /** Whether the 5.0 CONNACK went out: only then may the broker send DISCONNECT [MQTT-3.14.0-1]. */
     private volatile boolean connAckSent;
     /** Knows the protocol version, too: the connection keeps no separate field for it. */
@@ -158,6 +160,8 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
             log.debug("{} <- {}", clientId.isEmpty() ? ctx.channel().remoteAddress() : clientId, packet);
         }
         if (packet instanceof Connect c) {
+            connectMaxPacketSize = (int) Math.min(Integer.MAX_VALUE,
+                    c.properties().integer(PropertyId.MAXIMUM_PACKET_SIZE).orElse(Integer.MAX_VALUE));
             flows.connect().onConnect(this, c);
             return;
         }
@@ -432,7 +436,13 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
         closing = true;
         closeReason = "refused: " + reason;
         log.info("client refused from {}: {} (CONNACK {})", channel().remoteAddress(), reason, code);
-        writeAndClose(encoderFor(version), refusal);
+        PacketEncoder with = encoderFor(version);
+        Packet sent = refusal;
+        if (version.isV5() && with.encodedSize(refusal) > connectMaxPacketSize) {
+            // [MQTT-3.2.2-19] [MQTT-3.2.2-20] no Reason String or User Properties beyond the client's maximum
+            sent = ProblemInformation.strip(refusal);
+        }
+        writeAndClose(with, sent);
     }
 
     /**
@@ -534,10 +544,15 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
             if (packet instanceof ConnAck) {
                 connAckSent = true;
             }
-            packet = within5(state, packet);
-            if (packet == null) {
+            Packet fitting = within5(state, packet);
+            if (fitting == null) {
+                if (packet instanceof ConnAck) {
+                    // the client cannot take even the bare CONNACK: it could never be served
+                    close("CONNACK larger than the client's Maximum Packet Size of " + state.maxPacketSize);
+                }
                 return;
             }
+            packet = fitting;
         }
         if (log.isDebugEnabled()) {
             log.debug("{} -> {}", clientId, packet);
