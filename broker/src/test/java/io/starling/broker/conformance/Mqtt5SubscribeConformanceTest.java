@@ -267,4 +267,32 @@ class Mqtt5SubscribeConformanceTest {
             b.expectNothing(QUIET);
         }
     }
+
+    @Test
+    @DisplayName("QoS 1 messages queued or in flight to a shared member whose session ends go to another member of the group")
+    void sharedLeftoversHandedOver() {
+        try (Mqtt5Client b = member("ho-b", 60, QoS.AT_LEAST_ONCE); Mqtt5Client pub = Mqtt5Client.connected(port, "ho-pub")) {
+            try (Mqtt5Client a = Mqtt5Client.connected(port, "ho-a", Property.of(PropertyId.RECEIVE_MAXIMUM, 1))) {
+                a.subscribe(1, new Subscription("$share/q2/sq/t", QoS.AT_LEAST_ONCE));
+                // b has the first turn; then a, b, a: a gets m1 in flight and m3 queued behind it
+                for (int i = 0; i < 4; i++) {
+                    pub.publish("sq/t", QoS.AT_LEAST_ONCE, false, i + 1, "m" + i);
+                    pub.expect(PubAck.class);
+                }
+                assertThat(Mqtt5Client.text(a.expect(Publish.class))).isEqualTo("m1");
+                List<String> toB = new ArrayList<>();
+                for (Publish p : b.expectPublishes(2)) {
+                    toB.add(Mqtt5Client.text(p));
+                    b.send(new PubAck(p.packetId()));
+                }
+                assertThat(toB).containsExactly("m0", "m2");
+            }
+            List<String> handedOver = new ArrayList<>();
+            for (Publish p : b.expectPublishes(2)) {
+                handedOver.add(Mqtt5Client.text(p));
+                b.send(new PubAck(p.packetId()));
+            }
+            assertThat(handedOver).containsExactly("m1", "m3");
+        }
+    }
 }

@@ -170,6 +170,36 @@ public final class TopicTree {
         return node;
     }
 
+    /**
+     * Hands {@code match} one member of the shared group of {@code sharedFilter} ({@code
+     * $share/{group}/{filter}}), chosen as for a routed message; false when the group has no
+     * member (left).
+     */
+    public boolean pickShared(String sharedFilter, Match match) {
+        SharedFilter shared = SharedFilter.parse(sharedFilter);
+        if (shared == null) {
+            return false;
+        }
+        Node node = root;
+        int start = 0;
+        String filter = shared.filter();
+        while (node != null) {
+            int end = levelEnd(filter, start);
+            node = node.children.get(filter.substring(start, end));
+            if (end == filter.length()) {
+                break;
+            }
+            start = end + 1;
+        }
+        ConcurrentHashMap<String, SharedGroup> groups = node == null ? null : node.shared;
+        SharedGroup group = groups == null ? null : groups.get(shared.group());
+        if (group == null || group.members.length == 0) {
+            return false;
+        }
+        group.pick(match);
+        return true;
+    }
+
     /** Removes {@code subscriber}'s subscription to exactly {@code filter}; returns whether there was one. */
     public synchronized boolean unsubscribe(String filter, Subscriber subscriber) {
         SharedFilter shared = SharedFilter.parse(filter);

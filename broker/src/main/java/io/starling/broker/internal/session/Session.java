@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -471,6 +472,14 @@ public final class Session extends Mailbox implements Subscriber {
             queuedQos0--;
         }
         return next;
+    }
+
+    /** Hands every queued message, oldest first, to {@code each}, leaving the queue as it is. */
+    public void forEachQueued(Consumer<Pending> each) {
+        ArrayDeque<Pending> q = queue;
+        if (q != null) {
+            q.forEach(each);
+        }
     }
 
     /** Whether any message is queued; makes nothing. */

@@ -8,7 +8,11 @@ import io.starling.broker.model.QueueRef;
 import io.starling.broker.spi.Persistence;
 import io.starling.broker.spi.Recovered;
 import io.starling.broker.spi.StoreChanges;
+import io.starling.codec.packet.QoS;
+import io.starling.codec.wire.TopicMatcher;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -277,11 +281,78 @@ public final class SessionRegistry {
     }
 
     private void discard(Session session) {
+        SharedLeftovers leftovers = sharedLeftovers(session);
         StoreChanges changes = persistence.changes();
         clear(session, changes);
         persistence.commitAny(changes);
         session.end();
         store.remove(session);
+        if (leftovers != null) {
+            handOver(session, leftovers);
+        }
+    }
+
+    /** Messages of an ending session to hand to other members of its shared groups, and those groups. */
+    private record SharedLeftovers(List<String> sharedFilters, List<Session.Pending> messages) {}
+
+    /**
+     * The QoS 0 and 1 messages queued or in flight to a session that ends which came (as far as
+     * its subscriptions tell) through a shared subscription: they go to another member of the
+     * group. QoS 2 ones do not [MQTT-4.8.2-5], nor those a non-shared subscription of the session
+     * also matches. Null when there are none.
+     */
+    private static @Nullable SharedLeftovers sharedLeftovers(Session session) {
+        if (!session.hasSubscriptions() || (session.inflight().size() == 0 && !session.hasQueued())) {
+            return null;
+        }
+        List<String> shared = new ArrayList<>();
+        List<String> plain = new ArrayList<>();
+        for (String filter : session.subscriptions().keySet()) {
+            if (TopicTree.SharedFilter.parse(filter) != null) {
+                shared.add(filter);
+            } else {
+                plain.add(filter);
+            }
+        }
+        if (shared.isEmpty()) {
+            return null;
+        }
+        List<Session.Pending> candidates = new ArrayList<>();
+        for (InflightWindow.Entry entry : session.inflight().entries()) {
+            candidates.add(new Session.Pending(entry.message, entry.qos, false, entry.subscriptionIds, null));
+        }
+        session.forEachQueued(candidates::add);
+        List<Session.Pending> messages = new ArrayList<>();
+        for (Session.Pending p : candidates) {
+            String topic = p.message().topic();
+            if (p.qos() != QoS.EXACTLY_ONCE
+                    && plain.stream().noneMatch(f -> TopicMatcher.matches(f, topic))
+                    && shared.stream().anyMatch(f -> TopicMatcher.matches(sharedTopicFilter(f), topic))) {
+                messages.add(new Session.Pending(p.message(), p.qos(), false, p.subscriptionIds(), null));
+            }
+        }
+        return messages.isEmpty() ? null : new SharedLeftovers(shared, messages);
+    }
+
+    private static String sharedTopicFilter(String sharedFilter) {
+        TopicTree.SharedFilter parsed = TopicTree.SharedFilter.parse(sharedFilter);
+        return parsed == null ? sharedFilter : parsed.filter();
+    }
+
+    /** Delivers each leftover to another member of a shared group of the session that left, not stored again. */
+    private void handOver(Session left, SharedLeftovers leftovers) {
+        int handed = 0;
+        for (Session.Pending p : leftovers.messages()) {
+            for (String filter : leftovers.sharedFilters()) {
+                if (TopicMatcher.matches(sharedTopicFilter(filter), p.message().topic())
+                        && subscriptions.pickShared(filter, (member, options) -> member.deliver(p.message(),
+                                QoS.min(p.qos(), options.qos()), false, p.subscriptionIds(), null))) {
+                    handed++;
+                    break;
+                }
+            }
+        }
+        log.info("client {}: session ended; {} of its shared-subscription messages handed to other members", left.clientId(), handed);
     }
 
     /** Empties the session, and deletes what the store holds of it in {@code changes}. */
