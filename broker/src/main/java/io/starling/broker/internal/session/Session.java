@@ -392,6 +392,9 @@ public final class Session extends Mailbox implements Subscriber {
     public void expirySeconds(long seconds) {
         this.expirySeconds = seconds;
         this.cleanSession = seconds == 0;
+        // a session that ends with its connection has nothing a next connection could resume,
+        // even one whose CONNECT overtakes the close [MQTT-3.2.2-3]
+        this.persistent = seconds != 0;
     }
 
     /** The will waiting for its delay, or null. */
