@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Interop checks against the real launcher, run by CI after the Maven build: starts
-# `bin/starling broker` on a free loopback port and talks to it with Mosquitto's command-line
-# clients (mosquitto_pub, mosquitto_sub; Debian package mosquitto-clients) and Python paho-mqtt 1.6
-# (Debian package python3-paho-mqtt, see interop_paho.py). Ends with "interop: N passed, M failed"
-# and exits 1 when a check failed. All traffic goes to 127.0.0.1; every wait is bounded.
+# `bin/starling broker` on a free loopback port and talks to it over MQTT 3.1, 3.1.1 and 5.0 with
+# Mosquitto's command-line clients (mosquitto_pub, mosquitto_sub 2.0; Debian package
+# mosquitto-clients) and Python paho-mqtt 1.6 (Debian package python3-paho-mqtt, see
+# interop_paho.py for 3.1.1 and 3.1, interop_paho5.py for 5.0). Ends with "interop: N passed, M
+# failed" and exits 1 when a check failed. All traffic goes to 127.0.0.1; every wait is bounded.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -243,20 +244,190 @@ if start_sub "$name" 1 -q 1 -F '%q %r %t %p' -t "$topic"; then
   fi
 fi
 
-# ---- Python paho-mqtt (3.1.1 and 3.1), and paho <-> mosquitto ----
-paho_out="$work/paho.out"
-status=0
-"$python" .ci/interop_paho.py "$host" "$port" >"$paho_out" 2>&1 || status=$?
-cat "$paho_out"
-paho_passed=$(grep -c '^ok ' "$paho_out" || true)
-paho_failed=$(grep -c '^FAIL ' "$paho_out" || true)
-passed=$((passed + paho_passed))
-failed=$((failed + paho_failed))
-if [ "$status" != 0 ] && [ "$paho_failed" = 0 ]; then
-  fail "interop_paho.py" "exited with status $status without naming a failed check"
-elif [ "$status" = 0 ] && [ "$paho_passed" = 0 ]; then
-  fail "interop_paho.py" "ran no checks"
+# ---- MQTT 5.0: mosquitto_pub -V mqttv5 -> mosquitto_sub -V mqttv5 ----
+# mosquitto_sub -F shows 5.0 properties: %P user properties (key:value, space separated), %C content
+# type, %R response topic, %D correlation data, %F payload format indicator, %E message expiry
+# interval, %S subscription identifiers. libmosquitto 2.0 cannot receive topic aliases (a PUBLISH
+# with an empty topic is a protocol error to it), so mosquitto_sub never offers a Topic Alias
+# Maximum here; mosquitto_pub sends aliases of its own (-D publish topic-alias).
+pub5() { pub -V mqttv5 "$@"; }
+for qos in 0 1 2; do
+  name="mosquitto5-qos$qos"
+  topic="interop/v5/qos$qos"
+  if start_sub "$name" 3 -V mqttv5 -q "$qos" -F '%q %r %t %p' -t "$topic"; then
+    printf 'm1\nm2\nend\n' | pub5 -q "$qos" -t "$topic" -l
+    expect_sub "$name" "$(printf '%s 0 %s m1\n%s 0 %s m2\n%s 0 %s end' "$qos" "$topic" "$qos" "$topic" "$qos" "$topic")"
+  fi
+done
+
+# every PUBLISH property arrives unchanged, user properties in order with a repeated key
+# [MQTT-3.3.2-15..18] [MQTT-3.3.2-20]; the expiry interval is the one left, rounded up [MQTT-3.3.2-6]
+name="mosquitto5-properties"
+topic="interop/v5/properties"
+if start_sub "$name" 1 -V mqttv5 -q 1 -F '%t %p|%P|%C|%R|%D|%F|%E' -t "$topic"; then
+  pub5 -q 1 -t "$topic" -m hello -D publish user-property k 2 -D publish user-property a 1 \
+    -D publish user-property k 1 -D publish content-type text/plain -D publish response-topic interop/v5/reply \
+    -D publish correlation-data c0ffee -D publish payload-format-indicator 1 -D publish message-expiry-interval 3600
+  expect_sub "$name" "$topic hello|k:2 a:1 k:1|text/plain|interop/v5/reply|c0ffee|1|3600"
 fi
+
+# topic aliases from the client: the first PUBLISH sets alias 1, the next two carry only the alias
+# [MQTT-3.3.2-12]; the subscriber gets the topic each time
+name="mosquitto5-topic-alias"
+topic="interop/v5/alias"
+if start_sub "$name" 3 -V mqttv5 -q 1 -F '%t %p' -t "$topic"; then
+  printf 'a1\na2\na3\n' | pub5 -q 1 -t "$topic" -l -D publish topic-alias 1
+  expect_sub "$name" "$(printf '%s a1\n%s a2\n%s a3' "$topic" "$topic" "$topic")"
+fi
+
+# a Subscription Identifier comes back with each message of its subscription [MQTT-3.3.4-3]
+name="mosquitto5-subscription-identifier"
+topic="interop/v5/subid"
+if start_sub "$name" 1 -V mqttv5 -q 1 -D subscribe subscription-identifier 7 -F '%S %t %p' -t "$topic"; then
+  pub5 -q 1 -t "$topic" -m tagged
+  expect_sub "$name" "7 $topic tagged"
+fi
+
+# PUBACK 0x10 No matching subscribers
+if out="$(pub5 -d -q 1 -t interop/v5/nobody -m x 2>&1)" && grep -q 'received PUBACK (Mid: 1, RC:16)' <<<"$out"; then
+  pass "mosquitto5-puback-no-matching-subscribers"
+else
+  fail "mosquitto5-puback-no-matching-subscribers" "expected 'received PUBACK (Mid: 1, RC:16)' in mosquitto_pub -d output:" "$out"
+fi
+
+# shared subscription, a 5.0 member and a 3.1.1 member: each message goes to one, in turn (4.8.2)
+topic="interop/v5/shared"
+if start_sub mosquitto5-shared-v5 2 -V mqttv5 -q 1 -F '%t %p' -t "\$share/interop/$topic"; then
+  member_v5=$sub_pid
+  if start_sub mosquitto5-shared-v311 2 -V mqttv311 -q 1 -F '%t %p' -t "\$share/interop/$topic"; then
+    member_v311=$sub_pid
+    printf '0\n1\n2\n3\n' | pub5 -q 1 -t "$topic" -l
+    wait_exit "$member_v5" 15
+    status_v5=$exit_status
+    wait_exit "$member_v311" 15
+    status_v311=$exit_status
+    got_v5="$(grep -v interop/sync/ "$work/mosquitto5-shared-v5.out" | tr '\n' ' ' || true)"
+    got_v311="$(grep -v interop/sync/ "$work/mosquitto5-shared-v311.out" | tr '\n' ' ' || true)"
+    even="$topic 0 $topic 2 "
+    odd="$topic 1 $topic 3 "
+    if [ "$status_v5" = 0 ] && [ "$status_v311" = 0 ] \
+        && { { [ "$got_v5" = "$even" ] && [ "$got_v311" = "$odd" ]; } || { [ "$got_v5" = "$odd" ] && [ "$got_v311" = "$even" ]; }; }; then
+      pass "mosquitto5-shared-subscription"
+    else
+      fail "mosquitto5-shared-subscription" "expected one member to get 0 and 2, the other 1 and 3" \
+        "5.0 member (exit status $status_v5): $got_v5" "3.1.1 member (exit status $status_v311): $got_v311"
+    fi
+  fi
+fi
+
+# Session Expiry Interval 60 (-c -x 60): the session outlives the connection and gets the messages
+# published meanwhile [MQTT-3.1.2-23]; one that expired meanwhile is dropped [MQTT-3.3.2-5], the
+# others carry the seconds left [MQTT-3.3.2-6]. "short" goes first: delivered, it would show first.
+name="mosquitto5-session-expiry"
+topic="interop/v5/session"
+id="interop-mosquitto5-session"
+if mosquitto_sub -h "$host" -p "$port" -V mqttv5 -i "$id" -c -x 60 -q 1 -t "$topic" -E -W 10 >/dev/null 2>&1 \
+    && wait_until 10 log_has "client $id disconnected: client sent DISCONNECT"; then
+  pub5 -q 1 -t "$topic" -m short -D publish message-expiry-interval 1
+  printf 'q1\nq2\n' | pub5 -q 1 -t "$topic" -l -D publish message-expiry-interval 60
+  sleep 1.5   # past the short one's expiry
+  status=0
+  out="$(mosquitto_sub -h "$host" -p "$port" -V mqttv5 -i "$id" -c -x 60 -q 1 -t "$topic" -C 2 -W 10 -F '%t %p %E' 2>&1)" \
+    || status=$?
+  if [ "$status" = 0 ] && [[ "$out" =~ ^"$topic q1 "(58|59)$'\n'"$topic q2 "(58|59)$ ]] \
+      && log_has "client $id connected from [^ ]+ \(V5, session resumed, session expiry 60 s"; then
+    pass "$name"
+  else
+    fail "$name" "expected q1 and q2 (not short) with 58 or 59 s left, exit status 0, and 'session resumed' logged" \
+      "actual: exit status $status, output:" "$out" "log: $(grep "client $id connected" "$broker_log" || true)"
+  fi
+  # leave no session behind: Clean Start 1, Session Expiry Interval 0
+  mosquitto_sub -h "$host" -p "$port" -V mqttv5 -i "$id" -t "$topic" -E -W 10 >/dev/null 2>&1 || true
+else
+  fail "$name" "mosquitto_sub -c -x 60 -E did not subscribe and disconnect within 10 s"
+fi
+
+# Will Delay Interval 1 s: the will comes no sooner than 1 s after the client died, with its
+# properties [MQTT-3.1.2-8] (%U: the arrival time, seconds.nanoseconds)
+name="mosquitto5-will-delay"
+topic="interop/v5/will"
+if start_sub "$name" 1 -V mqttv5 -q 1 -F '%U %t %p %P' -t "$topic"; then
+  mosquitto_sub -h "$host" -p "$port" -V mqttv5 -i interop-mosquitto5-will-dies -x 60 -t interop/v5/will/other \
+    --will-topic "$topic" --will-payload gone --will-qos 1 -D will will-delay-interval 1 \
+    -D will user-property why killed >/dev/null 2>&1 &
+  dying=$!
+  if wait_until 10 log_has "client interop-mosquitto5-will-dies connected from"; then
+    killed_at=$EPOCHREALTIME
+    kill -KILL "$dying"
+    wait "$dying" 2>/dev/null || true
+    wait_exit "$sub_pid" 15
+    status=$exit_status
+    line="$(grep -v "interop/sync/$name" "$work/$name.out" || true)"
+    read -r arrived rest <<<"$line"
+    if [ "$status" = 0 ] && [ "$rest" = "$topic gone why:killed" ] \
+        && awk -v a="$arrived" -v k="$killed_at" 'BEGIN { exit !(a - k >= 1.0) }'; then
+      pass "$name"
+    else
+      fail "$name" "expected '$topic gone why:killed' at least 1 s after the kill at $killed_at" \
+        "actual: exit status $status, output: $line"
+    fi
+    # leave no session behind
+    mosquitto_sub -h "$host" -p "$port" -V mqttv5 -i interop-mosquitto5-will-dies -t "$topic" -E -W 10 >/dev/null 2>&1 || true
+  else
+    fail "$name" "the will client did not connect within 10 s"
+  fi
+fi
+
+# take-over: the first connection gets DISCONNECT 0x8E (Session taken over) [MQTT-3.1.4-3]; -d
+# prints it (its output is buffered until mosquitto_sub exits, so the wait is on the broker's log)
+name="mosquitto5-takeover"
+mosquitto_sub -h "$host" -p "$port" -V mqttv5 -d -i interop-mosquitto5-takeover -t interop/v5/takeover -W 10 \
+  >"$work/$name.out" 2>&1 &
+first=$!
+if wait_until 10 log_has "client interop-mosquitto5-takeover connected from"; then
+  mosquitto_sub -h "$host" -p "$port" -V mqttv5 -i interop-mosquitto5-takeover -t interop/v5/takeover -E -W 10 \
+    >/dev/null 2>&1 || true
+  wait_exit "$first" 15
+  if [ "$exit_status" = 0 ] && grep -q '^Received DISCONNECT (142)$' "$work/$name.out"; then
+    pass "$name"
+  else
+    fail "$name" "expected exit status 0 and 'Received DISCONNECT (142)'" \
+      "actual: exit status $exit_status, output: $(cat "$work/$name.out")"
+  fi
+else
+  fail "$name" "the first mosquitto_sub did not connect within 10 s"
+fi
+
+# mixed versions: 3.1.1 publisher to a 5.0 subscriber (no properties), 5.0 with properties to 3.1.1
+name="mosquitto-311-to-5"
+topic="interop/v5/mixed/up"
+if start_sub "$name" 1 -V mqttv5 -q 2 -F '%q %t %p|%P|%C' -t "$topic"; then
+  pub -V mqttv311 -q 2 -t "$topic" -m plain
+  expect_sub "$name" "2 $topic plain||"
+fi
+name="mosquitto-5-to-311"
+topic="interop/v5/mixed/down"
+if start_sub "$name" 1 -V mqttv311 -q 2 -F '%q %r %t %p' -t "$topic"; then
+  pub5 -q 2 -t "$topic" -m rich -D publish user-property k v -D publish content-type text/plain
+  expect_sub "$name" "2 0 $topic rich"
+fi
+
+# ---- Python paho-mqtt: 3.1.1 and 3.1 (interop_paho.py), 5.0 (interop_paho5.py), and paho <-> mosquitto ----
+for script in interop_paho.py interop_paho5.py; do
+  paho_out="$work/$script.out"
+  status=0
+  "$python" -B ".ci/$script" "$host" "$port" >"$paho_out" 2>&1 || status=$?
+  cat "$paho_out"
+  paho_passed=$(grep -c '^ok ' "$paho_out" || true)
+  paho_failed=$(grep -c '^FAIL ' "$paho_out" || true)
+  passed=$((passed + paho_passed))
+  failed=$((failed + paho_failed))
+  if [ "$status" != 0 ] && [ "$paho_failed" = 0 ]; then
+    fail "$script" "exited with status $status without naming a failed check"
+  elif [ "$status" = 0 ] && [ "$paho_passed" = 0 ]; then
+    fail "$script" "ran no checks"
+  fi
+done
 
 # ---- shutdown: SIGTERM -> exit status 0 within 5 s, with a client still connected ----
 mosquitto_sub -h "$host" -p "$port" -i interop-at-shutdown -t interop/shutdown >/dev/null 2>&1 &

@@ -129,14 +129,15 @@ def describe(messages):
 class MosquittoSub:
     """mosquitto_sub in a child process, its output lines read by a thread into a queue."""
 
-    def __init__(self, host, port, name, topic, qos, count):
+    def __init__(self, host, port, name, topic, qos, count, version="mqttv311", fmt="%q %r %t %p"):
+        """version: mosquitto_sub's -V; fmt: its -F, which must show the topic (%t)."""
         self.sync = f"interop/paho-sync/{name}"
         # the retained sync message arrives only once every earlier filter is subscribed
         subprocess.run(["mosquitto_pub", "-h", host, "-p", str(port), "-t", self.sync, "-m", "ready", "-r",
                         "-q", "1"], check=True, timeout=TIMEOUT)
         self.process = subprocess.Popen(
-            ["mosquitto_sub", "-h", host, "-p", str(port), "-i", f"interop-{name}", "-q", str(qos),
-             "-F", "%q %r %t %p", "-t", topic, "-t", self.sync, "-C", str(count + 1), "-W", str(int(TIMEOUT))],
+            ["mosquitto_sub", "-h", host, "-p", str(port), "-V", version, "-i", f"interop-{name}", "-q", str(qos),
+             "-F", fmt, "-t", topic, "-t", self.sync, "-C", str(count + 1), "-W", str(int(TIMEOUT))],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.lines = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()

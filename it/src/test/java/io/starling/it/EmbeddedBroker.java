@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.starling.broker.Broker;
 import io.starling.broker.BrokerInternals;
 import io.starling.broker.config.BrokerConfig;
+import io.starling.broker.internal.session.Session;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,6 +16,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -98,6 +101,24 @@ public final class EmbeddedBroker implements BeforeAllCallback, AfterAllCallback
     public void awaitSessionGone(String clientId) {
         await("session of '" + clientId + "' discarded").atMost(WAIT).pollInterval(POLL)
                 .until(() -> BrokerInternals.sessions(broker()).store().get(clientId) == null);
+    }
+
+    /**
+     * Waits until the broker has detached the session of {@code clientId} from its closed
+     * connection (or has no session for it), so that what is published next is queued for the
+     * offline session rather than written to the dead connection. The check runs as a task in the
+     * session's own mailbox, after the detach task the closing connection submitted.
+     */
+    public void awaitOffline(String clientId) {
+        await("session of '" + clientId + "' offline").atMost(WAIT).pollInterval(POLL).until(() -> {
+            Session session = BrokerInternals.sessions(broker()).store().get(clientId);
+            if (session == null) {
+                return true;
+            }
+            CompletableFuture<Boolean> offline = new CompletableFuture<>();
+            session.submit(() -> offline.complete(session.connection() == null));
+            return offline.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        });
     }
 
     /**

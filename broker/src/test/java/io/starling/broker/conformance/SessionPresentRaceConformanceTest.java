@@ -66,6 +66,11 @@ class SessionPresentRaceConformanceTest {
         }
 
         @Override
+        public void whenClosed(Runnable then) {
+            then.run();
+        }
+
+        @Override
         public void closeForTakeOver() {}
 
         @Override

@@ -38,7 +38,9 @@ import io.starling.codec.property.Property;
 import io.starling.codec.property.PropertyId;
 import io.starling.codec.wire.MqttVersion;
 import io.starling.codec.wire.PacketType;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -82,6 +84,9 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
     private static final AtomicIntegerFieldUpdater<Connection> UNACKED =
             AtomicIntegerFieldUpdater.newUpdater(Connection.class, "inboundUnacked");
 
+    /** How long a taken-over connection is still read before it is closed: one turn of its event loop. */
+    private static final long TAKE_OVER_GRACE_MICROS = 1000;
+
     private final Flows flows;
     private final BrokerConfig.Listener listener;
     private final PacketDecoder decoder;
@@ -97,6 +102,10 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
     private EnhancedAuthFlow.@Nullable Exchange authExchange;
     /** The Authentication Method the CONNECT was authenticated with, or null. */
     private @Nullable String authMethod;
+    /** Whether channelInactive ran; guarded by {@code this}. */
+    private boolean inactive;
+    /** What waits for the close (a take-over's attach); guarded by {@code this}, made on first use. */
+    private @Nullable List<Runnable> onClosed;
     /** The Maximum Packet Size of the CONNECT, for a refusing CONNACK (the 5.0 state comes only with acceptance). */
     private int connectMaxPacketSize = Integer.MAX_VALUE;
     /** Whether the 5.0 CONNACK went out: only then may the broker send DISCONNECT [MQTT-3.14.0-1]. */
@@ -299,7 +308,11 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
             }
             if (expiry >= 0) {
                 long capped = flows.sessions().capExpiry(expiry);
-                s.submit(() -> s.expirySeconds(capped));
+                s.submit(() -> {
+                    if (s.connection() == this) {
+                        s.expirySeconds(capped); // not the session's next owner's, after a take-over
+                    }
+                });
             }
         }
         if (state == null || d.reasonCode() != ReasonCode.DISCONNECT_WITH_WILL_MESSAGE) {
@@ -416,6 +429,15 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
             log.info("client {} disconnected: {}{}", clientId, reason, w == null ? ""
                     : w.delaySeconds == 0 ? "; will published" : "; will due in " + w.delaySeconds + " s unless the session resumes");
             flows.sessions().closed(s, this);
+        }
+        List<Runnable> waiting;
+        synchronized (this) {
+            inactive = true;
+            waiting = onClosed;
+            onClosed = null;
+        }
+        if (waiting != null) {
+            waiting.forEach(Runnable::run);
         }
         ctx.fireChannelInactive();
     }
@@ -731,7 +753,32 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
 
     @Override
     public void closeForTakeOver() {
-        disconnect(ReasonCode.SESSION_TAKEN_OVER, "taken over by a new connection with the same client identifier");
+        Channel ch = channel;
+        if (ch != null) {
+            // on its own event loop, after one more turn of it, so that what the client sent on this
+            // connection before it opened the new one (a DISCONNECT ending the session, say) is read
+            // first: tasks already queued there would otherwise run before the socket is read again
+            ch.eventLoop().schedule(() -> disconnect(ReasonCode.SESSION_TAKEN_OVER,
+                    "taken over by a new connection with the same client identifier"), TAKE_OVER_GRACE_MICROS, TimeUnit.MICROSECONDS);
+        }
+    }
+
+    @Override
+    public void whenClosed(Runnable then) {
+        boolean now;
+        synchronized (this) {
+            now = inactive;
+            if (!now) {
+                List<Runnable> waiting = onClosed;
+                if (waiting == null) {
+                    waiting = onClosed = new ArrayList<>(1);
+                }
+                waiting.add(then);
+            }
+        }
+        if (now) {
+            then.run();
+        }
     }
 
     @Override

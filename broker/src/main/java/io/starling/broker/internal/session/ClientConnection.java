@@ -64,6 +64,12 @@ public interface ClientConnection {
      */
     void disconnect(ReasonCode reasonCode, String reason);
 
+    /**
+     * Runs {@code then} once the connection is closed and its session was told so (at once if it
+     * is already): any thread.
+     */
+    void whenClosed(Runnable then);
+
     /** Closes the connection because another connection took its client identifier over [MQTT-3.1.4-2]. */
     void closeForTakeOver();
 

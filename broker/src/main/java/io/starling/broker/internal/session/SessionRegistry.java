@@ -160,6 +160,10 @@ public final class SessionRegistry {
             if (previousWill != null && (cleanSession || previousWill.delaySeconds == 0)) {
                 wills.publish(session, previousWill.will);
             }
+            // attach once the previous connection is detached: what it read before its close (a
+            // DISCONNECT ending the session, say) takes effect first
+            previous.whenClosed(() -> session.submit(() -> attach(session, cleanSession, expirySeconds, will, connection, attached)));
+            return;
         }
         session.cancelExpiry();
         boolean sessionPresent = !cleanSession && session.persistent();

@@ -83,6 +83,11 @@ final class RecordingConnection implements ClientConnection {
     }
 
     @Override
+    public void whenClosed(Runnable then) {
+        then.run();
+    }
+
+    @Override
     public void closeForTakeOver() {
         throw new AssertionError("no take-over in these tests");
     }
