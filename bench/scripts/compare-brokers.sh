@@ -5,7 +5,16 @@
 # sockets in TIME_WAIT) cannot affect the next; the three brokers run one after the other within a
 # scenario so that the ratios compare runs made minutes, not a quarter of an hour, apart.
 #
-#   bench/scripts/compare-brokers.sh [WARMUP] [DURATION]      (default 2s 5s)
+#   bench/scripts/compare-brokers.sh [-V VERSION[,VERSION...]] [WARMUP] [DURATION]   (default -V 311, 2s 5s)
+#
+# -V VERSION (also --protocol VERSION) is the MQTT version every bench invocation speaks, with
+# every broker (Mosquitto and HiveMQ CE speak 5.0 too), in the bench's spellings: 311 or mqttv311
+# (3.1.1, the default), 5 or mqttv5 (5.0), 31 or mqttv31 (3.1). Several versions, comma-separated
+# or with -V repeated (-V 311,5), run every scenario in each of them, the brokers one after the
+# other within a version, so that 5.0 and 3.1.1 compare within one run; the report has a row per
+# scenario and version, labelled with it. In 5.0 a broker's Receive Maximum caps the bench's
+# in-flight window (Mosquitto's default is 20, where the bench asks 64): the raw JSON's scenario
+# says so.
 #
 # Needs cli/target/starling.jar (./mvnw -q -DskipTests package), the HiveMQ CE launcher
 # (./mvnw -q -Ppeers -pl bench-peers -am package -DskipTests) and two cores; installs Mosquitto
@@ -26,8 +35,47 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo="$(pwd)"
-warmup="${1:-2s}"
-duration="${2:-5s}"
+
+usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
+# protocol_of SPELLING: "LABEL BENCH-VALUE FILE-TAG" for one of the bench's -V spellings; fails for others
+protocol_of() {
+  case "${1,,}" in
+    5 | mqttv5 | 5.0) echo "5.0 mqttv5 -v5" ;;
+    311 | mqttv311 | 3.1.1 | 4) echo "3.1.1 mqttv311 -" ;;
+    31 | mqttv31 | 3.1 | 3) echo "3.1 mqttv31 -v31" ;;
+    *) return 1 ;;
+  esac
+}
+protocol_args=()
+positional=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -V | --protocol | --protocol-version)
+      [ $# -ge 2 ] || { echo "compare-brokers: $1 needs a version (311, 5 or 31)" >&2; exit 2; }
+      protocol_args+=("$2"); shift 2 ;;
+    --protocol=* | --protocol-version=*) protocol_args+=("${1#*=}"); shift ;;
+    -V?*) protocol_args+=("${1#-V}"); shift ;;
+    -h | --help) usage; exit 0 ;;
+    --) shift; positional+=("$@"); break ;;
+    -*) echo "compare-brokers: unknown option $1 (see $0 --help)" >&2; exit 2 ;;
+    *) positional+=("$1"); shift ;;
+  esac
+done
+[ ${#protocol_args[@]} -eq 0 ] && protocol_args=(311)
+# protocols: the labels (3.1.1, 5.0, 3.1) in the order given, each once
+protocols=""
+for arg in "${protocol_args[@]}"; do
+  for spelling in ${arg//,/ }; do
+    if ! read -r label _ _ < <(protocol_of "$spelling"); then
+      echo "compare-brokers: the protocol version is 311, 5 or 31 (or mqttv311, mqttv5, mqttv31), not '$spelling'" >&2
+      exit 2
+    fi
+    [[ " $protocols " == *" $label "* ]] || protocols="${protocols:+$protocols }$label"
+  done
+done
+[ -n "$protocols" ] || { echo "compare-brokers: -V names no version" >&2; exit 2; }
+warmup="${positional[0]:-2s}"
+duration="${positional[1]:-5s}"
 conns="${CONNS:-10000}"
 burst_conns="${BURST_CONNS:-$((conns < 1000 ? conns : 1000))}"
 # Below Linux's default ephemeral range (32768-60999), so no client socket of the bench can take them.
@@ -79,9 +127,10 @@ if not m: sys.exit("not a duration: " + sys.argv[1])
 print(float(m.group(1)) * {"ms": 0.001, "s": 1, None: 1, "m": 60, "h": 3600}[m.group(2)])' "$1"; }
 warmup_s="$(seconds "$warmup")"
 duration_s="$(seconds "$duration")"
+# every scenario runs once per protocol version
 read -r n_brokers n_pubsub n_rss < <(python3 -c 'import sys
-b, s = sys.argv[1].split(), sys.argv[2].split()
-print(len(b), len([x for x in s if x != "rss"]), 1 if "rss" in s else 0)' "$brokers" "$scenarios")
+b, s, v = sys.argv[1].split(), sys.argv[2].split(), len(sys.argv[3].split())
+print(len(b), v * len([x for x in s if x != "rss"]), v if "rss" in s else 0)' "$brokers" "$scenarios" "$protocols")
 # The latency row measures a sender that must not stall: on its one core, the bench's C2 compiler
 # threads preempt the event loop for milliseconds at a time (measured: p99 2 to 3 ms against every
 # broker, Mosquitto included, with C2; 0.3 to 1.4 ms with C1 only, which compiles in microseconds).
@@ -106,9 +155,9 @@ typical_run = $warmup_s + $duration_s + 6       # broker start and stop, bench J
 typical_rss = 34                               # burst, idle wait, $conns connects, settle
 worst_run = $start_wait_s + $pubsub_timeout + $stop_wait_s
 worst_rss = $start_wait_s + 70 + 30 + 130 + 13 + $stop_wait_s
-extra = $latency_extra_s if 'latency1' in '$scenarios'.split() else 0
+extra = $latency_extra_s * len('$protocols'.split()) if 'latency1' in '$scenarios'.split() else 0
 print(round(b * (p * typical_run + r * typical_rss + extra)), round(b * (p * worst_run + r * worst_rss + extra) + 60))")
-echo "compare-brokers: brokers [$brokers], scenarios [$scenarios], warm-up $warmup, measured $duration;"
+echo "compare-brokers: brokers [$brokers], scenarios [$scenarios], MQTT [$protocols], warm-up $warmup, measured $duration;"
 echo "expected total about ${expected} s; the watchdog stops everything after ${worst} s."
 
 # ---- clean-up ----------------------------------------------------------------------------------
@@ -231,17 +280,28 @@ rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || true; 
 connections() { ss -Htn state "$1" "( sport = :$2 )" | wc -l; }
 busy_connections() { ss -Htn state connected exclude time-wait "( sport = :$1 )" | wc -l; }
 
-# record BROKER SCENARIO JSON-OR-EMPTY ERROR: one line of runs.jsonl
+# record BROKER SCENARIO JSON-OR-EMPTY ERROR: one line of runs.jsonl, for the protocol version being run
 record() {
   python3 -c '
 import json, sys
-broker, scenario, raw, error = sys.argv[1:5]
+broker, scenario, raw, error, protocol = sys.argv[1:6]
 try:
     result = json.loads(raw) if raw.strip() else None
 except ValueError:
     result, error = None, (error + "; " if error else "") + "unparseable output: " + raw[:200]
-print(json.dumps({"broker": broker, "scenario": scenario, "result": result, "error": error or None}))' \
-    "$@" >>"$results/runs.jsonl"
+print(json.dumps({"broker": broker, "scenario": scenario, "protocol": protocol, "result": result,
+                  "error": error or None}))' \
+    "$@" "$protocol" >>"$results/runs.jsonl"
+}
+
+# use_protocol LABEL: the version the next runs speak: sets protocol (3.1.1, 5.0, 3.1), the bench's
+# -V value, and the tag in result file names (none for 3.1.1, so its names are what they always were)
+use_protocol() {
+  local value tag
+  read -r protocol value tag < <(protocol_of "$1")
+  protocol_opt=(-V "$value")
+  file_tag="${tag#-}"
+  file_tag="${file_tag:+-$file_tag}"
 }
 
 # ---- scenarios ---------------------------------------------------------------------------------
@@ -259,7 +319,7 @@ scenario_options() {
 run_pubsub() { # BROKER SCENARIO
   local broker="$1" scenario="$2" port out error=""
   port="$(port_of "$broker")"
-  out="$results/$scenario-$broker"
+  out="$results/$scenario$file_tag-$broker"
   if ! start_broker "$broker" "$out.broker.log"; then
     record "$broker" "$scenario" "" "broker did not start"; return 0
   fi
@@ -272,8 +332,10 @@ run_pubsub() { # BROKER SCENARIO
   fi
   # shellcheck disable=SC2046
   bounded timeout "$((pubsub_timeout + latency_extra_s))" "${bench_opts[@]}" taskset -c 1 bin/starling bench pubsub \
-      -h 127.0.0.1 -p "$port" -s 64 $(scenario_options "$scenario") --warmup "$run_warmup" --duration "$run_duration" \
+      -h 127.0.0.1 -p "$port" "${protocol_opt[@]}" -s 64 $(scenario_options "$scenario") --warmup "$run_warmup" --duration "$run_duration" \
       --json --quiet >"$out.bench.out" 2>"$out.bench.err" || error="bench exited with $?"
+  # the bench says why in one line (a 5.0 refusal names its reason code)
+  [ -n "$error" ] && [ -s "$out.bench.err" ] && error="$error: $(tail -n 1 "$out.bench.err" | cut -c 1-300)"
   is_running "$broker_pid" || error="${error:+$error; }broker died"
   stop_broker
   tail -n 1 "$out.bench.out" >"$out.json"
@@ -283,7 +345,7 @@ run_pubsub() { # BROKER SCENARIO
 run_rss() { # BROKER
   local broker="$1" port out error="" before after established=0 i source_opt=()
   port="$(port_of "$broker")"
-  out="$results/rss-$broker"
+  out="$results/rss$file_tag-$broker"
   if [ "$conns" -gt 25000 ]; then
     if bin/starling bench conn --help | grep -q -- '--source-address'; then
       source_opt=(--source-address 127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4)
@@ -299,7 +361,7 @@ run_rss() { # BROKER
   # committed heap, glibc's free lists in Mosquitto) is then reused by the measured connections:
   # a burst as large as CONNS hides up to all of the per-connection cost (Mosquitto then shows
   # 0.00 KiB), so the default burst is 1000, a tenth of the default CONNS.
-  bounded timeout 70 taskset -c 1 bin/starling bench conn -h 127.0.0.1 -p "$port" -c "$burst_conns" "${source_opt[@]}" \
+  bounded timeout 70 taskset -c 1 bin/starling bench conn -h 127.0.0.1 -p "$port" "${protocol_opt[@]}" -c "$burst_conns" "${source_opt[@]}" \
       --duration 3s --json --quiet >"$out.warmup.out" 2>"$out.warmup.err" || error="warm-up burst exited with $?"
   for ((i = 0; i < 300; i++)); do [ "$(busy_connections "$port")" = 0 ] && break; sleep 0.1; done
   [ "$(busy_connections "$port")" = 0 ] || error="${error:+$error; }connections still open after the burst"
@@ -307,7 +369,7 @@ run_rss() { # BROKER
   # quiet (1 to 2 s after the last close): the baseline then holds what the burst left for good
   sleep 3
   before="$(rss_kib "$broker_pid")"
-  timeout 130 taskset -c 1 bin/starling bench conn -h 127.0.0.1 -p "$port" -c "$conns" "${source_opt[@]}" \
+  timeout 130 taskset -c 1 bin/starling bench conn -h 127.0.0.1 -p "$port" "${protocol_opt[@]}" -c "$conns" "${source_opt[@]}" \
       --duration "$conn_hold" --json --quiet >"$out.bench.out" 2>"$out.bench.err" 3>&- &
   conn_pid=$!
   for ((i = 0; i < 1200; i++)); do
@@ -354,7 +416,7 @@ json.dump({key: value for key, value in pairs}, open(sys.argv[1], "w"), indent=1
   "nproc=$(nproc)" \
   "cpu=$(grep -m 1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')" \
   "kernel=$(uname -r)" \
-  "warmup=$warmup" "duration=$duration" "conns=$conns" "burst_conns=$burst_conns" \
+  "warmup=$warmup" "duration=$duration" "conns=$conns" "burst_conns=$burst_conns" "protocols=$protocols" \
   "latency_warmup=$latency_warmup" "latency_duration=$latency_duration" \
   "starling=$(bin/starling --version 2>/dev/null | head -n 1), commit $starling_rev" \
   "starling_java=$(java_version "$java_cmd")" \
@@ -366,9 +428,12 @@ json.dump({key: value for key, value in pairs}, open(sys.argv[1], "w"), indent=1
 
 # ---- run ---------------------------------------------------------------------------------------
 for scenario in $scenarios; do
-  for broker in $brokers; do
-    echo "  $scenario on $broker" >&2
-    if [ "$scenario" = rss ]; then run_rss "$broker"; else run_pubsub "$broker" "$scenario"; fi
+  for version in $protocols; do
+    use_protocol "$version"
+    for broker in $brokers; do
+      echo "  $scenario on $broker, MQTT $protocol" >&2
+      if [ "$scenario" = rss ]; then run_rss "$broker"; else run_pubsub "$broker" "$scenario"; fi
+    done
   done
 done
 
@@ -381,10 +446,15 @@ import json, sys
 results = sys.argv[1]
 env = json.load(open(results + "/environment.json"))
 runs = {}
+protocols = []
 with open(results + "/runs.jsonl") as lines:
     for line in lines:
         run = json.loads(line)
-        runs[(run["scenario"], run["broker"])] = run
+        # results from before -V have no protocol: they are 3.1.1
+        protocol = run.get("protocol") or "3.1.1"
+        if protocol not in protocols:
+            protocols.append(protocol)
+        runs[(run["scenario"], protocol, run["broker"])] = run
 
 conns = int(env["conns"])
 # scenario, label, metric, better, (target ratio, absolute bound).
@@ -442,6 +512,7 @@ def cell(run, metric):
 
 
 print(f"Run {env['date']}: {env['nproc']} cores ({env['cpu']}), Linux {env['kernel']}; "
+      f"MQTT {' and '.join(protocols) or env.get('protocols', '3.1.1')}; "
       f"warm-up {env['warmup']}, measured {env['duration']} (latency row: "
       f"{env.get('latency_warmup', '?')} and {env.get('latency_duration', env['duration'])}), 64-byte payloads; "
       f"broker pinned to core 0, bench to core 1.")
@@ -451,10 +522,12 @@ print(f"- HiveMQ CE: {env['hivemq']}; {env['hivemq_java']}; flags {env['hivemq_f
 print()
 print("| scenario | Mosquitto | HiveMQ CE | Starling | Starling/Mosquitto | Starling/HiveMQ | target | met? |")
 print("|---|---|---|---|---|---|---|---|")
-for scenario, label, metric, better, (target_ratio, bound) in ROWS:
-    if not any((scenario, broker) in runs for broker, _ in PEERS):
+ROWS = [(scenario, protocol, f"{label}, MQTT {protocol}", metric, better, target)
+        for scenario, label, metric, better, target in ROWS for protocol in protocols]
+for scenario, protocol, label, metric, better, (target_ratio, bound) in ROWS:
+    if not any((scenario, protocol, broker) in runs for broker, _ in PEERS):
         continue
-    cells = {broker: runs.get((scenario, broker)) for broker, _ in PEERS}
+    cells = {broker: runs.get((scenario, protocol, broker)) for broker, _ in PEERS}
     values = {broker: value(run, metric) for broker, run in cells.items()}
     starling = values["starling"]
     sign = "≥" if better == "higher" else "≤"
@@ -495,12 +568,12 @@ print("Accounting per cell (lost / duplicated messages; memory row: connections 
 print()
 print("| scenario | Mosquitto | HiveMQ CE | Starling |")
 print("|---|---|---|---|")
-for scenario, label, metric, _, _ in ROWS:
-    if not any((scenario, broker) in runs for broker, _ in PEERS):
+for scenario, protocol, label, metric, _, _ in ROWS:
+    if not any((scenario, protocol, broker) in runs for broker, _ in PEERS):
         continue
     row = []
     for broker, _ in PEERS:
-        run = runs.get((scenario, broker))
+        run = runs.get((scenario, protocol, broker))
         result = run and run["result"]
         if not result:
             row.append("–")
@@ -511,7 +584,8 @@ for scenario, label, metric, _, _ in ROWS:
             mark = " ⚠" if lossy(run) else ""
             row.append(f"{result['lost']:,} / {result['duplicated']:,}{mark}")
     print(f"| {label} | " + " | ".join(row) + " |")
-errors = [f"{scenario} on {broker}: {run['error']}" for (scenario, broker), run in runs.items() if run["error"]]
+errors = [f"{scenario} on {broker}, MQTT {protocol}: {run['error']}"
+          for (scenario, protocol, broker), run in runs.items() if run["error"]]
 if errors:
     print()
     print("Errors: " + "; ".join(errors))

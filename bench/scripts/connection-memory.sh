@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Memory per idle connection of the Starling broker.
 #
-# Usage: bench/scripts/connection-memory.sh [COUNT...]      (default: 10000)
+# Usage: bench/scripts/connection-memory.sh [-V VERSION[,VERSION...]] [COUNT...]   (default: -V 311, 10000)
+#
+# -V VERSION (also --protocol VERSION) is the MQTT version of the bench's connections, in the
+# bench's spellings: 311 or mqttv311 (3.1.1, the default), 5 or mqttv5 (5.0), 31 or mqttv31 (3.1).
+# Several (-V 311,5, or -V repeated) measure each COUNT in each version, each on a fresh broker;
+# every result is headed with its version.
 #
 # For each COUNT, on a fresh broker: start `bin/starling broker` pinned to core 0, warm it up with
 # a burst of connections, wait until they are all gone, read the broker JVM's RSS and live heap,
@@ -29,15 +34,49 @@ set -euo pipefail
 
 here="$(cd -P "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd -P "$here/../.." && pwd)"
-counts=("$@")
+
+die() { echo "connection-memory: $*" >&2; exit 1; }
+
+# protocol_of SPELLING: "LABEL BENCH-VALUE" for one of the bench's -V spellings; fails for others
+protocol_of() {
+  case "${1,,}" in
+    5 | mqttv5 | 5.0) echo "5.0 mqttv5" ;;
+    311 | mqttv311 | 3.1.1 | 4) echo "3.1.1 mqttv311" ;;
+    31 | mqttv31 | 3.1 | 3) echo "3.1 mqttv31" ;;
+    *) return 1 ;;
+  esac
+}
+protocol_args=()
+counts=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -V | --protocol | --protocol-version)
+      [ $# -ge 2 ] || die "$1 needs a version (311, 5 or 31)"
+      protocol_args+=("$2"); shift 2 ;;
+    --protocol=* | --protocol-version=*) protocol_args+=("${1#*=}"); shift ;;
+    -V?*) protocol_args+=("${1#-V}"); shift ;;
+    -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -*) die "unknown option $1 (see $0 --help)" ;;
+    *) counts+=("$1"); shift ;;
+  esac
+done
 [ ${#counts[@]} -eq 0 ] && counts=(10000)
+[ ${#protocol_args[@]} -eq 0 ] && protocol_args=(311)
+# protocols: the labels (3.1.1, 5.0, 3.1) in the order given, each once
+protocols=""
+for arg in "${protocol_args[@]}"; do
+  for spelling in ${arg//,/ }; do
+    read -r label _ < <(protocol_of "$spelling") \
+      || die "the protocol version is 311, 5 or 31 (or mqttv311, mqttv5, mqttv31), not '$spelling'"
+    [[ " $protocols " == *" $label "* ]] || protocols="${protocols:+$protocols }$label"
+  done
+done
+[ -n "$protocols" ] || die "-V names no version"
 warmup="${WARMUP:-1000}"
 hold="${HOLD:-120s}"
 keepalive="${KEEPALIVE:-60}"
 top="${TOP:-25}"
 headroom=512
-
-die() { echo "connection-memory: $*" >&2; exit 1; }
 
 for n in "${counts[@]}"; do
   [[ "$n" =~ ^[1-9][0-9]*$ ]] || die "COUNT must be a positive integer, not '$n'"
@@ -144,10 +183,11 @@ class_growth() {
 
 kib() { awk -v b="$1" 'BEGIN { printf "%.2f", b / 1024 }'; }
 
-measure() {
-  local n="$1" port run sources=""
+measure() { # COUNT VERSION-LABEL
+  local n="$1" protocol="$2" version port run sources=""
+  read -r _ version < <(protocol_of "$protocol")
   port="$(free_port)"
-  run="$work/run/$n"
+  run="$work/run/$n-$protocol"
   mkdir -p "$run"
   [ "$n" -gt 25000 ] && sources="--source-address 127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4"
 
@@ -158,8 +198,8 @@ measure() {
   # bin/starling and taskset exec the JVM, so the shell's child is the broker JVM itself
   wait_for "jcmd $broker_pid VM.uptime >/dev/null 2>&1" 30 || die "jcmd cannot attach to the broker (pid $broker_pid)"
 
-  echo "== $n idle connections (broker pid $broker_pid, port $port; warm-up $warmup)"
-  taskset -c 1 "$starling" bench conn -p "$port" -h 127.0.0.1 -c "$warmup" --duration 3s --keepalive "$keepalive" \
+  echo "== $n idle connections, MQTT $protocol (broker pid $broker_pid, port $port; warm-up $warmup)"
+  taskset -c 1 "$starling" bench conn -p "$port" -h 127.0.0.1 -V "$version" -c "$warmup" --duration 3s --keepalive "$keepalive" \
     --quiet >"$run/warmup.log" 2>&1 || { cat "$run/warmup.log" >&2; die "the warm-up failed"; }
   wait_for "[ \$(established $port) -eq 0 ]" 60 || die "warm-up connections still open after 60 s"
 
@@ -168,7 +208,7 @@ measure() {
   rss0="$(rss_bytes "$broker_pid")"
 
   # shellcheck disable=SC2086 # $sources is empty or two words
-  (exec taskset -c 1 "$starling" bench conn -p "$port" -h 127.0.0.1 -c "$n" --duration "$hold" \
+  (exec taskset -c 1 "$starling" bench conn -p "$port" -h 127.0.0.1 -V "$version" -c "$n" --duration "$hold" \
     --keepalive "$keepalive" $sources >"$run/bench.log" 2>&1) &
   bench_pid=$!
   local limit=$((60 + n / 500))
@@ -200,5 +240,7 @@ measure() {
 }
 
 for n in "${counts[@]}"; do
-  measure "$n"
+  for protocol in $protocols; do
+    measure "$n" "$protocol"
+  done
 done

@@ -151,6 +151,11 @@ final class DiscardingConnection implements ClientConnection {
     }
 
     @Override
+    public void whenClosed(Runnable then) {
+        then.run();
+    }
+
+    @Override
     public void closeForTakeOver() {
         throw new IllegalStateException("no other connection takes this one over in a benchmark");
     }

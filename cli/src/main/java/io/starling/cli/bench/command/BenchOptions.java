@@ -21,7 +21,8 @@ final class BenchOptions {
 
     @Option(names = {"-V", "--protocol-version"}, defaultValue = "mqttv311", paramLabel = "VERSION",
             converter = OptionConverters.VersionConverter.class,
-            description = "mqttv31 or mqttv311 (default: mqttv311).")
+            description = "MQTT version: mqttv5 (or 5), mqttv311 (or 311) or mqttv31 (or 31), as in mosquitto_pub"
+                    + " (default: mqttv311).")
     MqttVersion version = MqttVersion.V3_1_1;
 
     @Option(names = {"-u", "--username"}, paramLabel = "USER", description = "User name.")

@@ -37,14 +37,20 @@ final class OptionConverters {
         }
     }
 
-    /** {@code mqttv31} or {@code mqttv311} (also {@code 3.1}, {@code 3.1.1}). */
+    /**
+     * Mosquitto's spellings of {@code -V}: {@code mqttv5} or {@code 5}, {@code mqttv311} or
+     * {@code 311}, {@code mqttv31} or {@code 31}; also the version numbers {@code 5.0},
+     * {@code 3.1.1}, {@code 3.1} and the protocol levels {@code 4} and {@code 3}.
+     */
     static final class VersionConverter implements ITypeConverter<MqttVersion> {
         @Override
         public MqttVersion convert(String value) {
             return switch (value.toLowerCase(Locale.ROOT)) {
-                case "mqttv31", "3.1", "3" -> MqttVersion.V3_1;
-                case "mqttv311", "3.1.1", "4" -> MqttVersion.V3_1_1;
-                default -> throw new TypeConversionException("the protocol version is mqttv31 or mqttv311, not '" + value + "'");
+                case "mqttv5", "5", "5.0" -> MqttVersion.V5;
+                case "mqttv311", "311", "3.1.1", "4" -> MqttVersion.V3_1_1;
+                case "mqttv31", "31", "3.1", "3" -> MqttVersion.V3_1;
+                default -> throw new TypeConversionException(
+                        "the protocol version is mqttv5 (5), mqttv311 (311) or mqttv31 (31), not '" + value + "'");
             };
         }
     }

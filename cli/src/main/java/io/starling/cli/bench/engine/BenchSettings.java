@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param host broker host name or address
  * @param port broker port, 1 to 65535
- * @param version MQTT 3.1 or 3.1.1
+ * @param version MQTT 3.1, 3.1.1 or 5.0
  * @param username user name for CONNECT, or null
  * @param password password for CONNECT (needs a user name), or null
  * @param qos QoS of publishing and of subscriptions
@@ -51,10 +51,7 @@ public record BenchSettings(
         if (port < 1 || port > 65_535) {
             throw new IllegalArgumentException("the port is 1 to 65535, not " + port);
         }
-        if (version.isV5()) {
-            throw new IllegalArgumentException("bench speaks MQTT 3.1 and 3.1.1 (mqttv31, mqttv311)");
-        }
-        if (password != null && username == null) {
+        if (password != null && username == null && !version.isV5()) {
             throw new IllegalArgumentException("a password needs a user name in MQTT 3.1 and 3.1.1");
         }
         if (threads < 1) {
@@ -75,6 +72,15 @@ public record BenchSettings(
     public static BenchSettings defaults() {
         return new BenchSettings("localhost", 1883, MqttVersion.V3_1_1, null, null, QoS.AT_MOST_ONCE, "bench",
                 Runtime.getRuntime().availableProcessors(), 60, null, Duration.ZERO, true, false, false);
+    }
+
+    /** The version as people write it: 3.1, 3.1.1 or 5.0. */
+    public String protocol() {
+        return switch (version) {
+            case V3_1 -> "3.1";
+            case V3_1_1 -> "3.1.1";
+            case V5 -> "5.0";
+        };
     }
 
     /** A copy with {@code host}, {@code port} replaced. */

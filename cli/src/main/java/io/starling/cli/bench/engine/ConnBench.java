@@ -6,7 +6,6 @@ import io.starling.cli.bench.stats.ConnectionCounts;
 import io.starling.cli.bench.stats.LatencyStats;
 import io.starling.cli.bench.stats.Percentiles;
 import io.starling.cli.bench.stats.ProgressReporter;
-import io.starling.codec.wire.MqttVersion;
 import java.io.PrintStream;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -107,7 +106,7 @@ public final class ConnBench extends LoadBench {
             // the summary only counts them; say why, or a run that hit a limit looks merely slow
             progressOut.println("warning: " + counts.failed() + " connection(s) failed; the first: " + counts.firstFailure());
         }
-        return new BenchSummary("conn", scenario(), counts.established(), counts.failed(), counts.lost(),
+        return new BenchSummary("conn", scenario(), settings.protocol(), counts.established(), counts.failed(), counts.lost(),
                 BenchSummary.UNKNOWN, BenchSummary.UNKNOWN, BenchSummary.UNKNOWN, BenchSummary.UNKNOWN, BenchSummary.UNKNOWN,
                 BenchSummary.UNKNOWN, BenchSummary.UNKNOWN, seconds, Double.NaN,
                 PubSubBench.rate(counts.established(), seconds), Percentiles.NONE, connectTimes.total(),
@@ -157,7 +156,7 @@ public final class ConnBench extends LoadBench {
         int sources = options.sourceAddresses().size();
         return String.format(Locale.ROOT, "%d connections, %s%s, MQTT %s, keep alive %d s%s", options.connections(), rate,
                 sources == 0 ? "" : sources == 1 ? ", from 1 source address" : ", from " + sources + " source addresses",
-                s.version() == MqttVersion.V3_1 ? "3.1" : "3.1.1", s.keepAlive(),
+                s.protocol(), s.keepAlive(),
                 s.duration() == null ? ", held until Ctrl-C" : PubSubBench.bounds(s, 0, ""));
     }
 }

@@ -12,7 +12,7 @@ package io.starling.cli.bench.engine;
 final class InflightIds {
     private static final int MAX_ID = 65_535;
 
-    private final int window;
+    private int window;
     private final int mask;
     private final int[] ids;
     private final long[] sendTimes;
@@ -33,6 +33,22 @@ final class InflightIds {
         this.sendTimes = new long[slots];
         this.counted = new boolean[slots];
         this.released = new boolean[slots];
+    }
+
+    /**
+     * Lowers the window to at most {@code max} (a 5.0 broker's Receive Maximum); before the first
+     * {@link #acquire}. The table stays as large as it was: a smaller window only leaves more room.
+     */
+    void limit(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("the in-flight window is 1 or more, not " + max);
+        }
+        window = Math.min(window, max);
+    }
+
+    /** Messages in flight at most. */
+    int window() {
+        return window;
     }
 
     /** Messages in flight. */

@@ -21,6 +21,8 @@ import io.starling.cli.bench.stats.LatencyStats;
 import io.starling.codec.packet.Connect;
 import io.starling.codec.packet.Subscription;
 import io.starling.codec.property.Properties;
+import io.starling.codec.property.Property;
+import io.starling.codec.property.PropertyId;
 import io.starling.codec.wire.Bytes;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
@@ -50,6 +52,8 @@ final class LoadClients implements AutoCloseable {
     /** At most this many handshakes at a time when opening as fast as possible, so as not to overflow the broker's accept backlog. */
     static final int MAX_PENDING_HANDSHAKES = 256;
     private static final int TCP_CONNECT_TIMEOUT_MILLIS = 5000;
+    /** 5.0 Session Expiry Interval 0xFFFFFFFF: the session does not expire (§3.1.2.11.2). */
+    static final long SESSION_NEVER_EXPIRES = 0xFFFF_FFFFL;
 
     private final BenchSettings settings;
     private final EventLoopGroup group;
@@ -103,21 +107,27 @@ final class LoadClients implements AutoCloseable {
         return connectTimes;
     }
 
-    /**
-     * A CONNECT for {@code clientId} with the configured credentials and keep alive: a clean
-     * session, but for subscribers when the settings ask for persistent ones.
-     */
     /** Runs what is due, else polls the sockets until something is ready rather than sleeping in epoll_wait. */
     private static SelectStrategy busyPolling() {
         return (selectNow, hasTasks) -> hasTasks ? selectNow.get() : SelectStrategy.BUSY_WAIT;
     }
 
-    private Connect connectPacket(String clientId, boolean subscriber) {
+    /**
+     * A CONNECT for {@code clientId} with the configured credentials and keep alive: a clean
+     * session, but for subscribers when the settings ask for persistent ones. In 5.0 it has no
+     * properties, except for a persistent subscriber a Session Expiry Interval that never ends:
+     * without it a 5.0 session ends with its connection [MQTT-3.1.2-23], and a persistent
+     * session is meant to stay on the broker after the run, as a 3.1.1 one does.
+     */
+    static Connect connectPacket(BenchSettings settings, String clientId, boolean subscriber) {
         Bytes password = settings.password() != null
                 ? Bytes.of(settings.password().getBytes(StandardCharsets.UTF_8)) : null;
         boolean clean = !(subscriber && settings.persistentSubscribers());
+        Properties properties = !clean && settings.version().isV5()
+                ? Properties.of(Property.of(PropertyId.SESSION_EXPIRY_INTERVAL, SESSION_NEVER_EXPIRES))
+                : Properties.EMPTY;
         return new Connect(settings.version(), clientId, clean, settings.keepAlive(), settings.username(), password,
-                null, Properties.EMPTY);
+                null, properties);
     }
 
     /**
@@ -135,8 +145,8 @@ final class LoadClients implements AutoCloseable {
      */
     LoadConnection open(String clientId, @Nullable Subscription subscription, @Nullable Publisher publisher,
             @Nullable Subscriber subscriber, @Nullable InetSocketAddress source) {
-        LoadConnection connection = new LoadConnection(clientId, connectPacket(clientId, subscription != null), subscription, publisher,
-                subscriber, counts, connectTimes);
+        LoadConnection connection = new LoadConnection(clientId, connectPacket(settings, clientId, subscription != null),
+                subscription, publisher, subscriber, counts, connectTimes);
         connections.add(connection);
         Bootstrap one = bootstrap.clone().handler(connection);
         ChannelFuture connecting = source == null ? one.connect() : one.connect(broker, source);

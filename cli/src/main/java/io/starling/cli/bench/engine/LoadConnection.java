@@ -30,8 +30,11 @@ import io.starling.codec.packet.ReasonCode;
 import io.starling.codec.packet.SubAck;
 import io.starling.codec.packet.Subscribe;
 import io.starling.codec.packet.Subscription;
+import io.starling.codec.property.Properties;
+import io.starling.codec.property.PropertyId;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.SingleWriterRecorder;
@@ -45,7 +48,9 @@ import org.jspecify.annotations.Nullable;
  * 2), hands acknowledgements of its own messages to its {@link Publisher} and deliveries to its
  * {@link Subscriber}, and keeps the connection alive with PINGREQ. Acknowledgements of one read
  * are appended to one buffer and written and flushed once, when the read is complete.
- * Everything runs on the channel's event loop but {@link #disconnect()}.
+ * In MQTT 5.0 it also keeps to the {@link ServerLimits} of CONNACK, counts acknowledgements with
+ * a failure reason code as refusals, and ends on a DISCONNECT from the broker, reporting its
+ * reason code. Everything runs on the channel's event loop but {@link #disconnect()}.
  */
 final class LoadConnection extends ByteToMessageDecoder {
     /** CONNACK (and SUBACK) must come within this time of the TCP connection. */
@@ -73,7 +78,9 @@ final class LoadConnection extends ByteToMessageDecoder {
     private @Nullable ByteBuf acks;
     private @Nullable ScheduledFuture<?> timer;
     private @Nullable BitSet inboundQos2;
-    private final PublishFrame frame = new PublishFrame();
+    private final PublishFrame frame;
+    /** Seconds: the CONNECT's, or a 5.0 broker's Server Keep Alive. */
+    private int keepAlive;
 
     LoadConnection(String clientId, Connect connect, @Nullable Subscription subscription, @Nullable Publisher publisher,
             @Nullable Subscriber subscriber, ConnectionCounts counts, LatencyStats connectTimes) {
@@ -84,6 +91,8 @@ final class LoadConnection extends ByteToMessageDecoder {
         this.subscriber = subscriber;
         this.encoder = new PacketEncoder(connect.version());
         this.decoder = PacketDecoder.forClient(connect.version(), PacketDecoder.MAX_PACKET_SIZE);
+        this.frame = new PublishFrame(connect.version());
+        this.keepAlive = connect.keepAlive();
         this.counts = counts;
         this.connectTimes = connectTimes;
     }
@@ -247,6 +256,7 @@ final class LoadConnection extends ByteToMessageDecoder {
 
     // ---- packets from the broker ----
 
+    /** One packet but PUBLISH; kept short (rare cases in methods of their own) so that the JIT inlines it into decode. */
     private void handle(Packet packet, long now) {
         // Java 17: no pattern matching for switch yet
         if (packet instanceof Publish p) {
@@ -254,19 +264,20 @@ final class LoadConnection extends ByteToMessageDecoder {
             p.release();
             fail("unexpected PUBLISH");
         } else if (packet instanceof PubAck a) {
+            // 3.1.1 acknowledgements decode with reason code Success; a 5.0 broker refuses a message with 0x80 or more
             Publisher pub = publisher;
             if (pub != null) {
-                pub.onPubAck(a.packetId(), now);
+                pub.onPubAck(a.packetId(), a.reasonCode(), now);
             }
         } else if (packet instanceof PubRec r) {
             Publisher pub = publisher;
-            if (pub != null && pub.onPubRec(r.packetId())) {
+            if (pub != null && pub.onPubRec(r.packetId(), r.reasonCode())) {
                 ack(Acks.PUBREL, r.packetId());
             }
         } else if (packet instanceof PubComp c) {
             Publisher pub = publisher;
             if (pub != null) {
-                pub.onPubComp(c.packetId(), now);
+                pub.onPubComp(c.packetId(), c.reasonCode(), now);
             }
         } else if (packet instanceof PubRel r) {
             // [MQTT-4.3.3-2] the packet identifier may now be reused for a new message
@@ -278,24 +289,55 @@ final class LoadConnection extends ByteToMessageDecoder {
             onConnAck(c, now);
         } else if (packet instanceof SubAck s) {
             onSubAck(s);
+        } else if (packet instanceof Disconnect d) {
+            onDisconnect(d);
         } else if (!(packet instanceof PingResp)) {
             fail("unexpected " + packet.type() + " from the broker");
         }
     }
 
+    /** 5.0 only (the codec refuses it from an older broker): the broker ends the connection, and says why. */
+    private void onDisconnect(Disconnect disconnect) {
+        fail("the broker sent DISCONNECT " + reason(disconnect.reasonCode(), disconnect.properties()));
+    }
+
     private void onConnAck(ConnAck connAck, long now) {
         if (connAck.reasonCode().isError()) {
-            fail("the broker refused the connection: " + connAck.reasonCode());
+            fail("the broker refused the connection: " + reason(connAck.reasonCode(), connAck.properties()));
+            return;
+        }
+        if (connect.version().isV5() && !keepTo(ServerLimits.of(connAck, connect.keepAlive()))) {
             return;
         }
         LatencyStats.record(connectTimes.recorderFor(ctx().executor()), now - connectStart);
         Subscription sub = subscription;
         if (sub != null) {
             state = State.SUBSCRIBING;
-            writePacket(new Subscribe(1, List.of(sub)));
+            writePacket(subscribe(sub));
         } else {
             becomeReady();
         }
+    }
+
+    private static Subscribe subscribe(Subscription subscription) {
+        return new Subscribe(1, List.of(subscription));
+    }
+
+    /** Applies a 5.0 CONNACK's limits; false, having failed the connection, when the bench cannot keep to them. */
+    private boolean keepTo(ServerLimits limits) {
+        Publisher pub = publisher;
+        Subscription sub = subscription;
+        int largest = Math.max(pub != null ? pub.packetSize() : 0, sub != null ? encoder.encodedSize(subscribe(sub)) : 0);
+        String violation = limits.violation(pub != null ? pub.qos() : null, largest);
+        if (violation != null) {
+            fail(violation);
+            return false;
+        }
+        if (pub != null) {
+            pub.limitInflight(limits.receiveMaximum());
+        }
+        keepAlive = limits.keepAlive();
+        return true;
     }
 
     private void onSubAck(SubAck subAck) {
@@ -306,7 +348,7 @@ final class LoadConnection extends ByteToMessageDecoder {
         ReasonCode code = subAck.reasonCodes().get(0);
         if (code.isError()) {
             fail("the broker refused the subscription to '" + (subscription != null ? subscription.topicFilter() : "")
-                    + "': " + code);
+                    + "': " + reason(code, subAck.properties()));
             return;
         }
         becomeReady();
@@ -316,13 +358,33 @@ final class LoadConnection extends ByteToMessageDecoder {
         state = State.READY;
         wasReady = true;
         cancelTimer();
-        if (connect.keepAlive() > 0) {
+        if (keepAlive > 0) {
             // half the keep alive, so that the broker hears from us well within 1.5 times it [MQTT-3.1.2-24]
-            long period = TimeUnit.SECONDS.toNanos(connect.keepAlive()) / 2;
+            long period = TimeUnit.SECONDS.toNanos(keepAlive) / 2;
             timer = ctx().executor().scheduleAtFixedRate(() -> keepAlive(period), period, period, TimeUnit.NANOSECONDS);
         }
         counts.onReady();
         ready.complete(this);
+    }
+
+    /**
+     * A refusal's reason code as the broker sent it, in 5.0 "0x87 NOT_AUTHORIZED" with the Reason
+     * String and Server Reference when present; in 3.1 and 3.1.1 the name of the code only, as
+     * its byte on the wire was a return code.
+     */
+    private String reason(ReasonCode code, Properties properties) {
+        if (!connect.version().isV5()) {
+            return code.toString();
+        }
+        StringBuilder out = new StringBuilder(describe(code));
+        properties.string(PropertyId.REASON_STRING).ifPresent(s -> out.append(": ").append(s));
+        properties.string(PropertyId.SERVER_REFERENCE).ifPresent(s -> out.append(" (server reference: ").append(s).append(')'));
+        return out.toString();
+    }
+
+    /** A 5.0 reason code with its byte: "0x97 QUOTA_EXCEEDED". */
+    static String describe(ReasonCode code) {
+        return String.format(Locale.ROOT, "0x%02X %s", code.value(), code);
     }
 
     /** Appends an acknowledgement to this read's batch. */

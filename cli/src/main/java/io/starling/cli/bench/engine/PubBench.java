@@ -112,7 +112,9 @@ public final class PubBench extends LoadBench {
         }
         double seconds = Math.max(0, (publishingEnd - clock.measureStart()) / 1e9);
         counts.warnOfLosses(progressOut);
-        return new BenchSummary("pub", scenario(), counts.established(), counts.failed(), counts.lost(), sent, acknowledged,
+        PubSubBench.warnOfAcks(publishers, progressOut);
+        return new BenchSummary("pub", scenario(PubSubBench.window(publishers, options.inflight())), settings.protocol(),
+                counts.established(), counts.failed(), counts.lost(), sent, acknowledged,
                 BenchSummary.UNKNOWN, BenchSummary.UNKNOWN, BenchSummary.UNKNOWN, BenchSummary.UNKNOWN, BenchSummary.UNKNOWN,
                 seconds, PubSubBench.rate(sent, seconds), Double.NaN, ackLatency.total(), connectTimes.total(),
                 control.wasInterrupted());
@@ -134,13 +136,14 @@ public final class PubBench extends LoadBench {
         return awaiting;
     }
 
-    private String scenario() {
+    /** What ran; {@code window} is the in-flight window the publishers kept to. */
+    private String scenario(int window) {
         BenchSettings s = settings;
         String pace = options.rate() == 0
-                ? "max rate" + (s.qos() == QoS.AT_MOST_ONCE ? "" : " (in-flight " + options.inflight() + ")")
+                ? "max rate" + (s.qos() == QoS.AT_MOST_ONCE ? "" : " (" + PubSubBench.inflight(options.inflight(), window) + ")")
                 : String.format(Locale.ROOT, "%.1f msg/s each", options.rate());
-        return String.format(Locale.ROOT, "%d publisher%s on '%s', QoS %d, %d-byte payloads, %s%s", options.publishers(),
-                options.publishers() == 1 ? "" : "s", options.topic(), s.qos().value(), options.payloadSize(), pace,
+        return String.format(Locale.ROOT, "%d publisher%s on '%s', MQTT %s, QoS %d, %d-byte payloads, %s%s", options.publishers(),
+                options.publishers() == 1 ? "" : "s", options.topic(), s.protocol(), s.qos().value(), options.payloadSize(), pace,
                 PubSubBench.bounds(s, options.count(), "per publisher"));
     }
 }

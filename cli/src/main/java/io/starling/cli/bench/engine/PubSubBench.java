@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code bench pubsub}: publishers and subscribers in one process, so every message can be
@@ -203,12 +204,10 @@ public final class PubSubBench extends LoadBench {
         long measureStart = clock.measureStart();
         long sent = 0;
         long acknowledged = 0;
-        long unexpectedAcks = 0;
         long publishingEnd = publishingStart;
         for (Publisher publisher : publishers) {
             sent += publisher.sentCounted();
             acknowledged += publisher.acknowledged();
-            unexpectedAcks += publisher.unexpectedAcks();
             publishingEnd = Math.max(publishingEnd, publisher.endedAt());
         }
         long expected = 0;
@@ -230,12 +229,11 @@ public final class PubSubBench extends LoadBench {
                 anyDelivery = true;
             }
         }
-        if (unexpectedAcks > 0) {
-            progressOut.println("warning: " + unexpectedAcks + " acknowledgements for packet identifiers not in flight");
-        }
+        warnOfAcks(publishers, progressOut);
         double sendSeconds = Math.max(0, (publishingEnd - measureStart) / 1e9);
         double seconds = anyDelivery ? Math.max(0, (lastDelivery - measureStart) / 1e9) : sendSeconds;
-        return new BenchSummary("pubsub", scenario(), counts.established(), counts.failed(), counts.lost(),
+        return new BenchSummary("pubsub", scenario(window(publishers, options.inflight())), settings.protocol(),
+                counts.established(), counts.failed(), counts.lost(),
                 sent, acknowledged, received, expected, expected - unique, duplicated, outOfOrder,
                 seconds, rate(sent, sendSeconds), rate(received, seconds), latency.total(), connectTimes.total(),
                 control.wasInterrupted());
@@ -245,14 +243,57 @@ public final class PubSubBench extends LoadBench {
         return seconds > 0 ? count / seconds : 0;
     }
 
-    private String scenario() {
+    /** What ran; {@code window} is the in-flight window the publishers kept to. */
+    private String scenario(int window) {
         BenchSettings s = settings;
         String pace = options.rate() == 0
-                ? "max rate (in-flight " + options.inflight() + ", backlog " + options.maxBacklog() + ")"
+                ? "max rate (" + inflight(options.inflight(), window) + ", backlog " + options.maxBacklog() + ")"
                 : String.format(Locale.ROOT, "open loop %.0f msg/s", options.rate());
-        return String.format(Locale.ROOT, "%s, %d publisher%s -> %d subscriber%s, QoS %d, %d-byte payloads, %s%s",
+        return String.format(Locale.ROOT, "%s, %d publisher%s -> %d subscriber%s, MQTT %s, QoS %d, %d-byte payloads, %s%s",
                 options.shape(), options.publishers(), options.publishers() == 1 ? "" : "s", options.subscribers(),
-                options.subscribers() == 1 ? "" : "s", s.qos().value(), options.payloadSize(), pace, bounds(s, options.count(), "per publisher"));
+                options.subscribers() == 1 ? "" : "s", s.protocol(), s.qos().value(), options.payloadSize(), pace,
+                bounds(s, options.count(), "per publisher"));
+    }
+
+    /**
+     * The smallest in-flight window of {@code publishers}: {@code asked}, unless a 5.0 broker's
+     * Receive Maximum lowered it. Read once the event loops have stopped.
+     */
+    static int window(Publisher[] publishers, int asked) {
+        int window = asked;
+        for (Publisher publisher : publishers) {
+            if (publisher.window() > 0) {
+                window = Math.min(window, publisher.window());
+            }
+        }
+        return window;
+    }
+
+    /** "in-flight 64", or "in-flight 64, capped at 20 by the broker's Receive Maximum" when the broker lowered it. */
+    static String inflight(int asked, int window) {
+        return window < asked ? "in-flight " + asked + ", capped at " + window + " by the broker's Receive Maximum"
+                : "in-flight " + asked;
+    }
+
+    /** Warns of acknowledgements that were not for messages in flight, and of messages a 5.0 broker refused. */
+    static void warnOfAcks(Publisher[] publishers, PrintStream out) {
+        long unexpected = 0;
+        long refused = 0;
+        @Nullable String first = null;
+        for (Publisher publisher : publishers) {
+            unexpected += publisher.unexpectedAcks();
+            refused += publisher.refused();
+            if (first == null) {
+                first = publisher.firstRefusal();
+            }
+        }
+        if (unexpected > 0) {
+            out.println("warning: " + unexpected + " acknowledgements for packet identifiers not in flight");
+        }
+        if (refused > 0) {
+            out.println("warning: the broker refused " + refused + " message(s) (reason code 0x80 or more), the first with "
+                    + first);
+        }
     }
 
     /** ", 10 s" / ", 1000 messages per publisher" / both, and the warm-up. */
@@ -276,6 +317,6 @@ public final class PubSubBench extends LoadBench {
 
     @Override
     public String toString() {
-        return "bench pubsub " + scenario();
+        return "bench pubsub " + scenario(options.inflight());
     }
 }

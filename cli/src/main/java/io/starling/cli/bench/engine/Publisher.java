@@ -6,6 +6,8 @@ import io.starling.cli.bench.stats.Counter;
 import io.starling.cli.bench.stats.LatencyStats;
 import io.starling.cli.bench.wire.PublishTemplate;
 import io.starling.codec.packet.QoS;
+import io.starling.codec.packet.ReasonCode;
+import io.starling.codec.wire.PacketType;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.SingleWriterRecorder;
 import org.jspecify.annotations.Nullable;
@@ -49,6 +51,9 @@ final class Publisher {
     private final Counter acknowledged = new Counter();
     private final Counter completed = new Counter();
     private final Counter unexpectedAcks = new Counter();
+    private final Counter refused = new Counter();
+    private @Nullable PacketType firstRefusalType;
+    private @Nullable ReasonCode firstRefusalCode;
     private long sequence;
     private long measureStart;
     private long firstDue;
@@ -86,6 +91,28 @@ final class Publisher {
     /** In max-rate mode, pause while a subscriber fed is more than the maximum backlog behind. */
     void boundBacklog(BacklogBound bound) {
         this.backlog = bound;
+    }
+
+    /** The QoS it publishes at. */
+    QoS qos() {
+        return template.qos();
+    }
+
+    /** Bytes of each PUBLISH on the wire. */
+    int packetSize() {
+        return template.packetSize();
+    }
+
+    /** A 5.0 broker's Receive Maximum: at most {@code receiveMaximum} messages in flight. Before {@link #start}. */
+    void limitInflight(int receiveMaximum) {
+        if (inflight != null) {
+            inflight.limit(receiveMaximum);
+        }
+    }
+
+    /** QoS 1/2 messages in flight at most (after a broker's Receive Maximum); 0 at QoS 0. */
+    int window() {
+        return inflight == null ? 0 : inflight.window();
     }
 
     /** Called once the connection has its event loop. */
@@ -323,29 +350,59 @@ final class Publisher {
         c.flush();
     }
 
-    void onPubAck(int packetId, long now) {
+    /** PUBACK, with its reason code (always Success in 3.1 and 3.1.1). */
+    void onPubAck(int packetId, ReasonCode code, long now) {
         if (template.qos() != QoS.AT_LEAST_ONCE || inflight == null || !inflight.contains(packetId)) {
             unexpectedAcks.increment();
             return;
         }
+        if (code.isError()) {
+            refuse(inflight, PacketType.PUBACK, packetId, code);
+            return;
+        }
         complete(inflight, packetId, now);
     }
 
-    /** PUBREC: true when PUBREL is to be sent. */
-    boolean onPubRec(int packetId) {
-        if (template.qos() != QoS.EXACTLY_ONCE || inflight == null || !inflight.markReleased(packetId)) {
+    /** PUBREC: true when PUBREL is to be sent, which is never after a refusing one [MQTT-4.3.3-4]. */
+    boolean onPubRec(int packetId, ReasonCode code) {
+        if (template.qos() != QoS.EXACTLY_ONCE || inflight == null || !inflight.contains(packetId)) {
             unexpectedAcks.increment();
             return false;
         }
+        if (code.isError()) {
+            refuse(inflight, PacketType.PUBREC, packetId, code);
+            return false;
+        }
+        inflight.markReleased(packetId);
         return true;
     }
 
-    void onPubComp(int packetId, long now) {
+    void onPubComp(int packetId, ReasonCode code, long now) {
         if (template.qos() != QoS.EXACTLY_ONCE || inflight == null || !inflight.isReleased(packetId)) {
             unexpectedAcks.increment();
             return;
         }
+        if (code.isError()) {
+            refuse(inflight, PacketType.PUBCOMP, packetId, code);
+            return;
+        }
         complete(inflight, packetId, now);
+    }
+
+    /**
+     * 5.0: a PUBACK, PUBREC or PUBCOMP ({@code type}) of message {@code packetId} with a reason
+     * code of 0x80 or more. The broker did not take the message: its flow ends there, and its
+     * packet identifier is free again (5.0 §4.3.2, §4.3.3). Counted as refused, not acknowledged.
+     */
+    private void refuse(InflightIds ids, PacketType type, int packetId, ReasonCode code) {
+        if (firstRefusalCode == null) {
+            firstRefusalType = type;
+            firstRefusalCode = code;
+        }
+        refused.increment();
+        ids.complete(packetId);
+        completed.increment();
+        acknowledgedInRead = true;
     }
 
     private void complete(InflightIds ids, int packetId, long now) {
@@ -415,6 +472,18 @@ final class Publisher {
     /** Acknowledgements for packet identifiers not in flight (a broker bug). */
     long unexpectedAcks() {
         return unexpectedAcks.get();
+    }
+
+    /** 5.0: messages the broker refused with a PUBACK, PUBREC or PUBCOMP reason code of 0x80 or more. */
+    long refused() {
+        return refused.get();
+    }
+
+    /** The first refusal, as "PUBACK 0x97 QUOTA_EXCEEDED", or null; read once the event loops have stopped. */
+    @Nullable String firstRefusal() {
+        PacketType type = firstRefusalType;
+        ReasonCode code = firstRefusalCode;
+        return type == null || code == null ? null : type + " " + LoadConnection.describe(code);
     }
 
     /** When sending ended (count reached, stopped, or the connection closed), or 0. */

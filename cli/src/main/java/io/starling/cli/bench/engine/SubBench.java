@@ -134,7 +134,7 @@ public final class SubBench extends LoadBench {
             }
         }
         double seconds = any ? (last - first) / 1e9 : 0;
-        return new BenchSummary("sub", scenario(), counts.established(), counts.failed(), counts.lost(),
+        return new BenchSummary("sub", scenario(), settings.protocol(), counts.established(), counts.failed(), counts.lost(),
                 BenchSummary.UNKNOWN, BenchSummary.UNKNOWN, received, expected, expected - unique, duplicated, outOfOrder,
                 seconds, Double.NaN, PubSubBench.rate(received, seconds), latency.total(), connectTimes.total(),
                 control.wasInterrupted());
@@ -142,8 +142,8 @@ public final class SubBench extends LoadBench {
 
     private String scenario() {
         BenchSettings s = settings;
-        return String.format(Locale.ROOT, "%d subscriber%s of '%s', QoS %d%s", options.subscribers(),
-                options.subscribers() == 1 ? "" : "s", options.filter(), s.qos().value(),
+        return String.format(Locale.ROOT, "%d subscriber%s of '%s', MQTT %s, QoS %d%s", options.subscribers(),
+                options.subscribers() == 1 ? "" : "s", options.filter(), s.protocol(), s.qos().value(),
                 PubSubBench.bounds(s, options.count(), "in total"));
     }
 }

@@ -9,6 +9,7 @@ import java.util.Locale;
  *
  * @param command conn, pub, sub or pubsub
  * @param scenario what ran, in words
+ * @param protocol the MQTT version spoken: 3.1, 3.1.1 or 5.0
  * @param connections connections that completed their handshake
  * @param connectFailed connections that could not connect or were refused
  * @param disconnected connections the broker or the network closed during the run
@@ -31,6 +32,7 @@ import java.util.Locale;
 public record BenchSummary(
         String command,
         String scenario,
+        String protocol,
         int connections,
         int connectFailed,
         int disconnected,
@@ -108,6 +110,7 @@ public record BenchSummary(
         StringBuilder out = new StringBuilder(512).append('{');
         field(out, "command", quote(command)).append(',');
         field(out, "scenario", quote(scenario)).append(',');
+        field(out, "protocol", quote(protocol)).append(',');
         field(out, "connections", Integer.toString(connections)).append(',');
         field(out, "connect_failed", Integer.toString(connectFailed)).append(',');
         field(out, "disconnected", Integer.toString(disconnected)).append(',');

@@ -3,9 +3,11 @@ package io.starling.cli.bench.wire;
 import io.netty.buffer.ByteBuf;
 
 /**
- * The four-byte acknowledgements of MQTT 3.1 and 3.1.1 (type and flags, remaining length 2,
- * packet identifier), written straight into a connection's batch of outgoing acknowledgements
- * rather than through packet records, since they are as frequent as the messages.
+ * The four-byte acknowledgements (type and flags, remaining length 2, packet identifier), written
+ * straight into a connection's batch of outgoing acknowledgements rather than through packet
+ * records, since they are as frequent as the messages. They are those of MQTT 3.1 and 3.1.1, and
+ * also of 5.0, where an acknowledgement with reason code Success and no properties leaves both
+ * out (5.0 §3.4.2.1, §3.5.2.1, §3.6.2.1, §3.7.2.1): the only kind the bench sends.
  */
 public final class Acks {
     public static final int PUBACK = 0x40;

@@ -14,7 +14,9 @@ import org.jspecify.annotations.Nullable;
  * head, appended to the publisher's batch buffer. The head is everything up to the end of the
  * payload header, plus the padding when it is short; a padding of {@value #SHARED_PADDING} bytes
  * or more is not copied but written as a retained duplicate of one shared buffer, which the
- * channel gathers into the same write.
+ * channel gathers into the same write. In MQTT 5.0 the PUBLISH carries no properties: its
+ * variable header ends with a property length of 0, one byte between the packet identifier and
+ * the payload, so the per-message work is the same as in 3.1.1.
  */
 public final class PublishTemplate implements AutoCloseable {
     /** Padding this long is shared between messages rather than copied into each. */
@@ -37,9 +39,6 @@ public final class PublishTemplate implements AutoCloseable {
             throw new IllegalArgumentException("the payload size is at least " + PayloadHeader.SIZE
                     + " bytes (the bench header), not " + payloadSize);
         }
-        if (version.isV5()) {
-            throw new IllegalArgumentException("bench speaks MQTT 3.1 and 3.1.1");
-        }
         this.qos = qos;
         ByteBuf payload = Unpooled.buffer(payloadSize, payloadSize);
         PayloadHeader.write(payload, run, publisher, 0, 0);
@@ -54,8 +53,9 @@ public final class PublishTemplate implements AutoCloseable {
         }
         int size = encoded.readableBytes();
         this.headerOffset = size - payloadSize;
-        // 3.1 and 3.1.1: the packet identifier is the last field before the payload
-        this.packetIdOffset = headerOffset - 2;
+        // 3.1 and 3.1.1: the packet identifier is the last field before the payload; 5.0 [MQTT-2.2.2-1]: then
+        // the property length, a variable byte integer of one byte for no properties
+        this.packetIdOffset = headerOffset - 2 - (version.isV5() ? 1 : 0);
         int paddingSize = payloadSize - PayloadHeader.SIZE;
         if (paddingSize >= SHARED_PADDING) {
             int headSize = size - paddingSize;
@@ -74,8 +74,8 @@ public final class PublishTemplate implements AutoCloseable {
         return qos;
     }
 
-    /** Bytes per message on the wire. */
-    int packetSize() {
+    /** Bytes per message on the wire, to check against the broker's Maximum Packet Size. */
+    public int packetSize() {
         return head.readableBytes() + (padding == null ? 0 : padding.readableBytes());
     }
 

@@ -47,20 +47,38 @@ class BenchCommandTest {
         assertThat(run.exitCode()).as(run.err()).isZero();
         List<String> lines = run.out().lines().toList();
         assertThat(lines.get(0)).isEqualTo(
-                "bench pubsub: pairs, 2 publishers -> 2 subscribers, QoS 1, 64-byte payloads, max rate (in-flight 64, backlog 1000), 1.500 s");
+                "bench pubsub: pairs, 2 publishers -> 2 subscribers, MQTT 3.1.1, QoS 1, 64-byte payloads, max rate (in-flight 64,"
+                        + " backlog 1000), 1.500 s");
         assertThat(lines).anyMatch(l -> l.matches("connections +4 \\(0 failed, 0 lost\\)"))
                 .anyMatch(l -> l.matches("lost +0"))
                 .anyMatch(l -> l.matches("duplicated +0"))
                 .anyMatch(l -> l.matches("out of order +0"))
                 .anyMatch(l -> l.matches("latency \\(us\\) +p50 \\d+  p99 \\d+  p99\\.9 \\d+  max \\d+  mean [\\d.]+  \\(\\d+ samples\\)"));
         String json = lines.get(lines.size() - 1);
-        assertThat(json).startsWith("{\"command\":\"pubsub\",").endsWith("}").contains("\"lost\":0,", "\"interrupted\":false");
+        assertThat(json).startsWith("{\"command\":\"pubsub\",").endsWith("}").contains("\"lost\":0,", "\"interrupted\":false",
+                "\"protocol\":\"3.1.1\",");
         long sent = jsonLong(json, "sent");
         assertThat(sent).isPositive();
         assertThat(jsonLong(json, "acknowledged")).isEqualTo(sent);
         assertThat(jsonLong(json, "received")).isEqualTo(sent);
         assertThat(jsonLong(json, "expected")).isEqualTo(sent);
         assertThat(run.err()).containsPattern("1\\.0 s  conns 4  sent \\d+/s  recv \\d+/s");
+    }
+
+    @Test
+    @DisplayName("starling bench pubsub -V 5: the run speaks MQTT 5.0 and says so in its header and JSON line")
+    void pubsubV5() {
+        CommandRun run = CommandRun.starling("bench", "pubsub", "-V", "5", "-h", "127.0.0.1", "-p", Integer.toString(broker.port()),
+                "--shape", "pairs", "--publishers", "2", "-q", "1", "--duration", "1500ms", "--threads", "2", "--json", "--quiet");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        List<String> lines = run.out().lines().toList();
+        assertThat(lines.get(0)).matches("bench pubsub: pairs, 2 publishers -> 2 subscribers, MQTT 5\\.0, QoS 1, 64-byte payloads,"
+                + " max rate \\(in-flight .*, backlog 1000\\), 1\\.500 s");
+        String json = lines.get(lines.size() - 1);
+        assertThat(json).contains("\"protocol\":\"5.0\",", "\"lost\":0,", "\"duplicated\":0,");
+        long sent = jsonLong(json, "sent");
+        assertThat(sent).isPositive();
+        assertThat(jsonLong(json, "received")).isEqualTo(sent);
     }
 
     private static long jsonLong(String json, String field) {

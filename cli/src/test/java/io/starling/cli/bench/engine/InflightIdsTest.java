@@ -67,4 +67,22 @@ class InflightIdsTest {
         assertThat(ids.contains(65_536)).isFalse();
         assertThat(ids.isEmpty()).isTrue();
     }
+
+    @Test
+    @DisplayName("[MQTT-3.3.4-7] a 5.0 broker's Receive Maximum lowers the window, never raises it")
+    void limitedByReceiveMaximum() {
+        InflightIds ids = new InflightIds(64);
+        ids.limit(100);
+        assertThat(ids.window()).isEqualTo(64);
+        ids.limit(3);
+        assertThat(ids.window()).isEqualTo(3);
+        assertThat(ids.room()).isEqualTo(3);
+        assertThat(ids.acquire(0, true)).isEqualTo(1);
+        assertThat(ids.acquire(0, true)).isEqualTo(2);
+        assertThat(ids.acquire(0, true)).isEqualTo(3);
+        assertThat(ids.hasRoom()).isFalse();
+        assertThat(ids.acquire(0, true)).as("Receive Maximum reached").isZero();
+        assertThat(ids.complete(1)).isTrue();
+        assertThat(ids.acquire(0, true)).isEqualTo(4);
+    }
 }
