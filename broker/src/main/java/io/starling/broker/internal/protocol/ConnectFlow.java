@@ -44,8 +44,9 @@ public final class ConnectFlow {
     private final @Nullable ConnAck redirect;
     private final String redirectReason;
     private final BrokerConfig.Mqtt5 limits;
-    private final int maxPacketSize;
     private final EnhancedAuthFlow enhancedAuth;
+    /** The CONNACK properties every 5.0 client gets. */
+    private final Properties offers;
 
     public ConnectFlow(Authenticator authenticator, SessionRegistry sessions, PublishOutFlow out, BrokerConfig config,
             Map<String, AuthenticationMechanism> mechanisms) {
@@ -54,7 +55,7 @@ public final class ConnectFlow {
         this.sessions = sessions;
         this.out = out;
         this.limits = config.mqtt5();
-        this.maxPacketSize = config.maxPacketSize();
+        this.offers = offers(limits, config.maxPacketSize());
         BrokerConfig.Redirect redirect = config.redirect();
         this.redirect = redirect == null ? null : new ConnAck(false,
                 redirect.moved() ? ReasonCode.SERVER_MOVED : ReasonCode.USE_ANOTHER_SERVER,
@@ -130,26 +131,38 @@ public final class ConnectFlow {
         boolean v5 = connect.version().isV5();
         long expiry;
         int keepAlive = connect.keepAlive();
-        List<Property> connAck = null;
+        Properties connAckProperties = Properties.EMPTY;
         if (v5) {
-            connAck = new ArrayList<>(12);
+            List<Property> personal = null;
             long requested = connect.properties().integer(PropertyId.SESSION_EXPIRY_INTERVAL).orElse(0);
             expiry = sessions.capExpiry(requested);
             if (expiry != requested) {
                 // the client uses the interval the server sends (section 3.2.2.3.2)
-                connAck.add(Property.of(PropertyId.SESSION_EXPIRY_INTERVAL, expiry));
+                personal = add(personal, Property.of(PropertyId.SESSION_EXPIRY_INTERVAL, expiry));
             }
             int max = limits.maxKeepAlive();
             if (keepAlive > max || (keepAlive == 0 && max < 65535)) {
                 // [MQTT-3.1.2-21] the client uses the Server Keep Alive instead of its own
                 keepAlive = max;
-                connAck.add(Property.of(PropertyId.SERVER_KEEP_ALIVE, max));
+                personal = add(personal, Property.of(PropertyId.SERVER_KEEP_ALIVE, max));
             }
             if (assigned) {
-                connAck.add(Property.of(PropertyId.ASSIGNED_CLIENT_IDENTIFIER, clientId));
+                personal = add(personal, Property.of(PropertyId.ASSIGNED_CLIENT_IDENTIFIER, clientId));
             }
-            offers(connAck, connect);
-            connAck.addAll(authentication.all());
+            String responseInformation = limits.responseInformation();
+            if (responseInformation != null && connect.properties().integer(PropertyId.REQUEST_RESPONSE_INFORMATION).orElse(0) == 1) {
+                personal = add(personal, Property.of(PropertyId.RESPONSE_INFORMATION, responseInformation));
+            }
+            for (Property p : authentication.all()) {
+                personal = add(personal, p);
+            }
+            if (personal == null) {
+                // most clients: the same offers for all, made once
+                connAckProperties = offers;
+            } else {
+                personal.addAll(offers.all());
+                connAckProperties = new Properties(personal);
+            }
         } else {
             expiry = connect.cleanStart() ? 0 : StoreChanges.BROKER_EXPIRY;
         }
@@ -162,35 +175,39 @@ public final class ConnectFlow {
             willDelay = will.properties().integer(PropertyId.WILL_DELAY_INTERVAL).orElse(0);
         }
         connection.accepted(clientId, connect, keepAlive, willMessage, willDelay);
-        Properties properties = connAck == null || connAck.isEmpty() ? Properties.EMPTY : new Properties(connAck);
+        Properties properties = connAckProperties;
         Session.PendingWill pendingWill = willMessage == null ? null : new Session.PendingWill(willMessage, willDelay);
         Session session = sessions.open(clientId, connect.cleanStart(), expiry, pendingWill, connection,
                 (opened, attachedTo, present) -> attached(opened, connection, present, properties));
         connection.session(session);
     }
 
-    /** What the broker offers and limits, in the CONNACK of a 5.0 client [MQTT-3.2.2-9..22]. */
-    private void offers(List<Property> connAck, Connect connect) {
+    private static List<Property> add(@Nullable List<Property> list, Property property) {
+        List<Property> to = list == null ? new ArrayList<>(12) : list;
+        to.add(property);
+        return to;
+    }
+
+    /** What the broker offers and limits, the same in the CONNACK of every 5.0 client [MQTT-3.2.2-9..22]. */
+    private static Properties offers(BrokerConfig.Mqtt5 limits, int maxPacketSize) {
+        List<Property> offers = new ArrayList<>(8);
         if (limits.receiveMaximum() != 65535) {
-            connAck.add(Property.of(PropertyId.RECEIVE_MAXIMUM, limits.receiveMaximum()));
+            offers.add(Property.of(PropertyId.RECEIVE_MAXIMUM, limits.receiveMaximum()));
         }
         if (limits.maximumQos() != QoS.EXACTLY_ONCE) {
-            connAck.add(Property.of(PropertyId.MAXIMUM_QOS, limits.maximumQos().value()));
+            offers.add(Property.of(PropertyId.MAXIMUM_QOS, limits.maximumQos().value()));
         }
         if (!limits.retainAvailable()) {
-            connAck.add(Property.of(PropertyId.RETAIN_AVAILABLE, 0));
+            offers.add(Property.of(PropertyId.RETAIN_AVAILABLE, 0));
         }
-        connAck.add(Property.of(PropertyId.MAXIMUM_PACKET_SIZE, maxPacketSize));
+        offers.add(Property.of(PropertyId.MAXIMUM_PACKET_SIZE, maxPacketSize));
         if (limits.topicAliasMaximum() > 0) {
-            connAck.add(Property.of(PropertyId.TOPIC_ALIAS_MAXIMUM, limits.topicAliasMaximum()));
+            offers.add(Property.of(PropertyId.TOPIC_ALIAS_MAXIMUM, limits.topicAliasMaximum()));
         }
-        connAck.add(Property.of(PropertyId.WILDCARD_SUBSCRIPTION_AVAILABLE, 1));
-        connAck.add(Property.of(PropertyId.SUBSCRIPTION_IDENTIFIER_AVAILABLE, 1));
-        connAck.add(Property.of(PropertyId.SHARED_SUBSCRIPTION_AVAILABLE, 1));
-        String responseInformation = limits.responseInformation();
-        if (responseInformation != null && connect.properties().integer(PropertyId.REQUEST_RESPONSE_INFORMATION).orElse(0) == 1) {
-            connAck.add(Property.of(PropertyId.RESPONSE_INFORMATION, responseInformation));
-        }
+        offers.add(Property.of(PropertyId.WILDCARD_SUBSCRIPTION_AVAILABLE, 1));
+        offers.add(Property.of(PropertyId.SUBSCRIPTION_IDENTIFIER_AVAILABLE, 1));
+        offers.add(Property.of(PropertyId.SHARED_SUBSCRIPTION_AVAILABLE, 1));
+        return new Properties(offers);
     }
 
     /** In the session's mailbox, once the connection holds the session. */
