@@ -3,7 +3,6 @@ package io.starling.broker.conformance;
 import static io.starling.broker.conformance.ChallengeMechanism.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.starling.broker.Broker;
 import io.starling.codec.packet.Auth;
 import io.starling.codec.packet.ConnAck;
 import io.starling.codec.packet.Connect;
@@ -15,26 +14,14 @@ import io.starling.codec.property.Property;
 import io.starling.codec.property.PropertyId;
 import io.starling.codec.wire.Bytes;
 import io.starling.codec.wire.MqttVersion;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** MQTT 5.0 enhanced authentication through a mechanism plugged in with ServiceLoader ({@link ChallengeMechanism}). */
 class Mqtt5EnhancedAuthConformanceTest {
-    private Broker broker;
-    private int port;
-
-    @BeforeEach
-    void start() {
-        broker = Brokers.start();
-        port = broker.port();
-    }
-
-    @AfterEach
-    void stop() {
-        broker.close();
-    }
+    @RegisterExtension
+    final LiveBroker live = new LiveBroker();
 
     private static Properties auth(String data) {
         return Properties.of(Property.of(PropertyId.AUTHENTICATION_METHOD, ChallengeMechanism.METHOD),
@@ -52,7 +39,7 @@ class Mqtt5EnhancedAuthConformanceTest {
     @Test
     @DisplayName("[MQTT-4.12.0-2] [MQTT-4.12.0-5] the mechanism's challenge goes out in AUTH 0x18; a right answer gets CONNACK 0x00 with the method and final data")
     void challengeAndResponse() {
-        try (Mqtt5Client client = Mqtt5Client.open(port, "auth-ok")) {
+        try (Mqtt5Client client = Mqtt5Client.open(live.port(), "auth-ok")) {
             client.send(connect("auth-ok", "hello"));
             Auth challenge = client.expect(Auth.class);
             assertThat(challenge.reasonCode()).isEqualTo(ReasonCode.CONTINUE_AUTHENTICATION);
@@ -71,7 +58,7 @@ class Mqtt5EnhancedAuthConformanceTest {
     @Test
     @DisplayName("[MQTT-4.12.0-4] a wrong answer gets CONNACK 0x87, then the close")
     void wrongResponse() {
-        try (Mqtt5Client client = Mqtt5Client.open(port, "auth-bad")) {
+        try (Mqtt5Client client = Mqtt5Client.open(live.port(), "auth-bad")) {
             client.send(connect("auth-bad", "hello"));
             client.expect(Auth.class);
             client.send(new Auth(ReasonCode.CONTINUE_AUTHENTICATION, auth("guess")));
@@ -84,7 +71,7 @@ class Mqtt5EnhancedAuthConformanceTest {
     @Test
     @DisplayName("[MQTT-3.1.2-30] a packet other than AUTH or DISCONNECT before the CONNACK is a protocol error: CONNACK 0x82")
     void packetOutOfTurn() {
-        try (Mqtt5Client client = Mqtt5Client.open(port, "auth-early")) {
+        try (Mqtt5Client client = Mqtt5Client.open(live.port(), "auth-early")) {
             client.send(connect("auth-early", "hello"));
             client.expect(Auth.class);
             client.send(PingReq.INSTANCE);
@@ -96,7 +83,7 @@ class Mqtt5EnhancedAuthConformanceTest {
     @Test
     @DisplayName("[MQTT-4.12.1-1] re-authentication: AUTH 0x19 with the same method, challenged again, ends with AUTH 0x00")
     void reauthentication() {
-        try (Mqtt5Client client = Mqtt5Client.open(port, "reauth")) {
+        try (Mqtt5Client client = Mqtt5Client.open(live.port(), "reauth")) {
             client.send(connect("reauth", "hello"));
             client.expect(Auth.class);
             client.send(new Auth(ReasonCode.CONTINUE_AUTHENTICATION, auth("response")));
@@ -113,7 +100,7 @@ class Mqtt5EnhancedAuthConformanceTest {
     @Test
     @DisplayName("[MQTT-4.12.1-2] a failed re-authentication gets DISCONNECT 0x87")
     void failedReauthentication() {
-        try (Mqtt5Client client = Mqtt5Client.open(port, "reauth-bad")) {
+        try (Mqtt5Client client = Mqtt5Client.open(live.port(), "reauth-bad")) {
             client.send(connect("reauth-bad", "hello"));
             client.expect(Auth.class);
             client.send(new Auth(ReasonCode.CONTINUE_AUTHENTICATION, auth("response")));
@@ -126,7 +113,7 @@ class Mqtt5EnhancedAuthConformanceTest {
     @Test
     @DisplayName("[MQTT-4.12.1-1] re-authentication with another method is a protocol error: DISCONNECT 0x82")
     void reauthenticationWithAnotherMethod() {
-        try (Mqtt5Client client = Mqtt5Client.open(port, "reauth-other")) {
+        try (Mqtt5Client client = Mqtt5Client.open(live.port(), "reauth-other")) {
             client.send(connect("reauth-other", "hello"));
             client.expect(Auth.class);
             client.send(new Auth(ReasonCode.CONTINUE_AUTHENTICATION, auth("response")));
@@ -139,7 +126,7 @@ class Mqtt5EnhancedAuthConformanceTest {
     @Test
     @DisplayName("[MQTT-4.12.0-3] answering a challenge with an AUTH code other than 0x18 is a protocol error: CONNACK 0x82")
     void wrongAnswerCode() {
-        try (Mqtt5Client client = Mqtt5Client.open(port, "auth-code")) {
+        try (Mqtt5Client client = Mqtt5Client.open(live.port(), "auth-code")) {
             client.send(connect("auth-code", "hello"));
             client.expect(Auth.class);
             client.send(new Auth(ReasonCode.RE_AUTHENTICATE, auth("response")));

@@ -3,7 +3,6 @@ package io.starling.broker.conformance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.Unpooled;
-import io.starling.broker.Broker;
 import io.starling.codec.packet.Connect;
 import io.starling.codec.packet.Disconnect;
 import io.starling.codec.packet.PingReq;
@@ -28,10 +27,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The flows every version shares, run with MQTT 5.0 clients: QoS 1 and 2 in both directions,
@@ -39,23 +37,12 @@ import org.junit.jupiter.api.Test;
  */
 class Mqtt5FlowConformanceTest {
     private static final Duration QUIET = Duration.ofMillis(300);
-    private Broker broker;
-    private int port;
-
-    @BeforeEach
-    void start() {
-        broker = Brokers.start();
-        port = broker.port();
-    }
-
-    @AfterEach
-    void stop() {
-        broker.close();
-    }
+    @RegisterExtension
+    final LiveBroker live = new LiveBroker();
 
     /** A client with a session that outlives its connection by a minute. */
     private Mqtt5Client persistent(String clientId, boolean cleanStart) {
-        Mqtt5Client client = Mqtt5Client.open(port, clientId);
+        Mqtt5Client client = Mqtt5Client.open(live.port(), clientId);
         client.connect(new Connect(MqttVersion.V5, clientId, cleanStart, 60, null, null, null,
                 Properties.of(Property.of(PropertyId.SESSION_EXPIRY_INTERVAL, 60))));
         return client;
@@ -65,7 +52,7 @@ class Mqtt5FlowConformanceTest {
     @DisplayName("[MQTT-4.3.2-1] [MQTT-4.3.2-2] [MQTT-2.2.1-4] [MQTT-4.3.2-3] [MQTT-3.3.1-1] [MQTT-4.4.0-1] QoS 1 out: a fresh identifier, DUP 0; unacknowledged, it is sent again with DUP 1 and the same identifier on resume")
     void qos1Out() {
         int first;
-        try (Mqtt5Client sub = persistent("q1-sub", true); Mqtt5Client pub = Mqtt5Client.connected(port, "q1-pub")) {
+        try (Mqtt5Client sub = persistent("q1-sub", true); Mqtt5Client pub = Mqtt5Client.connected(live.port(), "q1-pub")) {
             sub.subscribe(1, new Subscription("q1", QoS.AT_LEAST_ONCE));
             pub.publish("q1", QoS.AT_LEAST_ONCE, false, 1, "a");
             pub.publish("q1", QoS.AT_LEAST_ONCE, false, 2, "b");
@@ -79,7 +66,7 @@ class Mqtt5FlowConformanceTest {
             first = got.get(0).packetId();
             sub.send(new PubAck(got.get(1).packetId()));
         }
-        Brokers.awaitOffline(broker, "q1-sub");
+        Brokers.awaitOffline(live.broker(), "q1-sub");
         try (Mqtt5Client sub = persistent("q1-sub", false)) {
             Publish again = sub.expect(Publish.class);
             assertThat(again.dup()).isTrue();
@@ -93,7 +80,7 @@ class Mqtt5FlowConformanceTest {
     @Test
     @DisplayName("[MQTT-4.3.2-4] [MQTT-4.3.2-5] [MQTT-2.2.1-5] [MQTT-3.3.1-3] QoS 1 in: PUBACK with the identifier; the identifier reused after it is a new message; the DUP a message arrived with is not passed on")
     void qos1In() {
-        try (Mqtt5Client sub = Mqtt5Client.connected(port, "q1in-sub"); Mqtt5Client pub = Mqtt5Client.connected(port, "q1in-pub")) {
+        try (Mqtt5Client sub = Mqtt5Client.connected(live.port(), "q1in-sub"); Mqtt5Client pub = Mqtt5Client.connected(live.port(), "q1in-pub")) {
             sub.subscribe(1, new Subscription("q1in", QoS.AT_LEAST_ONCE));
             Publish dup = new Publish("q1in", QoS.AT_LEAST_ONCE, true, false, 5, Properties.EMPTY,
                     Unpooled.wrappedBuffer("one".getBytes(StandardCharsets.UTF_8)));
@@ -112,7 +99,7 @@ class Mqtt5FlowConformanceTest {
     @DisplayName("[MQTT-4.3.3-1] [MQTT-4.3.3-2] [MQTT-4.3.3-3] [MQTT-4.3.3-4] [MQTT-4.3.3-5] [MQTT-4.3.3-6] QoS 2 out: PUBREC is answered by PUBREL, which alone is sent again on resume, never the PUBLISH")
     void qos2Out() {
         int id;
-        try (Mqtt5Client sub = persistent("q2-sub", true); Mqtt5Client pub = Mqtt5Client.connected(port, "q2-pub")) {
+        try (Mqtt5Client sub = persistent("q2-sub", true); Mqtt5Client pub = Mqtt5Client.connected(live.port(), "q2-pub")) {
             sub.subscribe(1, new Subscription("q2", QoS.EXACTLY_ONCE));
             pub.publish("q2", QoS.EXACTLY_ONCE, false, 1, "x");
             Publish got = sub.expect(Publish.class);
@@ -122,7 +109,7 @@ class Mqtt5FlowConformanceTest {
             sub.send(new PubRec(id));
             assertThat(sub.expect(PubRel.class).packetId()).isEqualTo(id);
         }
-        Brokers.awaitOffline(broker, "q2-sub");
+        Brokers.awaitOffline(live.broker(), "q2-sub");
         try (Mqtt5Client sub = persistent("q2-sub", false)) {
             assertThat(sub.expect(PubRel.class).packetId()).isEqualTo(id);
             sub.send(new PubComp(id));
@@ -133,7 +120,7 @@ class Mqtt5FlowConformanceTest {
     @Test
     @DisplayName("[MQTT-4.3.3-8] [MQTT-4.3.3-10] [MQTT-4.3.3-11] [MQTT-4.3.3-12] QoS 2 in: PUBREC; a repeat before PUBREL is answered but not passed on; PUBCOMP; then the identifier is new again")
     void qos2In() {
-        try (Mqtt5Client sub = Mqtt5Client.connected(port, "q2in-sub"); Mqtt5Client pub = Mqtt5Client.connected(port, "q2in-pub")) {
+        try (Mqtt5Client sub = Mqtt5Client.connected(live.port(), "q2in-sub"); Mqtt5Client pub = Mqtt5Client.connected(live.port(), "q2in-pub")) {
             sub.subscribe(1, new Subscription("q2in", QoS.AT_MOST_ONCE));
             pub.publish("q2in", QoS.EXACTLY_ONCE, false, 9, "once");
             assertThat(pub.expect(PubRec.class).packetId()).isEqualTo(9);
@@ -157,7 +144,7 @@ class Mqtt5FlowConformanceTest {
     @Test
     @DisplayName("[MQTT-4.4.0-2] a PUBACK with a reason code of 0x80 or above acknowledges the message: it is not sent again")
     void errorPubAckAcknowledges() {
-        try (Mqtt5Client sub = persistent("err-sub", true); Mqtt5Client pub = Mqtt5Client.connected(port, "err-pub")) {
+        try (Mqtt5Client sub = persistent("err-sub", true); Mqtt5Client pub = Mqtt5Client.connected(live.port(), "err-pub")) {
             sub.subscribe(1, new Subscription("err", QoS.AT_LEAST_ONCE));
             pub.publish("err", QoS.AT_LEAST_ONCE, false, 1, "refused");
             Publish got = sub.expect(Publish.class);
@@ -165,7 +152,7 @@ class Mqtt5FlowConformanceTest {
             sub.send(PingReq.INSTANCE);
             sub.expect(PingResp.class);
         }
-        Brokers.awaitOffline(broker, "err-sub");
+        Brokers.awaitOffline(live.broker(), "err-sub");
         try (Mqtt5Client sub = persistent("err-sub", false)) {
             sub.expectNothing(QUIET);
         }
@@ -174,7 +161,7 @@ class Mqtt5FlowConformanceTest {
     @Test
     @DisplayName("[MQTT-2.2.1-2] [MQTT-4.3.1-1] [MQTT-3.8.4-8] QoS 0 goes out without a packet identifier and with DUP 0; a message goes at the lower of published and granted QoS")
     void qos0AndDowngrade() {
-        try (Mqtt5Client sub = Mqtt5Client.connected(port, "q0-sub"); Mqtt5Client pub = Mqtt5Client.connected(port, "q0-pub")) {
+        try (Mqtt5Client sub = Mqtt5Client.connected(live.port(), "q0-sub"); Mqtt5Client pub = Mqtt5Client.connected(live.port(), "q0-pub")) {
             sub.subscribe(1, new Subscription("q0", QoS.AT_MOST_ONCE));
             pub.publish("q0", QoS.EXACTLY_ONCE, false, 1, "down");
             pub.expect(PubRec.class);
@@ -188,7 +175,7 @@ class Mqtt5FlowConformanceTest {
     @Test
     @DisplayName("[MQTT-3.12.4-1] every PINGREQ gets a PINGRESP")
     void ping() {
-        try (Mqtt5Client client = Mqtt5Client.connected(port, "ping")) {
+        try (Mqtt5Client client = Mqtt5Client.connected(live.port(), "ping")) {
             for (int i = 0; i < 3; i++) {
                 client.send(PingReq.INSTANCE);
             }
@@ -201,7 +188,7 @@ class Mqtt5FlowConformanceTest {
     @Test
     @DisplayName("[MQTT-3.8.4-1] [MQTT-3.8.4-2] [MQTT-2.2.1-6] [MQTT-3.8.4-5] [MQTT-3.8.4-7] [MQTT-3.10.4-4] [MQTT-3.10.4-6] SUBACK and UNSUBACK answer with the packet's identifier, one code per filter")
     void subscribeAndUnsubscribeAnswers() {
-        try (Mqtt5Client client = Mqtt5Client.connected(port, "acks")) {
+        try (Mqtt5Client client = Mqtt5Client.connected(live.port(), "acks")) {
             client.send(new Subscribe(0x1234, List.of(new Subscription("a", QoS.AT_MOST_ONCE), new Subscription("b", QoS.AT_LEAST_ONCE),
                     new Subscription("c", QoS.EXACTLY_ONCE)), Properties.EMPTY));
             SubAck sub = client.expect(SubAck.class);
@@ -217,7 +204,7 @@ class Mqtt5FlowConformanceTest {
     @Test
     @DisplayName("[MQTT-3.8.4-3] [MQTT-3.8.4-4] a repeated filter replaces its subscription (new QoS) and sends the retained message again; nothing is lost")
     void replaceSubscription() {
-        try (Mqtt5Client client = Mqtt5Client.connected(port, "repl"); Mqtt5Client pub = Mqtt5Client.connected(port, "repl-pub")) {
+        try (Mqtt5Client client = Mqtt5Client.connected(live.port(), "repl"); Mqtt5Client pub = Mqtt5Client.connected(live.port(), "repl-pub")) {
             pub.publish("repl/t", QoS.AT_LEAST_ONCE, true, 1, "kept");
             pub.expect(PubAck.class);
             client.subscribe(1, new Subscription("repl/#", QoS.AT_MOST_ONCE));
@@ -239,8 +226,9 @@ class Mqtt5FlowConformanceTest {
     @Test
     @DisplayName("[MQTT-3.3.1-5] [MQTT-3.3.1-6] [MQTT-3.3.1-7] [MQTT-3.3.1-8] retained: replaced by the next, removed by an empty payload (still delivered), untouched by RETAIN 0")
     void retainedMessages() {
-        try (Mqtt5Client pub = Mqtt5Client.connected(port, "ret-pub"); Mqtt5Client live = Mqtt5Client.connected(port, "ret-live")) {
-            live.subscribe(1, new Subscription("ret/#", QoS.AT_MOST_ONCE));
+        try (Mqtt5Client pub = Mqtt5Client.connected(live.port(), "ret-pub");
+                Mqtt5Client watcher = Mqtt5Client.connected(live.port(), "ret-live")) {
+            watcher.subscribe(1, new Subscription("ret/#", QoS.AT_MOST_ONCE));
             pub.publish("ret/a", QoS.AT_LEAST_ONCE, true, 1, "first");
             pub.publish("ret/a", QoS.AT_LEAST_ONCE, true, 2, "second");
             pub.publish("ret/a", QoS.AT_LEAST_ONCE, false, 3, "not retained");
@@ -249,10 +237,10 @@ class Mqtt5FlowConformanceTest {
             for (int i = 0; i < 5; i++) {
                 pub.expect(PubAck.class);
             }
-            assertThat(live.expectPublishes(5)).extracting(Mqtt5Client::text)
+            assertThat(watcher.expectPublishes(5)).extracting(Mqtt5Client::text)
                     .containsExactly("first", "second", "not retained", "b", "");
         }
-        try (Mqtt5Client late = Mqtt5Client.connected(port, "ret-late")) {
+        try (Mqtt5Client late = Mqtt5Client.connected(live.port(), "ret-late")) {
             late.subscribe(1, new Subscription("ret/#", QoS.AT_MOST_ONCE));
             Publish kept = late.expect(Publish.class);
             assertThat(kept.topic()).isEqualTo("ret/a");
@@ -264,7 +252,7 @@ class Mqtt5FlowConformanceTest {
     @Test
     @DisplayName("[MQTT-3.3.2-3] [MQTT-4.7.2-1] [MQTT-4.7.3-4] a delivered topic matches the subscription's filter; '+' and '#' do not match '$' topics; no normalisation")
     void matching() {
-        try (Mqtt5Client sub = Mqtt5Client.connected(port, "match"); Mqtt5Client pub = Mqtt5Client.connected(port, "match-pub")) {
+        try (Mqtt5Client sub = Mqtt5Client.connected(live.port(), "match"); Mqtt5Client pub = Mqtt5Client.connected(live.port(), "match-pub")) {
             sub.subscribe(1, new Subscription("+/x/#", QoS.AT_MOST_ONCE));
             for (String topic : List.of("$SYS/x/y", "a/x", "a/X", "a/x/b/c", "A/x", "a/x/")) {
                 pub.publish(topic, QoS.AT_MOST_ONCE, false, 0, topic);
@@ -279,7 +267,7 @@ class Mqtt5FlowConformanceTest {
     @Test
     @DisplayName("[MQTT-3.10.4-1] [MQTT-3.10.4-2] [MQTT-3.10.4-3] UNSUBSCRIBE matches filters character by character, stops new messages, and lets started flows finish")
     void unsubscribe() {
-        try (Mqtt5Client sub = Mqtt5Client.connected(port, "uns"); Mqtt5Client pub = Mqtt5Client.connected(port, "uns-pub")) {
+        try (Mqtt5Client sub = Mqtt5Client.connected(live.port(), "uns"); Mqtt5Client pub = Mqtt5Client.connected(live.port(), "uns-pub")) {
             sub.subscribe(1, new Subscription("uns/+", QoS.AT_LEAST_ONCE));
             pub.publish("uns/a", QoS.AT_LEAST_ONCE, false, 1, "in flight");
             pub.expect(PubAck.class);
@@ -298,7 +286,7 @@ class Mqtt5FlowConformanceTest {
     @Test
     @DisplayName("[MQTT-4.6.0-5] [MQTT-4.6.0-6] one publisher's messages reach a subscriber in the order they were published, across QoS levels")
     void ordering() {
-        try (Mqtt5Client sub = Mqtt5Client.connected(port, "ord"); Mqtt5Client pub = Mqtt5Client.connected(port, "ord-pub")) {
+        try (Mqtt5Client sub = Mqtt5Client.connected(live.port(), "ord"); Mqtt5Client pub = Mqtt5Client.connected(live.port(), "ord-pub")) {
             sub.subscribe(1, new Subscription("ord", QoS.AT_LEAST_ONCE));
             List<String> sent = new ArrayList<>();
             for (int i = 0; i < 50; i++) {

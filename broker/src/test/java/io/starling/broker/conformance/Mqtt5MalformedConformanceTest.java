@@ -5,14 +5,12 @@ import static io.starling.broker.conformance.Packets.concat;
 import static io.starling.broker.conformance.Packets.packet;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.starling.broker.Broker;
 import io.starling.codec.packet.ConnAck;
 import io.starling.codec.packet.ReasonCode;
 import io.starling.codec.packet.SubAck;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Broken packets from MQTT 5.0 clients, as raw bytes: each is answered with the reason code the
@@ -22,19 +20,8 @@ import org.junit.jupiter.api.Test;
 class Mqtt5MalformedConformanceTest {
     /** Ill-formed UTF-8: a lone continuation byte. */
     private static final byte[] BAD_UTF8 = bytes(0x00, 0x02, 'a', 0x80);
-    private Broker broker;
-    private int port;
-
-    @BeforeEach
-    void start() {
-        broker = Brokers.start();
-        port = broker.port();
-    }
-
-    @AfterEach
-    void stop() {
-        broker.close();
-    }
+    @RegisterExtension
+    final LiveBroker live = new LiveBroker();
 
     /** A 5.0 CONNECT with {@code flags}, no properties, and {@code payload}. */
     private static byte[] connect(int flags, byte[] payload) {
@@ -42,7 +29,7 @@ class Mqtt5MalformedConformanceTest {
     }
 
     private void refusedWith(byte[] connect, ReasonCode code) {
-        try (Mqtt5Client client = Mqtt5Client.open(port, "broken-connect")) {
+        try (Mqtt5Client client = Mqtt5Client.open(live.port(), "broken-connect")) {
             client.sendRaw(connect);
             ConnAck ack = client.expect(ConnAck.class);
             assertThat(ack.reasonCode()).isEqualTo(code);
@@ -53,7 +40,7 @@ class Mqtt5MalformedConformanceTest {
     }
 
     private void disconnectedWith(byte[] packet, ReasonCode code) {
-        try (Mqtt5Client client = Mqtt5Client.connected(port, "broken")) {
+        try (Mqtt5Client client = Mqtt5Client.connected(live.port(), "broken")) {
             client.sendRaw(packet);
             client.expectDisconnect(code);
         }
@@ -62,7 +49,7 @@ class Mqtt5MalformedConformanceTest {
 
     /** Another client is served as before: only the broken connection was closed. */
     private void stillServing() {
-        try (Mqtt5Client other = Mqtt5Client.connected(port, "bystander")) {
+        try (Mqtt5Client other = Mqtt5Client.connected(live.port(), "bystander")) {
             other.send(io.starling.codec.packet.PingReq.INSTANCE);
             other.expect(io.starling.codec.packet.PingResp.class);
         }
@@ -152,7 +139,7 @@ class Mqtt5MalformedConformanceTest {
     @Test
     @DisplayName("[MQTT-4.7.3-1] an empty topic filter fails alone with SUBACK 0x8F")
     void emptyTopicFilter() {
-        try (Mqtt5Client client = Mqtt5Client.connected(port, "empty-filter")) {
+        try (Mqtt5Client client = Mqtt5Client.connected(live.port(), "empty-filter")) {
             client.sendRaw(packet(0x82, bytes(0x00, 0x01, 0x00), bytes(0x00, 0x00, 0x00), bytes(0x00, 0x01, 'a', 0x00)));
             SubAck ack = client.expect(SubAck.class);
             assertThat(ack.reasonCodes()).containsExactly(ReasonCode.TOPIC_FILTER_INVALID, ReasonCode.GRANTED_QOS_0);
