@@ -599,9 +599,11 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
         boolean problemAllowed = state.problemInformation
                 || packet instanceof ConnAck || packet instanceof Disconnect || packet instanceof Publish;
         Packet stripped = problemAllowed ? packet : ProblemInformation.strip(packet);
-        if (encoder.encodedSize(stripped) > state.maxPacketSize) {
+        // sizing a packet costs a pass over its properties: only when the client set a limit
+        if (state.maxPacketSize != Integer.MAX_VALUE && encoder.encodedSize(stripped) > state.maxPacketSize) {
             stripped = ProblemInformation.strip(stripped);
-            if (encoder.encodedSize(stripped) > state.maxPacketSize) {
+            // sizing a packet costs a pass over its properties: only when the client set a limit
+        if (state.maxPacketSize != Integer.MAX_VALUE && encoder.encodedSize(stripped) > state.maxPacketSize) {
                 log.debug("client {}: {} not sent, larger than its maximum packet size of {}", clientId, packet.type(),
                         state.maxPacketSize);
                 return null;
@@ -613,26 +615,23 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
     @Override
     public boolean publish(Message message, QoS qos, boolean dup, boolean retain, int packetId, int[] subscriptionIds) {
         Mqtt5State state = v5;
+        Publish publish;
         if (state == null) {
-            Publish publish = new Publish(message.topic(), qos, dup, retain, packetId, Unpooled.wrappedBuffer(message.payload()));
-            try {
-                send(publish);
-            } finally {
-                publish.release();
+            publish = new Publish(message.topic(), qos, dup, retain, packetId, Unpooled.wrappedBuffer(message.payload()));
+        } else {
+            // checked before an alias is given: a topic the client never receives must not take one
+            if (!fits(message, subscriptionIds)) {
+                return false;
             }
-            return true;
+            String topic = message.topic();
+            int alias = state.outboundAlias(topic);
+            if (alias > 0) {
+                topic = ""; // the client knows the alias: the topic costs two bytes
+            }
+            Properties properties = MessageProperties.outbound(message,
+                    message.expiresAtMillis() == 0 ? 0 : System.currentTimeMillis(), subscriptionIds, Math.abs(alias));
+            publish = new Publish(topic, qos, dup, retain, packetId, properties, Unpooled.wrappedBuffer(message.payload()));
         }
-        if (!fits(message, subscriptionIds)) {
-            return false;
-        }
-        String topic = message.topic();
-        int alias = state.outboundAlias(topic);
-        if (alias > 0) {
-            topic = ""; // the client knows the alias: the topic costs two bytes
-        }
-        Properties properties = MessageProperties.outbound(message,
-                message.expiresAtMillis() == 0 ? 0 : System.currentTimeMillis(), subscriptionIds, Math.abs(alias));
-        Publish publish = new Publish(topic, qos, dup, retain, packetId, properties, Unpooled.wrappedBuffer(message.payload()));
         try {
             send(publish);
         } finally {
