@@ -27,6 +27,9 @@ import org.jspecify.annotations.Nullable;
  * @param storage where persistent sessions and retained messages are kept, and their limits
  * @param redirect where clients are sent instead of being served; null (the default): served here
  * @param mqtt5 what the broker tells MQTT 5.0 clients in CONNACK, and the limits behind it
+ * @param aclFile a Mosquitto-style ACL file: once given, nothing is allowed that no rule allows;
+ *     null (the default): every client may publish and subscribe to everything
+ * @param limits limits against abuse and overload
  */
 public record BrokerConfig(
         List<Listener> listeners,
@@ -40,7 +43,9 @@ public record BrokerConfig(
         @Nullable Duration sessionExpiry,
         Storage storage,
         @Nullable Redirect redirect,
-        Mqtt5 mqtt5) {
+        Mqtt5 mqtt5,
+        @Nullable Path aclFile,
+        Limits limits) {
 
     public static final int DEFAULT_PORT = 1883;
     public static final String DEFAULT_BIND = "127.0.0.1";
@@ -97,8 +102,29 @@ public record BrokerConfig(
         }
     }
 
-    /** One TCP listener. */
-    public record Listener(String bind, int port) {
+    /** How a listener carries MQTT: straight over TCP, or inside WebSocket binary frames. */
+    public enum Transport {
+        TCP,
+        WEBSOCKET
+    }
+
+    /**
+     * One listener: an address to accept connections on, and how they arrive.
+     *
+     * @param bind the address to bind (a host name or IP address)
+     * @param port the port (0: any free port)
+     * @param transport TCP (the default) or WebSocket
+     * @param path the HTTP path a WebSocket client upgrades on (default {@code /mqtt}); unused for TCP
+     * @param tls TLS on this listener (mqtts, wss), or null for none
+     * @param proxyProtocol whether every connection starts with a PROXY protocol v1 or v2 header that
+     *     names the real client address (behind a load balancer); a connection without one is closed
+     * @param maxConnections connections open at once on this listener at most; 0: no limit of its own
+     * @param maxConnectionRate new connections per second accepted on this listener at most; 0: no limit
+     */
+    public record Listener(String bind, int port, Transport transport, String path, @Nullable Tls tls, boolean proxyProtocol,
+            int maxConnections, int maxConnectionRate) {
+        public static final String DEFAULT_WEBSOCKET_PATH = "/mqtt";
+
         public Listener {
             if (bind.isBlank()) {
                 throw new IllegalArgumentException("a listener's bind address must not be empty");
@@ -106,6 +132,48 @@ public record BrokerConfig(
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("a port is 0 to 65535 (0: any free port), not " + port);
             }
+            if (!path.startsWith("/")) {
+                throw new IllegalArgumentException("a WebSocket path starts with '/', not " + path);
+            }
+            if (maxConnections < 0) {
+                throw new IllegalArgumentException("max_connections is 0 (no limit) or more, not " + maxConnections);
+            }
+            if (maxConnectionRate < 0) {
+                throw new IllegalArgumentException("max_connection_rate is 0 (no limit) or more, not " + maxConnectionRate);
+            }
+        }
+
+        /** Plain MQTT over TCP on {@code bind:port}, no limits of its own. */
+        public Listener(String bind, int port) {
+            this(bind, port, Transport.TCP, DEFAULT_WEBSOCKET_PATH, null, false, 0, 0);
+        }
+
+        /** The same listener with TLS ({@code tls}) or without (null). */
+        public Listener withTls(@Nullable Tls tls) {
+            return new Listener(bind, port, transport, path, tls, proxyProtocol, maxConnections, maxConnectionRate);
+        }
+
+        /** The same listener carrying MQTT in WebSocket frames, upgraded on {@code path}. */
+        public Listener withWebSocket(String path) {
+            return new Listener(bind, port, Transport.WEBSOCKET, path, tls, proxyProtocol, maxConnections, maxConnectionRate);
+        }
+
+        /** The same listener expecting (or not) a PROXY protocol header on every connection. */
+        public Listener withProxyProtocol(boolean proxyProtocol) {
+            return new Listener(bind, port, transport, path, tls, proxyProtocol, maxConnections, maxConnectionRate);
+        }
+
+        /** The same listener with its own connection limits (0: none). */
+        public Listener withConnectionLimits(int maxConnections, int maxConnectionRate) {
+            return new Listener(bind, port, transport, path, tls, proxyProtocol, maxConnections, maxConnectionRate);
+        }
+
+        /** The URI scheme of this listener: {@code mqtt}, {@code mqtts}, {@code ws} or {@code wss}. */
+        public String scheme() {
+            if (transport == Transport.WEBSOCKET) {
+                return tls == null ? "ws" : "wss";
+            }
+            return tls == null ? "mqtt" : "mqtts";
         }
 
         /** Whether the bind address is a loopback address (127.0.0.0/8, ::1, localhost). */
@@ -115,6 +183,197 @@ public record BrokerConfig(
             } catch (UnknownHostException e) {
                 return false;
             }
+        }
+    }
+
+    /** Whether a TLS listener asks connecting clients for a certificate. */
+    public enum ClientAuth {
+        /** No client certificate is asked for. */
+        NONE,
+        /** A certificate is asked for; one that is sent must be trusted, but a client may send none. */
+        OPTIONAL,
+        /** A trusted certificate is required: the handshake fails without one. */
+        REQUIRED
+    }
+
+    /** Which part of a client certificate names the user when {@code use_identity_as_username} is on. */
+    public enum CertificateIdentity {
+        /** The subject's common name (CN), as Mosquitto takes it. */
+        CN,
+        /** The first DNS name among the subject alternative names. */
+        SAN_DNS,
+        /** The first e-mail address (rfc822Name) among the subject alternative names. */
+        SAN_EMAIL,
+        /** The first URI among the subject alternative names (a SPIFFE id, for example). */
+        SAN_URI
+    }
+
+    /** Which TLS implementation serves a listener. */
+    public enum TlsEngine {
+        /** OpenSSL (BoringSSL through netty-tcnative) when it is on the class path, else the JDK's. */
+        AUTO,
+        /** OpenSSL only: the broker does not start without it. */
+        OPENSSL,
+        /** The JDK's own TLS. */
+        JDK
+    }
+
+    /**
+     * TLS on a listener. The server's certificate and key come either from PEM files ({@code
+     * certFile} and {@code keyFile}) or from a PKCS#12 {@code keystore}, never both.
+     *
+     * @param certFile the server's certificate chain (PEM), leaf first
+     * @param keyFile the server's private key (PEM, PKCS#8 or PKCS#1, unencrypted)
+     * @param keystore a PKCS#12 file with the server's key and certificate chain
+     * @param keystorePassword the keystore's password, or null for none
+     * @param caFile the certificates (PEM) that client certificates must chain to; needed for
+     *     {@code clientAuth} optional or required
+     * @param clientAuth whether clients are asked for a certificate
+     * @param protocols the TLS versions offered (default TLSv1.2 and TLSv1.3)
+     * @param ciphers the cipher suites offered, in order; empty: the engine's defaults
+     * @param identity the part of the client certificate that becomes the user name
+     *     ({@code use_identity_as_username}), or null to keep the CONNECT's user name
+     * @param crlFile a certificate revocation list (PEM or DER): client certificates it names are refused
+     * @param engine which TLS implementation to use
+     */
+    public record Tls(@Nullable Path certFile, @Nullable Path keyFile, @Nullable Path keystore, @Nullable String keystorePassword,
+            @Nullable Path caFile, ClientAuth clientAuth, List<String> protocols, List<String> ciphers,
+            @Nullable CertificateIdentity identity, @Nullable Path crlFile, TlsEngine engine) {
+        public static final List<String> DEFAULT_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+
+        public Tls {
+            protocols = List.copyOf(protocols);
+            ciphers = List.copyOf(ciphers);
+            boolean pem = certFile != null || keyFile != null;
+            if (pem && keystore != null) {
+                throw new IllegalArgumentException("give cert_file and key_file, or keystore, not both");
+            }
+            if (!pem && keystore == null) {
+                throw new IllegalArgumentException("TLS needs cert_file and key_file, or a keystore");
+            }
+            if (pem && (certFile == null || keyFile == null)) {
+                throw new IllegalArgumentException(certFile == null ? "key_file needs cert_file" : "cert_file needs key_file");
+            }
+            if (keystorePassword != null && keystore == null) {
+                throw new IllegalArgumentException("keystore_password needs keystore");
+            }
+            if (clientAuth != ClientAuth.NONE && caFile == null) {
+                throw new IllegalArgumentException("client_auth " + clientAuth.name().toLowerCase(java.util.Locale.ROOT)
+                        + " needs ca_file: the certificates client certificates must chain to");
+            }
+            if (identity != null && clientAuth == ClientAuth.NONE) {
+                throw new IllegalArgumentException("use_identity_as_username needs client_auth optional or required");
+            }
+            if (crlFile != null && caFile == null) {
+                throw new IllegalArgumentException("crl_file needs ca_file");
+            }
+            if (protocols.isEmpty()) {
+                throw new IllegalArgumentException("protocols must name at least one TLS version");
+            }
+        }
+
+        /** TLS with a PEM certificate chain and key, no client certificates, the default protocols and engine. */
+        public static Tls pem(Path certFile, Path keyFile) {
+            return new Tls(certFile, keyFile, null, null, null, ClientAuth.NONE, DEFAULT_PROTOCOLS, List.of(), null, null,
+                    TlsEngine.AUTO);
+        }
+
+        /** TLS with a PKCS#12 keystore, no client certificates, the default protocols and engine. */
+        public static Tls keystore(Path keystore, @Nullable String password) {
+            return new Tls(null, null, keystore, password, null, ClientAuth.NONE, DEFAULT_PROTOCOLS, List.of(), null, null,
+                    TlsEngine.AUTO);
+        }
+
+        /** The same TLS asking clients for certificates that chain to {@code caFile}. */
+        public Tls withClientAuth(ClientAuth clientAuth, @Nullable Path caFile) {
+            return new Tls(certFile, keyFile, keystore, keystorePassword, caFile, clientAuth, protocols, ciphers, identity,
+                    crlFile, engine);
+        }
+
+        /** The same TLS taking the user name from the client certificate ({@code identity}), or not (null). */
+        public Tls withIdentityAsUsername(@Nullable CertificateIdentity identity) {
+            return new Tls(certFile, keyFile, keystore, keystorePassword, caFile, clientAuth, protocols, ciphers, identity,
+                    crlFile, engine);
+        }
+
+        /** The same TLS refusing the client certificates {@code crlFile} revokes. */
+        public Tls withCrlFile(@Nullable Path crlFile) {
+            return new Tls(certFile, keyFile, keystore, keystorePassword, caFile, clientAuth, protocols, ciphers, identity,
+                    crlFile, engine);
+        }
+
+        /** The same TLS offering {@code protocols} and {@code ciphers} (empty: the engine's defaults). */
+        public Tls withProtocols(List<String> protocols, List<String> ciphers) {
+            return new Tls(certFile, keyFile, keystore, keystorePassword, caFile, clientAuth, protocols, ciphers, identity,
+                    crlFile, engine);
+        }
+
+        /** The same TLS on {@code engine}. */
+        public Tls withEngine(TlsEngine engine) {
+            return new Tls(certFile, keyFile, keystore, keystorePassword, caFile, clientAuth, protocols, ciphers, identity,
+                    crlFile, engine);
+        }
+    }
+
+    /**
+     * Limits against abuse and overload. 0 means "no limit" wherever it is allowed.
+     *
+     * @param maxConnections connections open at once on the whole broker; 0: no limit
+     * @param maxTopicLevels levels in a topic name or filter at most (a/b/c has 3); more is refused
+     * @param maxTopicLength UTF-8 bytes in a topic name or filter at most; more is refused
+     * @param maxSubscriptionsPerClient subscriptions one session may hold; 0: no limit
+     * @param maxInboundMessageRate PUBLISH packets per second read from one client; beyond it the
+     *     broker stops reading that connection for a while; 0: no limit
+     * @param maxInboundByteRate bytes per second read from one client, likewise; 0: no limit
+     * @param maxInflightBytes payload bytes of QoS 1 and 2 messages sent to one client and not yet
+     *     acknowledged, beside {@code max_inflight_messages}; 0: no limit
+     * @param maxQueuedBytes payload bytes queued for one client beyond its in-flight window, beside
+     *     {@code max_queued_messages}; 0: no limit
+     * @param stuckClientTimeout how long a connected subscriber's queue may stay full before it is
+     *     disconnected (5.0: 0x97), so that it cannot hold back its publishers; null: never
+     */
+    public record Limits(int maxConnections, int maxTopicLevels, int maxTopicLength, int maxSubscriptionsPerClient,
+            int maxInboundMessageRate, long maxInboundByteRate, long maxInflightBytes, long maxQueuedBytes,
+            @Nullable Duration stuckClientTimeout) {
+        /** As many levels as EMQX allows by default. */
+        public static final int DEFAULT_MAX_TOPIC_LEVELS = 128;
+        /** The longest string MQTT can carry: no limit beyond the protocol's. */
+        public static final int DEFAULT_MAX_TOPIC_LENGTH = 65_535;
+        public static final Duration DEFAULT_STUCK_CLIENT_TIMEOUT = Duration.ofSeconds(60);
+
+        public Limits {
+            if (maxConnections < 0) {
+                throw new IllegalArgumentException("max_connections is 0 (no limit) or more, not " + maxConnections);
+            }
+            if (maxTopicLevels < 1) {
+                throw new IllegalArgumentException("max_topic_levels is 1 or more, not " + maxTopicLevels);
+            }
+            if (maxTopicLength < 1 || maxTopicLength > 65_535) {
+                throw new IllegalArgumentException("max_topic_length is 1 to 65535, not " + maxTopicLength);
+            }
+            if (maxSubscriptionsPerClient < 0) {
+                throw new IllegalArgumentException("max_subscriptions_per_client is 0 (no limit) or more, not " + maxSubscriptionsPerClient);
+            }
+            if (maxInboundMessageRate < 0) {
+                throw new IllegalArgumentException("max_inbound_message_rate is 0 (no limit) or more, not " + maxInboundMessageRate);
+            }
+            if (maxInboundByteRate < 0) {
+                throw new IllegalArgumentException("max_inbound_byte_rate is 0 (no limit) or more, not " + maxInboundByteRate);
+            }
+            if (maxInflightBytes < 0) {
+                throw new IllegalArgumentException("max_inflight_bytes is 0 (no limit) or more, not " + maxInflightBytes);
+            }
+            if (maxQueuedBytes < 0) {
+                throw new IllegalArgumentException("max_queued_bytes is 0 (no limit) or more, not " + maxQueuedBytes);
+            }
+            if (stuckClientTimeout != null && (stuckClientTimeout.isNegative() || stuckClientTimeout.isZero())) {
+                throw new IllegalArgumentException("stuck_client_timeout is a positive duration or 'never', not " + stuckClientTimeout);
+            }
+        }
+
+        /** No connection, subscription, rate or byte limits; 128 topic levels, 65535-byte topics; stuck clients dropped after 60 s. */
+        public static Limits defaults() {
+            return new Limits(0, DEFAULT_MAX_TOPIC_LEVELS, DEFAULT_MAX_TOPIC_LENGTH, 0, 0, 0, 0, 0, DEFAULT_STUCK_CLIENT_TIMEOUT);
         }
     }
 
@@ -209,12 +468,12 @@ public record BrokerConfig(
     public static BrokerConfig defaults() {
         return new BrokerConfig(List.of(new Listener(DEFAULT_BIND, DEFAULT_PORT)), null, null,
                 DEFAULT_MAX_PACKET_SIZE, DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_QUEUED, DEFAULT_MAX_PENDING_QOS0,
-                false, null, Storage.defaults(), null, Mqtt5.defaults());
+                false, null, Storage.defaults(), null, Mqtt5.defaults(), null, Limits.defaults());
     }
 
     public BrokerConfig withStorage(Storage storage) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits);
     }
 
     /** The same configuration with persistence off: nothing is written to disk. */
@@ -232,39 +491,51 @@ public record BrokerConfig(
 
     public BrokerConfig withListeners(List<Listener> listeners) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits);
     }
 
     public BrokerConfig withAllowAnonymous(@Nullable Boolean allowAnonymous) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits);
     }
 
     public BrokerConfig withPasswordFile(@Nullable Path passwordFile) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits);
     }
 
     public BrokerConfig withLimits(int maxPacketSize, int maxInflightMessages, int maxQueuedMessages, int maxPendingQos0Messages) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits);
     }
 
     public BrokerConfig withSessions(boolean queueQos0Offline, @Nullable Duration sessionExpiry) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits);
     }
 
     /** The same configuration redirecting every client to another server (null: serving them here). */
     public BrokerConfig withRedirect(@Nullable Redirect redirect) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits);
     }
 
     /** The same configuration with other MQTT 5.0 offers and limits. */
     public BrokerConfig withMqtt5(Mqtt5 mqtt5) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits);
+    }
+
+    /** The same configuration with an ACL file (null: everything allowed). */
+    public BrokerConfig withAclFile(@Nullable Path aclFile) {
+        return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits);
+    }
+
+    /** The same configuration with other limits against abuse and overload. */
+    public BrokerConfig withLimits(Limits limits) {
+        return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits);
     }
 
     /** Whether anonymous clients are let in on {@code listener}. */
@@ -278,9 +549,10 @@ public record BrokerConfig(
      */
     public @Nullable String securityViolation() {
         for (Listener listener : listeners) {
-            if (!listener.isLoopback() && allowAnonymous == null && passwordFile == null) {
+            boolean certificates = listener.tls() != null && listener.tls().clientAuth() == ClientAuth.REQUIRED;
+            if (!listener.isLoopback() && allowAnonymous == null && passwordFile == null && !certificates) {
                 return "listener " + listener.bind() + ":" + listener.port() + " is not on loopback: configure"
-                        + " password_file, or set allow_anonymous: true to let anyone connect";
+                        + " password_file or required client certificates, or set allow_anonymous: true to let anyone connect";
             }
         }
         return null;

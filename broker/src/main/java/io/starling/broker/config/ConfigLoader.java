@@ -185,7 +185,8 @@ public final class ConfigLoader {
                     queueQos0Offline, sessionExpiry,
                     new BrokerConfig.Storage(persistence, dataDir, fsync, maxRetainedMessages, maxRetainedBytes), redirect,
                     new BrokerConfig.Mqtt5(maxKeepAlive, receiveMaximum, maximumQos, retainAvailable, topicAliasMaximum,
-                            responseInformation));
+                            responseInformation),
+                    defaults.aclFile(), defaults.limits());
         } catch (IllegalArgumentException e) {
             // Unreachable while the checks here are at least as strict as BrokerConfig's own.
             throw new ConfigException(file, String.valueOf(e.getMessage()), e);

@@ -91,6 +91,8 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
     private final BrokerConfig.Listener listener;
     private final PacketDecoder decoder;
     private @Nullable Channel channel;
+    /** The client as the transport told it (PROXY protocol, client certificate); null: the socket's address only. */
+    private volatile @Nullable Peer peer;
     /** Made for MQTT 5.0 clients only: their limits and topic aliases. */
     private @Nullable Mqtt5State v5;
     /** QoS 1 and 2 PUBLISHes from the client not yet answered by PUBACK or PUBCOMP (5.0 Receive Maximum). */
@@ -138,6 +140,22 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
 
     BrokerConfig.Listener listener() {
         return listener;
+    }
+
+    /** The client at the other end: the address a PROXY header named or the socket's, and any certificate identity. */
+    public Peer peer() {
+        Peer known = peer;
+        if (known != null) {
+            return known;
+        }
+        Channel ch = channel;
+        java.net.SocketAddress remote = ch == null ? null : ch.remoteAddress();
+        return new Peer(remote instanceof java.net.InetSocketAddress inet ? inet : new java.net.InetSocketAddress(0), null);
+    }
+
+    /** Set by the transport before the CONNECT is read: the real client address, the certificate identity. */
+    public void peer(Peer peer) {
+        this.peer = peer;
     }
 
     // ---- inbound, on the connection's event loop ----
