@@ -116,6 +116,8 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
     private PacketEncoder encoder = encoderFor(MqttVersion.V3_1_1);
     private @Nullable Session session;
     private String clientId = "";
+    /** The user name the client was authenticated as (for ACLs), or null for an anonymous client. */
+    private volatile @Nullable String username;
     /** The keep alive of the accepted CONNECT in seconds, or {@link KeepAlive#AWAITING_CONNECT} before one. */
     private int keepAlive = KeepAlive.AWAITING_CONNECT;
     /** Whether the accepted CONNECT asked for a clean session; for the log only. */
@@ -151,6 +153,16 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
         Channel ch = channel;
         java.net.SocketAddress remote = ch == null ? null : ch.remoteAddress();
         return new Peer(remote instanceof java.net.InetSocketAddress inet ? inet : new java.net.InetSocketAddress(0), null);
+    }
+
+    /** The user name the client was let in as (the CONNECT's, or its certificate's); null: anonymous. */
+    public @Nullable String username() {
+        return username;
+    }
+
+    /** Set by the connect flow when the client is let in. */
+    void username(@Nullable String username) {
+        this.username = username;
     }
 
     /** Set by the transport before the CONNECT is read: the real client address, the certificate identity. */
