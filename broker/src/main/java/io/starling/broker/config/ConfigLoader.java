@@ -1,40 +1,22 @@
 package io.starling.broker.config;
 
-import io.starling.broker.config.BrokerConfig.Listener;
-import io.starling.broker.config.FsyncMode;
+
 import io.starling.codec.packet.QoS;
 import java.io.IOException;
-import java.math.BigInteger;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.jspecify.annotations.Nullable;
-import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
-import org.snakeyaml.engine.v2.exceptions.Mark;
-import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
-import org.snakeyaml.engine.v2.exceptions.ReaderException;
-import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
-import org.snakeyaml.engine.v2.nodes.SequenceNode;
 import org.snakeyaml.engine.v2.nodes.Tag;
-import org.snakeyaml.engine.v2.schema.JsonSchema;
 
 /**
  * Reads a broker configuration from a YAML file. Every key is optional and starts from
@@ -47,28 +29,18 @@ import org.snakeyaml.engine.v2.schema.JsonSchema;
  */
 public final class ConfigLoader {
 
-    private static final List<String> TOP_LEVEL_KEYS = List.of("listeners", "allow_anonymous", "password_file",
+    private static final List<String> TOP_LEVEL_KEYS = List.of("listeners", "allow_anonymous", "password_file", "acl_file",
             "max_packet_size", "max_inflight_messages", "max_queued_messages", "max_pending_qos0_messages",
             "queue_qos0_offline", "session_expiry", "persistence", "data_dir", "fsync", "max_retained_messages",
             "max_retained_bytes", "server_reference", "server_moved", "max_keepalive", "receive_maximum", "maximum_qos",
-            "retain_available", "topic_alias_maximum", "response_information");
-    private static final List<String> LISTENER_KEYS = List.of("bind", "port");
-    private static final int MAX_SUGGESTION_DISTANCE = 2;
+            "retain_available", "topic_alias_maximum", "response_information", "max_connections", "max_topic_levels",
+            "max_topic_length", "max_subscriptions_per_client", "max_inbound_message_rate", "max_inbound_byte_rate",
+            "max_inflight_bytes", "max_queued_bytes", "stuck_client_timeout");
 
-    // The YAML 1.2 JSON schema: only unquoted true/false are booleans and only plain decimals are
-    // integers, so "yes", "on", 0x10 and 007 stay strings and are refused where a bool or int is due.
-    private static final Pattern INTEGER = Pattern.compile("-?[0-9]+");
-    private static final Pattern SIZE = Pattern.compile("([0-9]+) ?(B|KiB|MiB|GiB)");
-    private static final Pattern DURATION = Pattern.compile("([0-9]+)([smhd])");
-    private static final String SIZE_FORM = "a number of bytes or a size such as 512B, 256KiB, 1MiB or 2GiB";
-    private static final String DURATION_FORM = "'never', a number of seconds, or a duration such as 90s, 30m, 2h or 7d";
-
-    private final String file;
-    private final Path baseDir;
+    private final YamlValues yaml;
 
     private ConfigLoader(String file, Path baseDir) {
-        this.file = file;
-        this.baseDir = baseDir;
+        this.yaml = new YamlValues(file, baseDir);
     }
 
     /**
@@ -105,20 +77,21 @@ public final class ConfigLoader {
         return new ConfigLoader(fileName, baseDir).read(yaml);
     }
 
-    private BrokerConfig read(String yaml) throws ConfigException {
-        Optional<Node> document = compose(yaml);
+    private BrokerConfig read(String text) throws ConfigException {
+        Optional<Node> document = yaml.compose(text);
         // An empty file, one of only comments, and a bare "---" all mean "the defaults".
         if (document.isEmpty() || document.get().getTag().equals(Tag.NULL)) {
             return BrokerConfig.defaults();
         }
         if (!(document.get() instanceof MappingNode root)) {
-            throw error(document.get(), null, "the file must be a mapping of keys such as listeners and"
-                    + " max_packet_size, not " + describe(document.get()));
+            throw yaml.error(document.get(), null, "the file must be a mapping of keys such as listeners and"
+                    + " max_packet_size, not " + YamlValues.describe(document.get()));
         }
         BrokerConfig defaults = BrokerConfig.defaults();
-        List<ListenerSource> listeners = List.of();
+        List<ListenerReader.Source> listeners = List.of();
         Boolean allowAnonymous = defaults.allowAnonymous();
         Path passwordFile = defaults.passwordFile();
+        Path aclFile = defaults.aclFile();
         int maxPacketSize = defaults.maxPacketSize();
         int maxInflight = defaults.maxInflightMessages();
         int maxQueued = defaults.maxQueuedMessages();
@@ -141,379 +114,88 @@ public final class ConfigLoader {
         boolean retainAvailable = mqtt5.retainAvailable();
         int topicAliasMaximum = mqtt5.topicAliasMaximum();
         String responseInformation = mqtt5.responseInformation();
-        for (NodeTuple entry : entries(root, null, TOP_LEVEL_KEYS, LISTENER_KEYS, "it belongs in a listener, under listeners")) {
+        BrokerConfig.Limits limits = defaults.limits();
+        int maxConnections = limits.maxConnections();
+        int maxTopicLevels = limits.maxTopicLevels();
+        int maxTopicLength = limits.maxTopicLength();
+        int maxSubscriptions = limits.maxSubscriptionsPerClient();
+        int maxInboundMessageRate = limits.maxInboundMessageRate();
+        long maxInboundByteRate = limits.maxInboundByteRate();
+        long maxInflightBytes = limits.maxInflightBytes();
+        long maxQueuedBytes = limits.maxQueuedBytes();
+        Duration stuckClientTimeout = limits.stuckClientTimeout();
+        for (NodeTuple entry : yaml.entries(root, null, TOP_LEVEL_KEYS, ListenerReader.LISTENER_KEYS,
+                "it belongs in a listener, under listeners")) {
             String key = ((ScalarNode) entry.getKeyNode()).getValue();
             Node value = entry.getValueNode();
             switch (key) {
-                case "listeners" -> listeners = listeners(value, key);
-                case "allow_anonymous" -> allowAnonymous = bool(value, key);
-                case "password_file" -> passwordFile = path(value, key);
-                case "max_packet_size" -> maxPacketSize = (int) size(value, key, 2, BrokerConfig.MAX_PACKET_SIZE_LIMIT);
-                case "max_inflight_messages" -> maxInflight = integer(value, key, 1, 65535);
-                case "max_queued_messages" -> maxQueued = integer(value, key, 0, Integer.MAX_VALUE);
-                case "max_pending_qos0_messages" -> maxPendingQos0 = integer(value, key, 0, Integer.MAX_VALUE);
-                case "queue_qos0_offline" -> queueQos0Offline = bool(value, key);
-                case "session_expiry" -> sessionExpiry = duration(value, key);
-                case "persistence" -> persistence = bool(value, key);
-                case "data_dir" -> dataDir = path(value, key);
-                case "fsync" -> fsync = fsync(value, key);
-                case "max_retained_messages" -> maxRetainedMessages = integer(value, key, 0, Integer.MAX_VALUE);
-                case "max_retained_bytes" -> maxRetainedBytes = size(value, key, 0, Long.MAX_VALUE);
-                case "server_reference" -> serverReference = serverReference(value, key);
+                case "listeners" -> listeners = new ListenerReader(yaml, TOP_LEVEL_KEYS).listeners(value, key);
+                case "allow_anonymous" -> allowAnonymous = yaml.bool(value, key);
+                case "password_file" -> passwordFile = yaml.path(value, key);
+                case "acl_file" -> aclFile = yaml.path(value, key);
+                case "max_packet_size" -> maxPacketSize = (int) yaml.size(value, key, 2, BrokerConfig.MAX_PACKET_SIZE_LIMIT);
+                case "max_inflight_messages" -> maxInflight = yaml.integer(value, key, 1, 65535);
+                case "max_queued_messages" -> maxQueued = yaml.integer(value, key, 0, Integer.MAX_VALUE);
+                case "max_pending_qos0_messages" -> maxPendingQos0 = yaml.integer(value, key, 0, Integer.MAX_VALUE);
+                case "queue_qos0_offline" -> queueQos0Offline = yaml.bool(value, key);
+                case "session_expiry" -> sessionExpiry = yaml.duration(value, key);
+                case "persistence" -> persistence = yaml.bool(value, key);
+                case "data_dir" -> dataDir = yaml.path(value, key);
+                case "fsync" -> fsync = yaml.fsync(value, key);
+                case "max_retained_messages" -> maxRetainedMessages = yaml.integer(value, key, 0, Integer.MAX_VALUE);
+                case "max_retained_bytes" -> maxRetainedBytes = yaml.size(value, key, 0, Long.MAX_VALUE);
+                case "server_reference" -> serverReference = yaml.serverReference(value, key);
                 case "server_moved" -> {
-                    serverMoved = bool(value, key);
+                    serverMoved = yaml.bool(value, key);
                     serverMovedNode = value;
                 }
-                case "max_keepalive" -> maxKeepAlive = integer(value, key, 1, 65535);
-                case "receive_maximum" -> receiveMaximum = integer(value, key, 1, 65535);
-                case "maximum_qos" -> maximumQos = QoS.of(integer(value, key, 0, 2));
-                case "retain_available" -> retainAvailable = bool(value, key);
-                case "topic_alias_maximum" -> topicAliasMaximum = integer(value, key, 0, 65535);
-                case "response_information" -> responseInformation = mqttString(value, key);
+                case "max_keepalive" -> maxKeepAlive = yaml.integer(value, key, 1, 65535);
+                case "receive_maximum" -> receiveMaximum = yaml.integer(value, key, 1, 65535);
+                case "maximum_qos" -> maximumQos = QoS.of(yaml.integer(value, key, 0, 2));
+                case "retain_available" -> retainAvailable = yaml.bool(value, key);
+                case "topic_alias_maximum" -> topicAliasMaximum = yaml.integer(value, key, 0, 65535);
+                case "response_information" -> responseInformation = yaml.mqttString(value, key);
+                case "max_connections" -> maxConnections = yaml.integer(value, key, 0, Integer.MAX_VALUE);
+                case "max_topic_levels" -> maxTopicLevels = yaml.integer(value, key, 1, Integer.MAX_VALUE);
+                case "max_topic_length" -> maxTopicLength = yaml.integer(value, key, 1, 65535);
+                case "max_subscriptions_per_client" -> maxSubscriptions = yaml.integer(value, key, 0, Integer.MAX_VALUE);
+                case "max_inbound_message_rate" -> maxInboundMessageRate = yaml.integer(value, key, 0, Integer.MAX_VALUE);
+                case "max_inbound_byte_rate" -> maxInboundByteRate = yaml.size(value, key, 0, Long.MAX_VALUE);
+                case "max_inflight_bytes" -> maxInflightBytes = yaml.size(value, key, 0, Long.MAX_VALUE);
+                case "max_queued_bytes" -> maxQueuedBytes = yaml.size(value, key, 0, Long.MAX_VALUE);
+                case "stuck_client_timeout" -> stuckClientTimeout = yaml.duration(value, key);
                 default -> throw new IllegalStateException("entries() let an unknown key through: " + key);
             }
         }
         if (serverMovedNode != null && serverReference == null) {
-            throw error(serverMovedNode, "server_moved", "needs server_reference: it says whether clients are sent there for good");
+            throw yaml.error(serverMovedNode, "server_moved", "needs server_reference: it says whether clients are sent there for good");
         }
         BrokerConfig.Redirect redirect = serverReference == null ? null : new BrokerConfig.Redirect(serverReference, serverMoved);
         BrokerConfig config;
         try {
             config = new BrokerConfig(
-                    listeners.isEmpty() ? defaults.listeners() : listeners.stream().map(ListenerSource::listener).toList(),
+                    listeners.isEmpty() ? defaults.listeners() : listeners.stream().map(ListenerReader.Source::listener).toList(),
                     allowAnonymous, passwordFile, maxPacketSize, maxInflight, maxQueued, maxPendingQos0,
                     queueQos0Offline, sessionExpiry,
                     new BrokerConfig.Storage(persistence, dataDir, fsync, maxRetainedMessages, maxRetainedBytes), redirect,
                     new BrokerConfig.Mqtt5(maxKeepAlive, receiveMaximum, maximumQos, retainAvailable, topicAliasMaximum,
                             responseInformation),
-                    defaults.aclFile(), defaults.limits());
+                    aclFile,
+                    new BrokerConfig.Limits(maxConnections, maxTopicLevels, maxTopicLength, maxSubscriptions,
+                            maxInboundMessageRate, maxInboundByteRate, maxInflightBytes, maxQueuedBytes, stuckClientTimeout));
         } catch (IllegalArgumentException e) {
             // Unreachable while the checks here are at least as strict as BrokerConfig's own.
-            throw new ConfigException(file, String.valueOf(e.getMessage()), e);
+            throw new ConfigException(yaml.file(), String.valueOf(e.getMessage()), e);
         }
         String violation = config.securityViolation();
         if (violation != null) {
-            for (ListenerSource source : listeners) {
+            for (ListenerReader.Source source : listeners) {
                 if (!source.listener().isLoopback()) {
-                    throw error(source.bindNode(), source.bindKey(), violation);
+                    throw yaml.error(source.bindNode(), source.bindKey(), violation);
                 }
             }
-            throw new ConfigException(file, violation, null);
+            throw new ConfigException(yaml.file(), violation, null);
         }
         return config;
-    }
-
-    /** A listener and where it was written, to point at its bind key if it turns out unsafe. */
-    private record ListenerSource(Listener listener, String bindKey, Node bindNode) {}
-
-    private List<ListenerSource> listeners(Node value, String key) throws ConfigException {
-        requireNotEmpty(value, key, "a list of listeners");
-        if (!(value instanceof SequenceNode list)) {
-            throw error(value, key, "must be a list of listeners, not " + describe(value));
-        }
-        if (list.getValue().isEmpty()) {
-            throw error(value, key, "must list at least one listener");
-        }
-        List<ListenerSource> sources = new ArrayList<>();
-        for (int i = 0; i < list.getValue().size(); i++) {
-            Node item = list.getValue().get(i);
-            String itemKey = key + "[" + i + "]";
-            if (!(item instanceof MappingNode mapping)) {
-                throw error(item, itemKey, "must be a mapping with bind and port, not " + describe(item));
-            }
-            String bind = BrokerConfig.DEFAULT_BIND;
-            int port = BrokerConfig.DEFAULT_PORT;
-            String bindKey = itemKey;
-            Node bindNode = item;
-            for (NodeTuple entry : entries(mapping, itemKey, LISTENER_KEYS, TOP_LEVEL_KEYS, "it is a top-level key, not a listener key")) {
-                String name = ((ScalarNode) entry.getKeyNode()).getValue();
-                String path = itemKey + "." + name;
-                if (name.equals("bind")) {
-                    bind = text(entry.getValueNode(), path, "a host name or IP address");
-                    bindKey = path;
-                    bindNode = entry.getKeyNode();
-                } else {
-                    port = integer(entry.getValueNode(), path, 0, 65535);
-                }
-            }
-            Listener listener = new Listener(bind, port);
-            for (int earlier = 0; earlier < sources.size(); earlier++) {
-                // Two listeners on the same address would fail at bind time; port 0 picks a fresh port each time.
-                if (port != 0 && sources.get(earlier).listener().equals(listener)) {
-                    throw error(item, itemKey, "listens on " + bind + ":" + port + " like listeners[" + earlier + "] already does");
-                }
-            }
-            sources.add(new ListenerSource(listener, bindKey, bindNode));
-        }
-        return sources;
-    }
-
-    /** The entries of {@code mapping}, after refusing non-name keys, unknown keys and duplicates. */
-    private List<NodeTuple> entries(MappingNode mapping, @Nullable String parent, List<String> known,
-            List<String> elsewhere, String elsewhereHint) throws ConfigException {
-        Map<String, Integer> firstLines = new HashMap<>();
-        for (NodeTuple entry : mapping.getValue()) {
-            Node keyNode = entry.getKeyNode();
-            if (!(keyNode instanceof ScalarNode scalar)) {
-                throw error(keyNode, parent, "keys must be names, not " + describe(keyNode));
-            }
-            String name = scalar.getValue();
-            String path = parent == null ? name : parent + "." + name;
-            if (!known.contains(name)) {
-                String hint = elsewhere.contains(name) ? "; " + elsewhereHint : suggestion(name, known);
-                throw error(keyNode, path, "unknown key '" + name + "'" + hint);
-            }
-            Integer firstLine = firstLines.putIfAbsent(name, line(keyNode));
-            if (firstLine != null) {
-                throw error(keyNode, path, "duplicate key '" + name + "', first given on line " + firstLine);
-            }
-        }
-        return mapping.getValue();
-    }
-
-    private static String suggestion(String name, List<String> known) {
-        String closest = null;
-        int best = MAX_SUGGESTION_DISTANCE + 1;
-        for (String candidate : known) {
-            int distance = editDistance(name, candidate, best);
-            if (distance < best) {
-                best = distance;
-                closest = candidate;
-            }
-        }
-        return closest == null ? "" : "; did you mean '" + closest + "'?";
-    }
-
-    /**
-     * Edits (insert, delete, substitute, swap two neighbours) turning {@code a} into {@code b}, or
-     * {@code limit} if it takes at least that many: a long key is not worth a full table.
-     */
-    static int editDistance(String a, String b, int limit) {
-        if (Math.abs(a.length() - b.length()) >= limit) {
-            return limit;
-        }
-        int[][] d = new int[a.length() + 1][b.length() + 1];
-        for (int i = 0; i <= a.length(); i++) {
-            d[i][0] = i;
-        }
-        for (int j = 0; j <= b.length(); j++) {
-            d[0][j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            for (int j = 1; j <= b.length(); j++) {
-                int substitution = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + substitution);
-                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
-                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-                }
-            }
-        }
-        return Math.min(d[a.length()][b.length()], limit);
-    }
-
-    private boolean bool(Node value, String key) throws ConfigException {
-        ScalarNode scalar = requireValue(value, key, "true or false");
-        if (scalar.getTag().equals(Tag.BOOL) && (scalar.getValue().equals("true") || scalar.getValue().equals("false"))) {
-            return scalar.getValue().equals("true");
-        }
-        throw error(value, key, "must be true or false, not " + describe(value)
-                + "; only unquoted lowercase true and false are booleans here, not yes/no, on/off or 1/0");
-    }
-
-    private int integer(Node value, String key, int min, int max) throws ConfigException {
-        ScalarNode scalar = requireValue(value, key, "a whole number");
-        if (!isInteger(scalar)) {
-            String hint = scalar.getValue().trim().matches("[-+]?[0-9]+")
-                    ? "; write numbers in plain decimal, without quotes, a plus sign or leading zeros" : "";
-            throw error(value, key, "must be a whole number, not " + describe(value) + hint);
-        }
-        BigInteger number = new BigInteger(scalar.getValue());
-        if (number.compareTo(BigInteger.valueOf(min)) < 0 || number.compareTo(BigInteger.valueOf(max)) > 0) {
-            boolean openEnded = max == Integer.MAX_VALUE && number.signum() < 0;
-            throw error(value, key, "must be " + (openEnded ? min + " or more" : min + " to " + max) + ", not " + number);
-        }
-        return number.intValueExact();
-    }
-
-    private long size(Node value, String key, long min, long max) throws ConfigException {
-        ScalarNode scalar = requireValue(value, key, SIZE_FORM);
-        String text = scalar.getValue();
-        BigInteger bytes;
-        if (isInteger(scalar)) {
-            bytes = new BigInteger(text);
-        } else {
-            Matcher size = SIZE.matcher(text);
-            if (!scalar.getTag().equals(Tag.STR) || !size.matches()) {
-                throw error(value, key, "must be " + SIZE_FORM + ", not " + describe(value));
-            }
-            int shift = switch (size.group(2)) {
-                case "KiB" -> 10;
-                case "MiB" -> 20;
-                case "GiB" -> 30;
-                default -> 0;
-            };
-            bytes = new BigInteger(size.group(1)).shiftLeft(shift);
-        }
-        if (bytes.compareTo(BigInteger.valueOf(min)) < 0 || bytes.compareTo(BigInteger.valueOf(max)) > 0) {
-            String given = isInteger(scalar) ? text : text + " (" + bytes + " bytes)";
-            throw error(value, key, "must be " + (max == Long.MAX_VALUE ? min + " bytes or more" : min + " to " + max + " bytes")
-                    + ", not " + given);
-        }
-        return bytes.longValueExact();
-    }
-
-    private @Nullable Duration duration(Node value, String key) throws ConfigException {
-        ScalarNode scalar = requireValue(value, key, DURATION_FORM);
-        String text = scalar.getValue();
-        BigInteger seconds;
-        if (isInteger(scalar)) {
-            seconds = new BigInteger(text);
-        } else if (scalar.getTag().equals(Tag.STR) && text.equals("never")) {
-            return null;
-        } else {
-            Matcher duration = DURATION.matcher(text);
-            if (!scalar.getTag().equals(Tag.STR) || !duration.matches()) {
-                throw error(value, key, "must be " + DURATION_FORM + ", not " + describe(value));
-            }
-            long unit = switch (duration.group(2)) {
-                case "m" -> 60;
-                case "h" -> 60 * 60;
-                case "d" -> 24 * 60 * 60;
-                default -> 1;
-            };
-            seconds = new BigInteger(duration.group(1)).multiply(BigInteger.valueOf(unit));
-        }
-        if (seconds.signum() <= 0) {
-            throw error(value, key, "must be a positive duration or 'never', not " + text);
-        }
-        if (seconds.bitLength() >= Long.SIZE) {
-            throw error(value, key, "must be at most " + Long.MAX_VALUE + " seconds, not " + text
-                    + "; use 'never' for sessions that never expire");
-        }
-        return Duration.ofSeconds(seconds.longValueExact());
-    }
-
-    private Path path(Node value, String key) throws ConfigException {
-        String text = text(value, key, "a file path");
-        try {
-            return baseDir.resolve(text);
-        } catch (InvalidPathException e) {
-            throw error(value, key, "must be a file path, not " + describe(value) + ": " + e.getReason());
-        }
-    }
-
-    private String serverReference(Node value, String key) throws ConfigException {
-        return mqttString(text(value, key, "a server address such as mqtt2.example.com:1883"), value, key);
-    }
-
-    private String mqttString(Node value, String key) throws ConfigException {
-        return mqttString(text(value, key, "a text such as responses/"), value, key);
-    }
-
-    private String mqttString(String text, Node value, String key) throws ConfigException {
-        if (text.getBytes(StandardCharsets.UTF_8).length > 65_535) {
-            throw error(value, key, "must be at most 65535 bytes of UTF-8 (an MQTT string)");
-        }
-        return text;
-    }
-
-    private FsyncMode fsync(Node value, String key) throws ConfigException {
-        String text = text(value, key, "always, batch or never");
-        try {
-            return FsyncMode.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw error(value, key, "must be always, batch or never, not " + describe(value));
-        }
-    }
-
-    /** A string; a number is taken as its text (a host or file may be all digits), a boolean is not. */
-    private String text(Node value, String key, String expected) throws ConfigException {
-        ScalarNode scalar = requireValue(value, key, expected);
-        Tag tag = scalar.getTag();
-        boolean textual = tag.equals(Tag.STR) || tag.equals(Tag.INT) || tag.equals(Tag.FLOAT);
-        if (!textual || scalar.getValue().isBlank()) {
-            throw error(value, key, "must be " + expected + ", not " + describe(value));
-        }
-        return scalar.getValue();
-    }
-
-    /** {@code value} as a scalar, refusing an empty value, a list and a mapping. */
-    private ScalarNode requireValue(Node value, String key, String expected) throws ConfigException {
-        requireNotEmpty(value, key, expected);
-        if (value instanceof ScalarNode scalar) {
-            return scalar;
-        }
-        throw error(value, key, "must be " + expected + ", not " + describe(value));
-    }
-
-    // "key:" with nothing after it is more likely a slip than a wish for the default, so it is refused.
-    private void requireNotEmpty(Node value, String key, String expected) throws ConfigException {
-        if (value.getTag().equals(Tag.NULL)) {
-            throw error(value, key, "has no value; give " + expected + ", or leave the key out for the default");
-        }
-    }
-
-    private static boolean isInteger(ScalarNode scalar) {
-        return scalar.getTag().equals(Tag.INT) && INTEGER.matcher(scalar.getValue()).matches();
-    }
-
-    private static String describe(Node node) {
-        if (node instanceof MappingNode) {
-            return "a mapping";
-        }
-        if (node instanceof SequenceNode) {
-            return "a list";
-        }
-        if (!(node instanceof ScalarNode scalar)) {
-            return "a " + node.getNodeType().name().toLowerCase(Locale.ROOT) + " node";
-        }
-        Tag tag = scalar.getTag();
-        if (tag.equals(Tag.NULL)) {
-            return "empty";
-        }
-        if (tag.equals(Tag.INT) || tag.equals(Tag.FLOAT) || tag.equals(Tag.BOOL)) {
-            return scalar.getValue();
-        }
-        if (tag.equals(Tag.STR)) {
-            return "'" + scalar.getValue() + "'";
-        }
-        return "'" + scalar.getValue() + "' tagged " + tag.getValue();
-    }
-
-    private Optional<Node> compose(String yaml) throws ConfigException {
-        LoadSettings settings = LoadSettings.builder().setLabel(file).setSchema(new JsonSchema()).build();
-        try {
-            return new Compose(settings).composeString(yaml);
-        } catch (MarkedYamlEngineException e) {
-            throw syntaxError(e);
-        } catch (ReaderException e) {
-            // The reader knows only the code point's position, so count the lines before it.
-            long line = 1 + yaml.codePoints().limit(e.getPosition()).filter(c -> c == '\n').count();
-            throw new ConfigException(file, (int) line, null, "invalid YAML: " + e.getMessage()
-                    + String.format(" (U+%04X)", e.getCodePoint()), e);
-        } catch (YamlEngineException e) {
-            throw new ConfigException(file, "invalid YAML: " + e.getMessage(), e);
-        }
-    }
-
-    private ConfigException syntaxError(MarkedYamlEngineException e) {
-        Optional<Mark> at = e.getProblemMark().or(e::getContextMark);
-        StringBuilder problem = new StringBuilder("invalid YAML: ").append(e.getProblem().strip());
-        at.ifPresent(mark -> problem.append(" at column ").append(mark.getColumn() + 1));
-        String context = e.getContext();
-        if (context != null && !context.isBlank()) {
-            problem.append(" (").append(context.strip());
-            e.getContextMark().ifPresent(mark -> problem.append(" on line ").append(mark.getLine() + 1));
-            problem.append(')');
-        }
-        return new ConfigException(file, at.map(mark -> mark.getLine() + 1).orElse(0), null, problem.toString(), e);
-    }
-
-    private ConfigException error(Node node, @Nullable String key, String problem) {
-        return new ConfigException(file, line(node), key, problem, null);
-    }
-
-    private static int line(Node node) {
-        return node.getStartMark().map(mark -> mark.getLine() + 1).orElse(0);
     }
 }
