@@ -6,6 +6,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.starling.broker.config.BrokerConfig;
+import io.starling.broker.config.ConfigException;
 import io.starling.broker.internal.auth.Authenticator;
 import io.starling.broker.internal.protocol.ConnectFlow;
 import io.starling.broker.internal.protocol.Connection;
@@ -50,7 +51,8 @@ import org.slf4j.LoggerFactory;
 public final class Broker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Broker.class);
 
-    private final BrokerConfig config;
+    /** The configuration in force: the one started with, with what reloads changed. */
+    private volatile BrokerConfig config;
     private final EventLoopGroup acceptors;
     private final EventLoopGroup workers;
     private final ChannelGroup channels;
@@ -170,6 +172,34 @@ public final class Broker implements AutoCloseable {
         if (refused > 0) {
             log.warn("{} stored retained messages were not loaded: they exceed max_retained_messages or max_retained_bytes", refused);
         }
+    }
+
+    /**
+     * Reads and checks everything {@code config} names, as {@link #start} would, without opening
+     * a listener or the store: the password file, the ACL file, and every TLS listener's
+     * certificates, key, CA and CRL. Returns the warnings (for example clear-text passwords).
+     *
+     * @throws ConfigException naming the file (and line) of the first problem
+     */
+    public static List<String> check(BrokerConfig config) throws ConfigException {
+        String violation = config.securityViolation();
+        if (violation != null) {
+            throw new ConfigException("configuration", violation, null);
+        }
+        return BrokerReload.check(config);
+    }
+
+    /**
+     * Applies {@code next} to the running broker, as SIGHUP does: the password and ACL files, the
+     * TLS listeners' certificates and the limits are read again and take effect for new
+     * connections and decisions, without dropping any. Everything is read and checked before
+     * anything changes: on a problem this throws and the broker keeps what it had. Keys that
+     * cannot change while running are logged as needing a restart and keep their values.
+     *
+     * @throws ConfigException naming the file (and line) of the first problem
+     */
+    public synchronized void reload(BrokerConfig next) throws ConfigException {
+        config = BrokerReload.apply(this, config, next);
     }
 
     /** The port of the first listener, as bound (useful with port 0). */

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -41,6 +42,10 @@ final class BrokerCommand implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "Log packet traces (DEBUG).")
     boolean verbose;
 
+    @Option(names = "--check-config", description = "Check the configuration and every file it names (password file,"
+            + " ACL file, certificates), print any problem, and exit 0 if it is valid or 1 if not, without starting.")
+    boolean checkConfig;
+
     @Option(names = "--trim-native-heap", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Give the C library's free memory back to the system when the broker goes quiet"
                     + " after a burst (default: on).")
@@ -57,6 +62,9 @@ final class BrokerCommand implements Callable<Integer> {
         } catch (ConfigException | IllegalArgumentException e) {
             System.err.println("starling broker: " + e.getMessage());
             return 1;
+        }
+        if (checkConfig) {
+            return check(brokerConfig);
         }
         Broker broker;
         try {
@@ -76,6 +84,7 @@ final class BrokerCommand implements Callable<Integer> {
         };
         Signal.handle(new Signal("TERM"), stop);
         Signal.handle(new Signal("INT"), stop);
+        Signal.handle(new Signal("HUP"), signal -> reload(broker));
         try {
             stopped.await();
         } catch (InterruptedException e) {
@@ -86,6 +95,38 @@ final class BrokerCommand implements Callable<Integer> {
         }
         broker.close();
         return 0;
+    }
+
+    /** {@code --check-config}: everything a start would read, read and checked; nothing opened. */
+    private int check(BrokerConfig brokerConfig) {
+        List<String> warnings;
+        try {
+            warnings = Broker.check(brokerConfig);
+        } catch (ConfigException e) {
+            System.err.println("starling broker: " + e.getMessage());
+            return 1;
+        }
+        for (String warning : warnings) {
+            System.out.println("warning: " + warning);
+        }
+        System.out.println((config == null ? "the embedded defaults are" : config + " is") + " valid");
+        return 0;
+    }
+
+    /**
+     * SIGHUP: reads the configuration file again and hands it to the running broker, which applies
+     * what can change live or keeps everything as it was; either way the broker keeps running.
+     */
+    private void reload(Broker broker) {
+        Logger log = LoggerFactory.getLogger(BrokerCommand.class);
+        log.info("SIGHUP received, reloading {}", config == null ? "(no configuration file; certificates, password and ACL files only)" : config);
+        try {
+            broker.reload(configuration());
+        } catch (ConfigException | IllegalArgumentException e) {
+            log.error("reload refused, nothing changed: {}", e.getMessage());
+        } catch (RuntimeException e) {
+            log.error("reload failed, nothing changed", e);
+        }
     }
 
     private BrokerConfig configuration() throws ConfigException {
