@@ -8,6 +8,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.config.ConfigException;
 import io.starling.broker.internal.auth.Authenticator;
+import io.starling.broker.internal.limits.LiveLimits;
 import io.starling.broker.internal.protocol.ConnectFlow;
 import io.starling.broker.internal.protocol.Connection;
 import io.starling.broker.internal.protocol.Flows;
@@ -61,9 +62,11 @@ public final class Broker implements AutoCloseable {
     private final Router router;
     private final MqttServer server;
     private final Persistence persistence;
+    private final LiveLimits limits;
 
     private Broker(BrokerConfig config, EventLoopGroup acceptors, EventLoopGroup workers, ChannelGroup channels,
-            BrokerMetrics metrics, SessionRegistry sessions, Router router, MqttServer server, Persistence persistence) {
+            BrokerMetrics metrics, SessionRegistry sessions, Router router, MqttServer server, Persistence persistence,
+            LiveLimits limits) {
         this.config = config;
         this.acceptors = acceptors;
         this.workers = workers;
@@ -73,6 +76,7 @@ public final class Broker implements AutoCloseable {
         this.router = router;
         this.server = server;
         this.persistence = persistence;
+        this.limits = limits;
     }
 
     /**
@@ -100,7 +104,8 @@ public final class Broker implements AutoCloseable {
             RetainedIndex retained = new RetainedIndex(storage.maxRetainedMessages(), storage.maxRetainedBytes());
             restoreRetained(recovered, retained);
             Router router = new Router(subscriptions, retained, persistence, metrics);
-            PublishOutFlow publishOut = new PublishOutFlow(config, persistence, metrics);
+            LiveLimits limits = new LiveLimits(config.limits(), metrics);
+            PublishOutFlow publishOut = new PublishOutFlow(config, persistence, metrics, limits);
             PublishInFlow publishIn = new PublishInFlow(router, persistence);
             SessionRegistry sessions = new SessionRegistry(new InMemorySessionStore(), subscriptions, publishOut, persistence,
                     config.sessionExpiry(), publishIn::onWill);
@@ -109,15 +114,15 @@ public final class Broker implements AutoCloseable {
                     new ConnectFlow(authenticator, sessions, publishOut, config, authenticationMechanisms()),
                     publishIn,
                     publishOut,
-                    new SubscribeFlow(router, publishOut, persistence, config.mqtt5().maximumQos()),
-                    sessions, router, metrics, channels, config.maxPacketSize(), config.maxInflightMessages(), config.mqtt5());
+                    new SubscribeFlow(router, publishOut, persistence, config.mqtt5().maximumQos(), limits),
+                    sessions, router, metrics, channels, config.maxPacketSize(), config.maxInflightMessages(), config.mqtt5(), limits);
             acceptors = MqttServer.eventLoops(1, "starling-accept");
             workers = MqttServer.eventLoops(Runtime.getRuntime().availableProcessors(), "starling-io");
             sessions.restore(recovered, workers::next);
             metrics.sessionsRestored.add(recovered.sessions().size());
             MqttServer server = MqttServer.start(config, flows, workers, acceptors);
             log.info("sessions: {}", persistence);
-            return new Broker(config, acceptors, workers, channels, metrics, sessions, router, server, persistence);
+            return new Broker(config, acceptors, workers, channels, metrics, sessions, router, server, persistence, limits);
         } catch (IOException | RuntimeException e) {
             if (acceptors != null && workers != null) {
                 shutDown(acceptors, workers);
@@ -228,6 +233,11 @@ public final class Broker implements AutoCloseable {
     /** For tests in this package (see the test jar's {@code BrokerInternals}); not part of the embedding API. */
     Router router() {
         return router;
+    }
+
+    /** Puts other limits in force (for {@link BrokerReload}): each applies from a connection's next packet or message. */
+    void replaceLimits(BrokerConfig.Limits limits) {
+        this.limits.replace(limits);
     }
 
     /** Where sessions are stored: on disk, or {@link Persistence#NONE}. */

@@ -36,6 +36,8 @@ final class BrokerReload {
         BrokerConfig effective = current.withPasswordFile(next.passwordFile()).withAllowAnonymous(next.allowAnonymous())
                 .withAclFile(next.aclFile()).withLimits(next.limits()).withListeners(listeners);
         List<String> warnings = check(effective);
+        // everything is read and checked: from here on nothing can fail
+        broker.replaceLimits(effective.limits());
         for (String warning : warnings) {
             log.warn("{}", warning);
         }

@@ -25,4 +25,16 @@ public final class BrokerMetrics {
     public final LongAdder messagesExpired = new LongAdder();
     /** Copies of messages not sent because they exceed the receiving client's Maximum Packet Size. */
     public final LongAdder messagesTooLarge = new LongAdder();
+    /**
+     * Topics and topic filters refused for breaking {@code max_topic_levels} or {@code
+     * max_topic_length}: SUBSCRIBE filters, PUBLISH topics (the client disconnected) and wills
+     * (the CONNECT refused).
+     */
+    public final LongAdder topicsRefused = new LongAdder();
+    /** SUBSCRIBE filters refused because the client had {@code max_subscriptions_per_client} already. */
+    public final LongAdder subscriptionsRefused = new LongAdder();
+    /** Times the broker stopped reading a client for a while because it sent faster than the inbound rate limits. */
+    public final LongAdder clientsThrottled = new LongAdder();
+    /** Connected subscribers disconnected because their queue stayed full for {@code stuck_client_timeout}. */
+    public final LongAdder stuckClientsDisconnected = new LongAdder();
 }

@@ -106,6 +106,12 @@ public final class ConnectFlow {
             connection.refuse(version, ReasonCode.RETAIN_NOT_SUPPORTED, "retained wills are not available on this broker");
             return;
         }
+        String willTopicRefused = will == null ? null : connection.limits().topicRefused(will.topic());
+        if (willTopicRefused != null) {
+            // max_topic_levels, max_topic_length: 0x90 Topic Name invalid (3.1.1: 0x03, the nearest it has)
+            connection.refuse(version, ReasonCode.TOPIC_NAME_INVALID, "will topic " + willTopicRefused);
+            return;
+        }
         String method = v5 ? connect.properties().string(PropertyId.AUTHENTICATION_METHOD).orElse(null) : null;
         if (method != null) {
             // enhanced authentication decides instead of the password file (section 4.12)

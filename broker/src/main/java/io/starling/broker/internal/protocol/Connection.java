@@ -10,6 +10,9 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.starling.broker.config.BrokerConfig;
+import io.starling.broker.internal.limits.InboundByteMeter;
+import io.starling.broker.internal.limits.InboundRate;
+import io.starling.broker.internal.limits.LiveLimits;
 import io.starling.broker.internal.routing.Subscriber;
 import io.starling.broker.internal.session.ClientConnection;
 import io.starling.broker.internal.session.Session;
@@ -132,6 +135,10 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
     private boolean needsFlush;
     /** Not reading, to hold the client back while a subscriber it publishes to has a full queue. */
     private boolean heldBack;
+    /** Not reading for a while: the client sent faster than the inbound rate limits. */
+    private boolean throttled;
+    /** What the client sent lately, against the inbound rate limits; made when a limit first applies. */
+    private @Nullable InboundRate inboundRate;
 
     public Connection(Flows flows, BrokerConfig.Listener listener, PacketDecoder decoder) {
         this.flows = flows;
@@ -177,6 +184,10 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
         channel = ctx.channel();
         flows.metrics().connectionsOpened.increment();
         flows.channels().add(ctx.channel());
+        if (flows.limits().current().maxInboundByteRate() != 0) {
+            // counts what comes off the socket; a connection opened without a byte rate pays nothing
+            ctx.pipeline().addFirst(InboundByteMeter.NAME, new InboundByteMeter(this::bytesRead));
+        }
         restartKeepAlive(KeepAlive.CONNECT_TIMEOUT_NANOS);
         ctx.fireChannelActive();
     }
@@ -230,6 +241,10 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
     private void dispatch(Session s, Packet packet) {
         // Java 17: no pattern matching for switch yet
         if (packet instanceof Publish p) {
+            BrokerConfig.Limits limits = flows.limits().current();
+            if (limits.maxInboundMessageRate() != 0) {
+                throttle(rate().publishRead(limits, System.nanoTime()));
+            }
             Message message = v5 != null ? received5(p) : received(p);
             int packetId = p.packetId();
             p.release();
@@ -261,7 +276,7 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
 
     /** A 3.1 or 3.1.1 PUBLISH as a message; null (and the connection closing) when the broker's limits refuse it. */
     private @Nullable Message received(Publish p) {
-        if (!allowedByLimits(p)) {
+        if (!allowedByLimits(p) || !topicAllowed(p.topic())) {
             return null;
         }
         return new Message(p.topic(), p.qos(), p.retained(), ByteBufUtil.getBytes(p.payload()), clientId);
@@ -293,7 +308,7 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
                 topic = resolved;
             }
         }
-        if (!allowedByLimits(p)) {
+        if (!allowedByLimits(p) || !topicAllowed(topic)) {
             return null;
         }
         byte[] payload = ByteBufUtil.getBytes(p.payload());
@@ -325,6 +340,82 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
             return false;
         }
         return true;
+    }
+
+    /**
+     * Whether {@code topic} keeps {@code max_topic_levels} and {@code max_topic_length}; if not,
+     * the client is disconnected, with 0x90 Topic Name invalid in 5.0, as Mosquitto and EMQX do.
+     */
+    private boolean topicAllowed(String topic) {
+        String refused = flows.limits().topicRefused(topic);
+        if (refused == null) {
+            return true;
+        }
+        disconnect(ReasonCode.TOPIC_NAME_INVALID, "topic " + refused);
+        return false;
+    }
+
+    // ---- inbound rates: pausing the reading ----
+
+    private InboundRate rate() {
+        InboundRate r = inboundRate;
+        if (r == null) {
+            r = inboundRate = new InboundRate();
+        }
+        return r;
+    }
+
+    /** {@code n} bytes came off the socket (the {@link InboundByteMeter}); on the event loop. */
+    private void bytesRead(long n) {
+        BrokerConfig.Limits limits = flows.limits().current();
+        if (limits.maxInboundByteRate() != 0) {
+            throttle(rate().bytesRead(n, limits, System.nanoTime()));
+        }
+    }
+
+    /**
+     * Stops reading for {@code pauseNanos} (0: goes on reading): the client sent faster than the
+     * rates allow. What it sends meanwhile waits in its socket, and TCP slows it down; nothing
+     * it sent is dropped. The packets already read are still handled.
+     */
+    private void throttle(long pauseNanos) {
+        if (pauseNanos == 0 || throttled) {
+            return; // a pause in progress looks at the debt again when it ends
+        }
+        throttled = true;
+        flows.metrics().clientsThrottled.increment();
+        log.debug("client {}: sending faster than the inbound rate limits, not read for {} ms", clientId, pauseNanos / 1_000_000);
+        readIfAllowed();
+        channel().eventLoop().schedule(this::endThrottle, pauseNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void endThrottle() {
+        InboundRate r = inboundRate;
+        long left = r == null ? 0 : r.pauseLeft(flows.limits().current(), System.nanoTime());
+        Channel ch = channel;
+        if (left > 0 && ch != null && ch.isActive()) {
+            ch.eventLoop().schedule(this::endThrottle, left, TimeUnit.NANOSECONDS);
+            return;
+        }
+        throttled = false;
+        readIfAllowed();
+    }
+
+    /**
+     * The one place that turns reading on or off for flow control: the client is read unless a
+     * subscriber it publishes to is full ({@link #heldBack}), it is over its inbound rates
+     * ({@link #throttled}), or the connection is closing.
+     */
+    private void readIfAllowed() {
+        Channel ch = channel;
+        if (ch != null) {
+            ch.config().setAutoRead(!heldBack && !throttled && !closing);
+        }
+    }
+
+    /** The limits against abuse and overload, as they are now; for the connect flow. */
+    LiveLimits limits() {
+        return flows.limits();
     }
 
     private void onDisconnect(Session s, Disconnect d) {
@@ -399,7 +490,7 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
             armKeepAlive(limit - silent);
             return;
         }
-        if (heldBack) {
+        if (heldBack || throttled) {
             // the broker stopped reading, not the client: its PINGREQs wait in the socket
             armKeepAlive(limit);
             return;
@@ -712,7 +803,7 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
         }
         Channel ch = channel();
         heldBack = true;
-        ch.config().setAutoRead(false);
+        readIfAllowed();
         flows.metrics().publishersHeldBack.increment();
         if (log.isDebugEnabled()) {
             log.debug("client {}: held back, {} has a full queue", clientId, full.clientId());
@@ -724,7 +815,7 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
     public void stopHoldingBack() {
         if (heldBack) {
             heldBack = false;
-            channel().config().setAutoRead(true);
+            readIfAllowed();
         }
     }
 

@@ -2,6 +2,7 @@ package io.starling.broker.internal.protocol;
 
 import io.netty.channel.group.ChannelGroup;
 import io.starling.broker.config.BrokerConfig;
+import io.starling.broker.internal.limits.LiveLimits;
 import io.starling.broker.internal.routing.Router;
 import io.starling.broker.internal.session.SessionRegistry;
 import io.starling.broker.metrics.BrokerMetrics;
@@ -18,5 +19,6 @@ public record Flows(
         ChannelGroup channels,
         int maxPacketSize,
         int maxInflightMessages,
-        BrokerConfig.Mqtt5 mqtt5) {
+        BrokerConfig.Mqtt5 mqtt5,
+        LiveLimits limits) {
 }

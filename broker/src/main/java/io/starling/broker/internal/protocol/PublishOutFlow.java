@@ -1,6 +1,7 @@
 package io.starling.broker.internal.protocol;
 
 import io.starling.broker.config.BrokerConfig;
+import io.starling.broker.internal.limits.LiveLimits;
 import io.starling.broker.internal.session.ClientConnection;
 import io.starling.broker.internal.session.InflightWindow;
 import io.starling.broker.internal.session.Session;
@@ -14,6 +15,7 @@ import io.starling.codec.packet.PubRel;
 import io.starling.codec.packet.QoS;
 import io.starling.codec.packet.ReasonCode;
 import io.starling.codec.property.Properties;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -34,6 +36,15 @@ import org.slf4j.LoggerFactory;
  * and for an offline session only if {@code queue_qos0_offline}. Drops are counted, and logged
  * once per episode of dropping.
  *
+ * <p>Byte bounds, when set: {@code max_inflight_bytes} holds QoS 1 and 2 messages in the queue
+ * while the payloads in flight would exceed it, like the window's count, though one message may
+ * always be in flight, however large. {@code max_queued_bytes} bounds the payloads of the queued
+ * QoS 1 and 2 messages beside {@code max_queued_messages}, with the same outcome when reached
+ * (held-back publishers online, drops offline); an empty queue takes one message however large.
+ * A connected session whose queue stays full (from reaching a bound until it drains to half of
+ * both) for {@code stuck_client_timeout} is disconnected, 0x97 Quota exceeded in 5.0: it stops
+ * holding its publishers back, and its session, if persistent, keeps the queue.
+ *
  * <p>Stored deliveries (QoS 1 and 2 to a persistent session with persistence on) keep their queue
  * entry in the store up to date: the packet identifier once sent, the released state once PUBREC
  * came, and the entry's deletion once PUBACK or PUBCOMP completes the flow, together with the
@@ -47,11 +58,18 @@ public final class PublishOutFlow implements Session.Delivery {
     private final BrokerConfig config;
     private final Persistence persistence;
     private final BrokerMetrics metrics;
+    private final LiveLimits limits;
 
-    public PublishOutFlow(BrokerConfig config, Persistence persistence, BrokerMetrics metrics) {
+    public PublishOutFlow(BrokerConfig config, Persistence persistence, BrokerMetrics metrics, LiveLimits limits) {
         this.config = config;
         this.persistence = persistence;
         this.metrics = metrics;
+        this.limits = limits;
+    }
+
+    /** With the configuration's limits, fixed (for embedding tools and benchmarks that need no live reload). */
+    public PublishOutFlow(BrokerConfig config, Persistence persistence, BrokerMetrics metrics) {
+        this(config, persistence, metrics, new LiveLimits(config.limits(), metrics));
     }
 
     /** A live message from the router: RETAIN 0 [MQTT-3.3.1-9], unless its subscription is Retain As Published. */
@@ -90,38 +108,58 @@ public final class PublishOutFlow implements Session.Delivery {
             metrics.qos0MessagesDropped.increment();
             return;
         }
-        if (connection != null && !session.hasQueued() && hasRoom(session, connection, qos)) {
+        if (connection != null && !session.hasQueued() && hasRoom(session, connection, qos, message)) {
             send(session, connection, message, qos, retain, subscriptionIds, stored);
         } else {
             enqueue(session, new Session.Pending(message, qos, retain, subscriptionIds, stored));
         }
     }
 
-    private boolean hasRoom(Session session, ClientConnection connection, QoS qos) {
-        return !session.connAckPending() && connection.isWritable()
-                && (qos == QoS.AT_MOST_ONCE || session.inflight().size() < connection.sendWindow());
+    private boolean hasRoom(Session session, ClientConnection connection, QoS qos, Message message) {
+        if (session.connAckPending() || !connection.isWritable()) {
+            return false;
+        }
+        if (qos == QoS.AT_MOST_ONCE) {
+            return true;
+        }
+        InflightWindow inflight = session.inflight();
+        if (inflight.size() >= connection.sendWindow()) {
+            return false;
+        }
+        long maxBytes = limits.current().maxInflightBytes();
+        // one message may always be in flight, so that one larger than the bound still goes
+        return maxBytes == 0 || inflight.size() == 0 || inflight.bytes() + message.payload().length <= maxBytes;
     }
 
     private void enqueue(Session session, Session.Pending pending) {
         if (pending.qos() == QoS.AT_MOST_ONCE) {
             if (session.queuedQos0() >= config.maxPendingQos0Messages()) {
                 metrics.qos0MessagesDropped.increment();
-                startDropping(session, "QoS 0", config.maxPendingQos0Messages());
+                startDropping(session, config.maxPendingQos0Messages() + " QoS 0 messages");
                 return;
             }
         } else {
             ClientConnection connection = session.connection();
             int queued = queuedQos12(session);
-            if (connection == null && queued >= config.maxQueuedMessages()) {
+            BrokerConfig.Limits now = limits.current();
+            long maxBytes = now.maxQueuedBytes();
+            long bytes = session.queuedBytes() + pending.message().payload().length;
+            if (connection == null && (queued >= config.maxQueuedMessages() || (maxBytes != 0 && queued > 0 && bytes > maxBytes))) {
                 metrics.queuedMessagesDropped.increment();
-                startDropping(session, "QoS 1 and 2", config.maxQueuedMessages());
+                startDropping(session, queued >= config.maxQueuedMessages()
+                        ? config.maxQueuedMessages() + " QoS 1 and 2 messages" : maxBytes + " bytes of QoS 1 and 2 messages");
                 forget(session, pending.stored());
                 return;
             }
-            if (connection != null && queued + 1 >= config.maxQueuedMessages() && !session.congested()) {
+            if (connection != null && !session.congested()
+                    && (queued + 1 >= config.maxQueuedMessages() || (maxBytes != 0 && bytes >= maxBytes))) {
                 session.markCongested();
                 // a session whose own queue is full must read its PUBACKs to drain: never held back
                 connection.stopHoldingBack();
+                Duration stuckAfter = now.stuckClientTimeout();
+                if (stuckAfter != null) {
+                    session.whenStuckFor(stuckAfter.toMillis(), () -> disconnectIfStuck(session, connection, stuckAfter));
+                }
             }
         }
         session.enqueue(pending);
@@ -131,10 +169,25 @@ public final class PublishOutFlow implements Session.Delivery {
         return session.queued() - session.queuedQos0();
     }
 
-    private void startDropping(Session session, String what, int bound) {
+    /**
+     * The queue of the connected {@code session} has been full since {@code timeout} ago: the
+     * client is disconnected (5.0: DISCONNECT 0x97 Quota exceeded), which releases the publishers
+     * it held back; a persistent session keeps what is queued, as after any disconnect.
+     */
+    private void disconnectIfStuck(Session session, ClientConnection connection, Duration timeout) {
+        if (!session.congested() || session.connection() != connection) {
+            return; // drained, or gone, meanwhile
+        }
+        metrics.stuckClientsDisconnected.increment();
+        log.warn("client {}: queue full for {} s (stuck_client_timeout), disconnecting it", session.clientId(),
+                timeout.toMillis() / 1000.0);
+        connection.disconnect(ReasonCode.QUOTA_EXCEEDED, "queue full for " + timeout.toMillis() + " ms: the client does not"
+                + " take its messages (stuck_client_timeout)");
+    }
+
+    private void startDropping(Session session, String bound) {
         if (session.startDropping()) {
-            log.warn("client {}: queue full ({} {} messages), dropping new messages until it drains",
-                    session.clientId(), bound, what);
+            log.warn("client {}: queue full ({}), dropping new messages until it drains", session.clientId(), bound);
         }
     }
 
@@ -145,12 +198,15 @@ public final class PublishOutFlow implements Session.Delivery {
             return;
         }
         Session.Pending next;
-        while ((next = session.nextQueued()) != null && hasRoom(session, connection, next.qos())) {
+        while ((next = session.nextQueued()) != null && hasRoom(session, connection, next.qos(), next.message())) {
             session.takeQueued();
             send(session, connection, next.message(), next.qos(), next.retain(), next.subscriptionIds(), next.stored());
         }
         if (session.congested() && queuedQos12(session) <= config.maxQueuedMessages() / 2) {
-            session.clearCongestion();
+            long maxBytes = limits.current().maxQueuedBytes();
+            if (maxBytes == 0 || session.queuedBytes() <= maxBytes / 2) {
+                session.clearCongestion();
+            }
         }
         if (session.stopDroppingIfDrained()) {
             log.info("client {}: queue drained, no longer dropping messages", session.clientId());

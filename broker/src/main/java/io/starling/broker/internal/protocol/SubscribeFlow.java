@@ -1,5 +1,6 @@
 package io.starling.broker.internal.protocol;
 
+import io.starling.broker.internal.limits.LiveLimits;
 import io.starling.broker.internal.routing.Router;
 import io.starling.broker.internal.routing.TopicTree;
 import io.starling.broker.internal.session.ClientConnection;
@@ -45,8 +46,10 @@ public final class SubscribeFlow {
     private final Persistence persistence;
     /** The highest QoS granted, whatever a subscription asks for ({@code maximum_qos}). */
     private final QoS maximumQos;
+    private final LiveLimits limits;
 
-    public SubscribeFlow(Router router, PublishOutFlow out, Persistence persistence, QoS maximumQos) {
+    public SubscribeFlow(Router router, PublishOutFlow out, Persistence persistence, QoS maximumQos, LiveLimits limits) {
+        this.limits = limits;
         this.router = router;
         this.out = out;
         this.persistence = persistence;
@@ -67,6 +70,12 @@ public final class SubscribeFlow {
             if (violation != null) {
                 log.debug("client {}: refused topic filter '{}': {}", session.clientId(), filter, violation);
                 codes.add(v5 ? ReasonCode.TOPIC_FILTER_INVALID : ReasonCode.UNSPECIFIED_ERROR);
+                continue;
+            }
+            // max_topic_levels, max_topic_length, max_subscriptions_per_client: this filter alone fails
+            ReasonCode overLimit = limits.filterRefused(session.clientId(), filter, session.subscriptions(), v5);
+            if (overLimit != null) {
+                codes.add(overLimit);
                 continue;
             }
             boolean shared = TopicTree.SharedFilter.parse(filter) != null;

@@ -58,6 +58,8 @@ public final class InflightWindow {
     private @Nullable Entry oldest;
     private @Nullable Entry newest;
     private int size;
+    /** Payload bytes of the open flows, for {@code max_inflight_bytes}. */
+    private long bytes;
     /** Changes on every add and remove, so that iterating while changing fails instead of skipping. */
     private int changes;
 
@@ -100,6 +102,7 @@ public final class InflightWindow {
         }
         newest = entry;
         size++;
+        bytes += message.payload().length;
         changes++;
         return entry;
     }
@@ -120,6 +123,7 @@ public final class InflightWindow {
         closeGap(table, at);
         unlink(there);
         size--;
+        bytes -= there.message.payload().length;
         changes++;
         return there;
     }
@@ -148,6 +152,11 @@ public final class InflightWindow {
 
     public int size() {
         return size;
+    }
+
+    /** Payload bytes of the messages in flight. */
+    public long bytes() {
+        return bytes;
     }
 
     /**
@@ -181,6 +190,7 @@ public final class InflightWindow {
         oldest = null;
         newest = null;
         size = 0;
+        bytes = 0;
         changes++;
     }
 

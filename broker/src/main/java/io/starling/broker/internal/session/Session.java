@@ -145,6 +145,10 @@ public final class Session extends Mailbox implements Subscriber {
     private @Nullable PendingWill pendingWill;
     /** How many of the queued messages are QoS 0. */
     private int queuedQos0;
+    /** Payload bytes of the queued QoS 1 and 2 messages, for {@code max_queued_bytes}. */
+    private long queuedBytes;
+    /** Disconnects the client once its queue stayed full for {@code stuck_client_timeout}; null when not running. */
+    private @Nullable ScheduledFuture<?> stuckTimer;
     private boolean dropping;
     private boolean connAckPending;
     private @Nullable ScheduledFuture<?> expiry;
@@ -299,8 +303,24 @@ public final class Session extends Mailbox implements Subscriber {
         congested = true;
     }
 
+    /**
+     * Submits {@code stuck} to the mailbox after {@code millis} unless the queue drains (or the
+     * session goes offline) first: a connected client whose queue stays full that long is stuck.
+     * Called when the queue fills; mailbox only.
+     */
+    public void whenStuckFor(long millis, Runnable stuck) {
+        if (stuckTimer == null) {
+            stuckTimer = owner().schedule(() -> submit(stuck), millis, TimeUnit.MILLISECONDS);
+        }
+    }
+
     /** The queue drained (or the session went offline): the held-back publishers resume. Mailbox only. */
     public void clearCongestion() {
+        ScheduledFuture<?> timer = stuckTimer;
+        if (timer != null) {
+            timer.cancel(false);
+            stuckTimer = null;
+        }
         List<Runnable> waiting;
         synchronized (this) {
             if (!congested) {
@@ -464,6 +484,8 @@ public final class Session extends Mailbox implements Subscriber {
         q.add(pending);
         if (pending.qos() == QoS.AT_MOST_ONCE) {
             queuedQos0++;
+        } else {
+            queuedBytes += pending.message().payload().length;
         }
     }
 
@@ -471,8 +493,12 @@ public final class Session extends Mailbox implements Subscriber {
     public @Nullable Pending takeQueued() {
         ArrayDeque<Pending> q = queue;
         Pending next = q == null ? null : q.poll();
-        if (next != null && next.qos() == QoS.AT_MOST_ONCE) {
-            queuedQos0--;
+        if (next != null) {
+            if (next.qos() == QoS.AT_MOST_ONCE) {
+                queuedQos0--;
+            } else {
+                queuedBytes -= next.message().payload().length;
+            }
         }
         return next;
     }
@@ -495,6 +521,11 @@ public final class Session extends Mailbox implements Subscriber {
     public int queued() {
         ArrayDeque<Pending> q = queue;
         return q == null ? 0 : q.size();
+    }
+
+    /** Payload bytes of the queued QoS 1 and 2 messages. */
+    public long queuedBytes() {
+        return queuedBytes;
     }
 
     /** How many QoS 0 messages are queued. */
@@ -546,6 +577,7 @@ public final class Session extends Mailbox implements Subscriber {
             subscriptions = null;
         }
         queuedQos0 = 0;
+        queuedBytes = 0;
         dropping = false;
         clearCongestion();
     }
