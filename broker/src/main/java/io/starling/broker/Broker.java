@@ -7,6 +7,8 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.config.ConfigException;
+import io.starling.broker.internal.acl.AccessControl;
+import io.starling.broker.internal.acl.AclFile;
 import io.starling.broker.internal.auth.Authenticator;
 import io.starling.broker.internal.limits.LiveLimits;
 import io.starling.broker.internal.protocol.ConnectFlow;
@@ -35,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,10 +66,12 @@ public final class Broker implements AutoCloseable {
     private final MqttServer server;
     private final Persistence persistence;
     private final LiveLimits limits;
+    private final AccessControl access;
 
     private Broker(BrokerConfig config, EventLoopGroup acceptors, EventLoopGroup workers, ChannelGroup channels,
             BrokerMetrics metrics, SessionRegistry sessions, Router router, MqttServer server, Persistence persistence,
-            LiveLimits limits) {
+            LiveLimits limits, AccessControl access) {
+        this.access = access;
         this.config = config;
         this.acceptors = acceptors;
         this.workers = workers;
@@ -82,7 +87,7 @@ public final class Broker implements AutoCloseable {
     /**
      * Starts a broker with {@code config}: the store is read back and every listener is bound
      * before this returns. Fails, leaving nothing running, when a listener cannot be bound, the
-     * password file cannot be read, the store cannot be opened or read (a {@link
+     * password file or the ACL file cannot be read (a {@link ConfigException}), the store cannot be opened or read (a {@link
      * io.starling.broker.spi.StoreException}; the files are left as they are), or the
      * configuration would let anonymous clients in off loopback by default.
      */
@@ -92,6 +97,7 @@ public final class Broker implements AutoCloseable {
             throw new IllegalArgumentException(violation);
         }
         Authenticator authenticator = new Authenticator(config);
+        AccessControl access = AccessControl.load(config.aclFile());
         BrokerConfig.Storage storage = config.storage();
         // a store that cannot be opened or read stops the start here, and is left as it is
         Persistence persistence = openPersistence(storage);
@@ -106,23 +112,24 @@ public final class Broker implements AutoCloseable {
             Router router = new Router(subscriptions, retained, persistence, metrics);
             LiveLimits limits = new LiveLimits(config.limits(), metrics);
             PublishOutFlow publishOut = new PublishOutFlow(config, persistence, metrics, limits);
-            PublishInFlow publishIn = new PublishInFlow(router, persistence);
+            PublishInFlow publishIn = new PublishInFlow(router, persistence, metrics);
             SessionRegistry sessions = new SessionRegistry(new InMemorySessionStore(), subscriptions, publishOut, persistence,
                     config.sessionExpiry(), publishIn::onWill);
             ChannelGroup channels = new DefaultChannelGroup("mqtt-connections", GlobalEventExecutor.INSTANCE);
             Flows flows = new Flows(
-                    new ConnectFlow(authenticator, sessions, publishOut, config, authenticationMechanisms()),
+                    new ConnectFlow(authenticator, sessions, publishOut, config, authenticationMechanisms(), access),
                     publishIn,
                     publishOut,
-                    new SubscribeFlow(router, publishOut, persistence, config.mqtt5().maximumQos(), limits),
+                    new SubscribeFlow(router, publishOut, persistence, config.mqtt5().maximumQos(), limits, metrics),
                     sessions, router, metrics, channels, config.maxPacketSize(), config.maxInflightMessages(), config.mqtt5(), limits);
             acceptors = MqttServer.eventLoops(1, "starling-accept");
             workers = MqttServer.eventLoops(Runtime.getRuntime().availableProcessors(), "starling-io");
-            sessions.restore(recovered, workers::next);
+            // the store keeps no user names: until its client is back, a session is judged as anonymous
+            sessions.restore(recovered, workers::next, clientId -> access.rights(null, clientId));
             metrics.sessionsRestored.add(recovered.sessions().size());
             MqttServer server = MqttServer.start(config, flows, workers, acceptors);
             log.info("sessions: {}", persistence);
-            return new Broker(config, acceptors, workers, channels, metrics, sessions, router, server, persistence, limits);
+            return new Broker(config, acceptors, workers, channels, metrics, sessions, router, server, persistence, limits, access);
         } catch (IOException | RuntimeException e) {
             if (acceptors != null && workers != null) {
                 shutDown(acceptors, workers);
@@ -130,6 +137,12 @@ public final class Broker implements AutoCloseable {
             persistence.close();
             throw e;
         }
+    }
+
+    /** The ACL file of {@code config} loaded; a file that cannot be read or parsed stops the start. */
+    /** Puts an ACL file in force for every client at once (for {@link BrokerReload}); null: none. */
+    void replaceAclFile(@Nullable AclFile aclFile) {
+        access.reload(aclFile);
     }
 
     /**

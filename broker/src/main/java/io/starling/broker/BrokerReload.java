@@ -2,12 +2,14 @@ package io.starling.broker;
 
 import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.config.ConfigException;
+import io.starling.broker.internal.acl.AclFile;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,8 +25,16 @@ final class BrokerReload {
 
     /** Reads every file {@code config} names; returns the warnings, throws on the first problem. */
     static List<String> check(BrokerConfig config) throws ConfigException {
+        return read(config).warnings();
+    }
+
+    /** Everything a configuration names, read and checked, ready to be put in force. */
+    private record Files(@Nullable AclFile aclFile, List<String> warnings) {}
+
+    private static Files read(BrokerConfig config) throws ConfigException {
         List<String> warnings = new ArrayList<>();
-        return warnings;
+        AclFile aclFile = config.aclFile() == null ? null : AclFile.load(config.aclFile());
+        return new Files(aclFile, warnings);
     }
 
     /**
@@ -35,10 +45,11 @@ final class BrokerReload {
         List<BrokerConfig.Listener> listeners = reloadableListeners(current, next);
         BrokerConfig effective = current.withPasswordFile(next.passwordFile()).withAllowAnonymous(next.allowAnonymous())
                 .withAclFile(next.aclFile()).withLimits(next.limits()).withListeners(listeners);
-        List<String> warnings = check(effective);
+        Files files = read(effective);
         // everything is read and checked: from here on nothing can fail
         broker.replaceLimits(effective.limits());
-        for (String warning : warnings) {
+        broker.replaceAclFile(files.aclFile());
+        for (String warning : files.warnings()) {
             log.warn("{}", warning);
         }
         List<String> restart = needingRestart(effective, next);

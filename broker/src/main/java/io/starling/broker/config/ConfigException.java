@@ -1,5 +1,6 @@
 package io.starling.broker.config;
 
+import java.io.IOException;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.jspecify.annotations.Nullable;
@@ -12,8 +13,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Checked on purpose: whoever loads a configuration (the CLI, an embedding application) has to
  * decide how to report it, because a broker never starts on a configuration it could not fully read.
+ * An {@link IOException}, since it is about files that could not be used: {@code Broker.start}
+ * reports a broken password file, ACL file or certificate with one, among its other I/O failures.
  */
-public final class ConfigException extends Exception {
+public final class ConfigException extends IOException {
 
     private static final long serialVersionUID = 1L;
 

@@ -53,10 +53,10 @@ public final class ConfigLoader {
     public static BrokerConfig load(Path file) throws ConfigException {
         String name = file.toString();
         String yaml;
+        if (Files.isDirectory(file)) {
+            throw new ConfigException(name, "cannot read the configuration file: it is a directory", null);
+        }
         try {
-            if (Files.isDirectory(file)) {
-                throw new ConfigException(name, "cannot read the configuration file: it is a directory", null);
-            }
             yaml = Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new ConfigException(name, "cannot read the configuration file: it does not exist", e);

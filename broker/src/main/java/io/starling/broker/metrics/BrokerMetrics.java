@@ -37,4 +37,12 @@ public final class BrokerMetrics {
     public final LongAdder clientsThrottled = new LongAdder();
     /** Connected subscribers disconnected because their queue stayed full for {@code stuck_client_timeout}. */
     public final LongAdder stuckClientsDisconnected = new LongAdder();
+    /** SUBSCRIBE filters refused by the ACL file (one per filter). */
+    public final LongAdder aclSubscribeDenied = new LongAdder();
+    /** PUBLISH packets refused by the ACL file (acknowledged and dropped in 3.1.1, 0x87 or dropped in 5.0). */
+    public final LongAdder aclPublishDenied = new LongAdder();
+    /** Copies of messages not delivered because the subscriber may not read their topic (retained ones included). */
+    public final LongAdder aclDeliveryDenied = new LongAdder();
+    /** Wills not published because their client may not write to their topic. */
+    public final LongAdder aclWillDenied = new LongAdder();
 }

@@ -1,6 +1,7 @@
 package io.starling.broker.internal.protocol;
 
 import io.starling.broker.config.BrokerConfig;
+import io.starling.broker.internal.acl.AccessControl;
 import io.starling.broker.internal.auth.Authenticator;
 import io.starling.broker.internal.session.Session;
 import io.starling.broker.internal.session.SessionRegistry;
@@ -38,6 +39,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ConnectFlow {
     private final Authenticator authenticator;
+    private final AccessControl access;
     private final SessionRegistry sessions;
     private final PublishOutFlow out;
     /** The CONNACK every client gets while the broker redirects them, or null. */
@@ -49,8 +51,9 @@ public final class ConnectFlow {
     private final Properties offers;
 
     public ConnectFlow(Authenticator authenticator, SessionRegistry sessions, PublishOutFlow out, BrokerConfig config,
-            Map<String, AuthenticationMechanism> mechanisms) {
+            Map<String, AuthenticationMechanism> mechanisms, AccessControl access) {
         this.authenticator = authenticator;
+        this.access = access;
         this.enhancedAuth = new EnhancedAuthFlow(this, mechanisms);
         this.sessions = sessions;
         this.out = out;
@@ -180,6 +183,8 @@ public final class ConnectFlow {
                     will.properties(), 0);
             willDelay = will.properties().integer(PropertyId.WILL_DELAY_INTERVAL).orElse(0);
         }
+        // until authentication sets it: the user name the client gave, which its ACL rules are chosen by
+        connection.username(connect.username());
         connection.accepted(clientId, connect, keepAlive, willMessage, willDelay);
         Properties properties = connAckProperties;
         Session.PendingWill pendingWill = willMessage == null ? null : new Session.PendingWill(willMessage, willDelay);
@@ -218,6 +223,8 @@ public final class ConnectFlow {
 
     /** In the session's mailbox, once the connection holds the session. */
     private void attached(Session session, Connection connection, boolean sessionPresent, Properties properties) {
+        // from now on (not before: a will of the session's previous connection is judged by its own client's rights)
+        session.rights(access.rights(connection.username(), session.clientId()));
         connection.send(new ConnAck(sessionPresent, ReasonCode.SUCCESS, properties));
         connection.logConnected(sessionPresent);
         out.resume(session);

@@ -1,9 +1,11 @@
 package io.starling.broker.internal.protocol;
 
+import io.starling.broker.internal.acl.ClientRights;
 import io.starling.broker.internal.routing.Router;
 import io.starling.broker.internal.routing.Subscriber;
 import io.starling.broker.internal.session.ClientConnection;
 import io.starling.broker.internal.session.Session;
+import io.starling.broker.metrics.BrokerMetrics;
 import io.starling.broker.model.Message;
 import io.starling.broker.spi.Persistence;
 import io.starling.broker.spi.StoreChanges;
@@ -11,10 +13,13 @@ import io.starling.codec.packet.Packet;
 import io.starling.codec.packet.PubAck;
 import io.starling.codec.packet.PubComp;
 import io.starling.codec.packet.PubRec;
+import io.starling.codec.packet.QoS;
 import io.starling.codec.packet.ReasonCode;
 import io.starling.codec.property.Properties;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Messages coming in from a client: QoS 0 routed; QoS 1 routed, then PUBACK; QoS 2 routed once
@@ -26,17 +31,29 @@ import org.jspecify.annotations.Nullable;
  * 2 packet identifier is stored with it, and its release before PUBCOMP. Replies leave in the
  * order the packets came in, through the session's {@link io.starling.broker.internal.session.StoreGate}.
  * Every method runs in the session's mailbox.
+ *
+ * <p>With an ACL file, a PUBLISH (and a will) to a topic its client may not write is refused
+ * before anything else: see {@link #refuse}.
  */
 public final class PublishInFlow {
+    private static final Logger log = LoggerFactory.getLogger(PublishInFlow.class);
+
     private final Router router;
     private final Persistence persistence;
+    private final BrokerMetrics metrics;
 
-    public PublishInFlow(Router router, Persistence persistence) {
+    public PublishInFlow(Router router, Persistence persistence, BrokerMetrics metrics) {
         this.router = router;
         this.persistence = persistence;
+        this.metrics = metrics;
     }
 
     public void onPublish(Session session, ClientConnection connection, Message message, int packetId) {
+        ClientRights rights = session.rights();
+        if (rights != null && !rights.mayWrite(message.topic())) {
+            refuse(session, connection, message, packetId);
+            return;
+        }
         switch (message.qos()) {
             case AT_MOST_ONCE -> publish(session, message, null, null, 0, 0);
             // [MQTT-4.3.2-2] PUBACK once the message is the broker's
@@ -58,7 +75,42 @@ public final class PublishInFlow {
      * published before; its Message Expiry Interval counts from now.
      */
     public void onWill(Session session, Message will) {
+        ClientRights rights = session.rights();
+        if (rights != null && !rights.mayWrite(will.topic())) {
+            // checked when published, against the rights then in force, as Mosquitto does
+            metrics.aclWillDenied.increment();
+            log.debug("client {}: will on '{}' not published: refused by the ACL file", session.clientId(), will.topic());
+            return;
+        }
         publish(session, MessageProperties.publishedWill(will, System.currentTimeMillis()), null, null, 0, 0);
+    }
+
+    /**
+     * A PUBLISH the ACL file refuses: neither routed nor retained. In 3.1.1, which has no way to
+     * say so, it is acknowledged as usual (PUBACK, or PUBREC then PUBCOMP), as Mosquitto does; in
+     * 5.0 QoS 1 and 2 are answered 0x87, not authorized, which ends a QoS 2 flow at PUBREC
+     * (section 4.3.3), and QoS 0 is dropped.
+     */
+    private void refuse(Session session, ClientConnection connection, Message message, int packetId) {
+        metrics.aclPublishDenied.increment();
+        log.debug("client {}: PUBLISH to '{}' refused by the ACL file", session.clientId(), message.topic());
+        QoS qos = message.qos();
+        if (qos == QoS.AT_MOST_ONCE) {
+            return;
+        }
+        Packet reply;
+        if (connection.version().isV5()) {
+            reply = qos == QoS.AT_LEAST_ONCE
+                    ? new PubAck(packetId, ReasonCode.NOT_AUTHORIZED, Properties.EMPTY)
+                    : new PubRec(packetId, ReasonCode.NOT_AUTHORIZED, Properties.EMPTY);
+        } else if (qos == QoS.AT_LEAST_ONCE) {
+            reply = new PubAck(packetId);
+        } else {
+            // the packet identifier is held until PUBREL, as for a message routed, so that PUBCOMP answers it
+            session.inboundQos2().add(packetId);
+            reply = new PubRec(packetId);
+        }
+        session.gate().after(null, () -> reply(session, connection, reply));
     }
 
     private static final int PUBACK = 1;

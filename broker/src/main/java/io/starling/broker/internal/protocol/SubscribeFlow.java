@@ -1,10 +1,12 @@
 package io.starling.broker.internal.protocol;
 
 import io.starling.broker.internal.limits.LiveLimits;
+import io.starling.broker.internal.acl.ClientRights;
 import io.starling.broker.internal.routing.Router;
 import io.starling.broker.internal.routing.TopicTree;
 import io.starling.broker.internal.session.ClientConnection;
 import io.starling.broker.internal.session.Session;
+import io.starling.broker.metrics.BrokerMetrics;
 import io.starling.broker.model.SubscriptionOptions;
 import io.starling.broker.spi.Persistence;
 import io.starling.broker.spi.StoreChanges;
@@ -36,6 +38,10 @@ import org.slf4j.LoggerFactory;
  * had no subscription; messages already in flight still complete. A persistent session's
  * subscriptions are stored before SUBACK, and their removal before UNSUBACK. Every method runs in
  * the session's mailbox.
+ *
+ * <p>With an ACL file, each filter (a shared subscription's without its {@code $share/{group}/})
+ * must be readable: one the file refuses fails alone with 0x80 (3.1.1) or 0x87, not authorized
+ * (5.0). Retained messages sent for a granted filter are checked one by one, like live ones.
  */
 public final class SubscribeFlow {
     private static final Logger log = LoggerFactory.getLogger(SubscribeFlow.class);
@@ -47,9 +53,12 @@ public final class SubscribeFlow {
     /** The highest QoS granted, whatever a subscription asks for ({@code maximum_qos}). */
     private final QoS maximumQos;
     private final LiveLimits limits;
+    private final BrokerMetrics metrics;
 
-    public SubscribeFlow(Router router, PublishOutFlow out, Persistence persistence, QoS maximumQos, LiveLimits limits) {
+    public SubscribeFlow(Router router, PublishOutFlow out, Persistence persistence, QoS maximumQos, LiveLimits limits,
+            BrokerMetrics metrics) {
         this.limits = limits;
+        this.metrics = metrics;
         this.router = router;
         this.out = out;
         this.persistence = persistence;
@@ -78,11 +87,20 @@ public final class SubscribeFlow {
                 codes.add(overLimit);
                 continue;
             }
-            boolean shared = TopicTree.SharedFilter.parse(filter) != null;
+            TopicTree.SharedFilter sharedFilter = TopicTree.SharedFilter.parse(filter);
+            boolean shared = sharedFilter != null;
             if (shared && subscription.noLocal()) {
                 // [MQTT-3.8.3-4] No Local on a shared subscription is a protocol error
                 connection.disconnect(ReasonCode.PROTOCOL_ERROR, "No Local on the shared subscription '" + filter + "'");
                 return;
+            }
+            ClientRights rights = session.rights();
+            if (rights != null && !rights.maySubscribe(sharedFilter == null ? filter : sharedFilter.filter())) {
+                // refused alone, the others granted: 0x80 in 3.1.1 [MQTT-3.9.3-2], 0x87 in 5.0
+                metrics.aclSubscribeDenied.increment();
+                log.debug("client {}: topic filter '{}' refused by the ACL file", session.clientId(), filter);
+                codes.add(v5 ? ReasonCode.NOT_AUTHORIZED : ReasonCode.UNSPECIFIED_ERROR);
+                continue;
             }
             Subscription granted = subscription.qos().value() > maximumQos.value()
                     ? new Subscription(filter, maximumQos, subscription.noLocal(), subscription.retainAsPublished(),
@@ -117,9 +135,15 @@ public final class SubscribeFlow {
                 Subscription subscription = retainedFor.get(i);
                 int[] ids = retainedOptions.get(i).identifier() == 0 ? NO_IDS : new int[] {retainedOptions.get(i).identifier()};
                 router.retained().forEachMatching(subscription.topicFilter(), message -> {
-                    if (!message.expiredAt(now)) {
-                        out.deliverRetained(session, message, QoS.min(message.qos(), subscription.qos()), ids);
+                    if (message.expiredAt(now)) {
+                        return;
                     }
+                    if (!session.mayRead(message.topic())) {
+                        // a granted filter may overlap a narrower deny rule: checked per message
+                        metrics.aclDeliveryDenied.increment();
+                        return;
+                    }
+                    out.deliverRetained(session, message, QoS.min(message.qos(), subscription.qos()), ids);
                 });
             }
         });

@@ -115,6 +115,10 @@ public final class Router {
         // [MQTT-3.3.5-1] overlapping subscriptions of one client get one copy, at the highest granted QoS
         Targets targets = new Targets(message);
         subscriptions.match(message.topic(), targets);
+        int unreadable = targets.dropUnreadable(message.topic());
+        if (unreadable > 0) {
+            metrics.aclDeliveryDenied.add(unreadable);
+        }
         StoreChanges changes = with;
         @Nullable QueueRef @Nullable [] queued = null;
         int first = persistence.enabled() && message.qos() != QoS.AT_MOST_ONCE ? firstStored(targets) : -1;

@@ -46,6 +46,15 @@ public interface Subscriber {
     }
 
     /**
+     * Whether the subscriber may receive a message published to {@code topic}, as the ACL file
+     * says (always, without one). Called from any thread, once per message it would get: must
+     * not allocate once warm.
+     */
+    default boolean mayRead(String topic) {
+        return true;
+    }
+
+    /**
      * Delivers {@code message} at {@code qos}, already the lower of the published and the
      * granted QoS, with {@code retain} (0 for a live message [MQTT-3.3.1-9] unless a Retain As
      * Published subscription keeps it) and the Subscription Identifiers of the matching

@@ -118,6 +118,40 @@ final class Targets implements TopicTree.Match {
         return -1;
     }
 
+    /**
+     * Drops the targets that may not read {@code topic} (the ACL file's delivery check: once per
+     * subscriber, without allocating), keeping the others in order; returns how many went. Call
+     * once matching is done.
+     */
+    int dropUnreadable(String topic) {
+        int kept = 0;
+        for (int i = 0; i < size; i++) {
+            if (!subscribers[i].mayRead(topic)) {
+                continue;
+            }
+            if (kept != i) {
+                subscribers[kept] = subscribers[i];
+                qos[kept] = qos[i];
+                boolean[] r = retain;
+                if (r != null) {
+                    r[kept] = r[i];
+                }
+                int[][] ids = identifiers;
+                if (ids != null) {
+                    ids[kept] = ids[i];
+                }
+            }
+            kept++;
+        }
+        int dropped = size - kept;
+        if (dropped > 0) {
+            size = kept;
+            // positions moved; nothing is added after matching, so the index is not needed again
+            index = null;
+        }
+        return dropped;
+    }
+
     int size() {
         return size;
     }

@@ -41,24 +41,41 @@ public final class TopicTree {
         volatile SubscriptionOptions[] options = new SubscriptionOptions[0];
         final AtomicInteger next = new AtomicInteger();
 
-        /** One member, round robin, preferring one that is online and not congested. */
-        void pick(Match match) {
+        /**
+         * One member, round robin, among those that may read {@code topic} (the ACL file's
+         * delivery check), preferring one that is online and not congested. When no member may
+         * read it, the one whose turn it is when {@code anyone}, for the delivery check to refuse
+         * and count; else nobody. Returns whether a member was handed it.
+         */
+        boolean pick(String topic, Match match, boolean anyone) {
             Subscriber[] m = members;
             SubscriptionOptions[] o = options;
             int n = m.length;
             if (n == 0 || o.length != n) {
-                return;
+                return false;
             }
             int start = Math.floorMod(next.getAndIncrement(), n);
+            int reader = -1;
             for (int k = 0; k < n; k++) {
                 int i = (start + k) % n;
+                if (!m[i].mayRead(topic)) {
+                    continue;
+                }
                 if (m[i].online() && !m[i].congested()) {
                     match.accept(m[i], o[i]);
-                    return;
+                    return true;
+                }
+                if (reader < 0) {
+                    reader = i;
                 }
             }
-            // nobody ready: queue it with the one whose turn it is
-            match.accept(m[start], o[start]);
+            // nobody ready: queue it with the first reader from the one whose turn it is
+            if (reader < 0 && !anyone) {
+                return false;
+            }
+            int i = reader >= 0 ? reader : start;
+            match.accept(m[i], o[i]);
+            return true;
         }
     }
 
@@ -172,10 +189,10 @@ public final class TopicTree {
 
     /**
      * Hands {@code match} one member of the shared group of {@code sharedFilter} ({@code
-     * $share/{group}/{filter}}), chosen as for a routed message; false when the group has no
-     * member (left).
+     * $share/{group}/{filter}}) that may read {@code topic}, chosen as for a routed message; false
+     * when the group has no such member (left).
      */
-    public boolean pickShared(String sharedFilter, Match match) {
+    public boolean pickShared(String sharedFilter, String topic, Match match) {
         SharedFilter shared = SharedFilter.parse(sharedFilter);
         if (shared == null) {
             return false;
@@ -196,8 +213,7 @@ public final class TopicTree {
         if (group == null || group.members.length == 0) {
             return false;
         }
-        group.pick(match);
-        return true;
+        return group.pick(topic, match, false);
     }
 
     /** Removes {@code subscriber}'s subscription to exactly {@code filter}; returns whether there was one. */
@@ -271,7 +287,7 @@ public final class TopicTree {
             Node hash = children.get("#");
             if (hash != null) {
                 // '#' matches this level and everything below it
-                emit(hash, match);
+                emit(hash, topic, match);
             }
         }
         int end = levelEnd(topic, start);
@@ -290,25 +306,25 @@ public final class TopicTree {
 
     private static void next(Node node, String topic, int end, boolean last, Match match) {
         if (last) {
-            emit(node, match);
+            emit(node, topic, match);
             // "a/#" matches "a": '#' includes the parent level
             Node hash = node.children.get("#");
             if (hash != null) {
-                emit(hash, match);
+                emit(hash, topic, match);
             }
         } else {
             match(node, topic, end + 1, true, match);
         }
     }
 
-    private static void emit(Node node, Match match) {
+    private static void emit(Node node, String topic, Match match) {
         if (!node.subscribers.isEmpty()) {
             node.subscribers.forEach(match::accept);
         }
         ConcurrentHashMap<String, SharedGroup> groups = node.shared;
         if (groups != null && !groups.isEmpty()) {
             for (SharedGroup group : groups.values()) {
-                group.pick(match);
+                group.pick(topic, match, true);
             }
         }
     }

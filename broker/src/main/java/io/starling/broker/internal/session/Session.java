@@ -2,6 +2,7 @@ package io.starling.broker.internal.session;
 
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.starling.broker.internal.acl.ClientRights;
 import io.starling.broker.internal.routing.Subscriber;
 import io.starling.broker.model.Message;
 import io.starling.broker.model.QueueRef;
@@ -127,6 +128,8 @@ public final class Session extends Mailbox implements Subscriber {
     /** Held-back publishers to resume once the queue drains; guarded by {@code this}, made on first use. */
     private @Nullable List<Runnable> onDrained;
     private final StoreGate gate = new StoreGate(this);
+    /** What the session's client may do; null: everything (no client has been let in through ConnectFlow). */
+    private volatile @Nullable ClientRights rights;
 
     // ---- mailbox only; the nullable ones are made on first use ----
     private @Nullable Map<String, SubscriptionOptions> subscriptions;
@@ -182,6 +185,23 @@ public final class Session extends Mailbox implements Subscriber {
     @Override
     public boolean online() {
         return online;
+    }
+
+    /** Read by publishers' threads: what the session's current (or last) client may receive. */
+    @Override
+    public boolean mayRead(String topic) {
+        ClientRights r = rights;
+        return r == null || r.mayRead(topic);
+    }
+
+    /** What the session's client may do, or null when everything is allowed. */
+    public @Nullable ClientRights rights() {
+        return rights;
+    }
+
+    /** The rights of the client that now holds the session (or, for a restored session, of its client id alone). */
+    public void rights(ClientRights rights) {
+        this.rights = rights;
     }
 
     // ---- lifecycle; mailbox only ----

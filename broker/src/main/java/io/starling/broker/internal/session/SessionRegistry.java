@@ -1,6 +1,7 @@
 package io.starling.broker.internal.session;
 
 import io.netty.util.concurrent.EventExecutor;
+import io.starling.broker.internal.acl.ClientRights;
 import io.starling.broker.internal.routing.TopicTree;
 import io.starling.broker.internal.session.SessionStore;
 import io.starling.broker.model.Message;
@@ -13,6 +14,7 @@ import io.starling.codec.wire.TopicMatcher;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -84,12 +86,15 @@ public final class SessionRegistry {
      * offline, with their subscriptions in the topic tree, their in-flight messages (re-sent with
      * DUP when the client comes back [MQTT-4.4.0-1]), queued messages and inbound QoS 2 packet
      * identifiers; each expires as if the broker had not stopped, counted from when it went
-     * offline (or from now, when the broker stopped while it was connected).
+     * offline (or from now, when the broker stopped while it was connected). Each gets the
+     * rights {@code rights} gives its client identifier (the store keeps no user name) before
+     * anything is routed to it or its will is due.
      */
-    public void restore(Recovered recovered, Supplier<EventExecutor> owners) {
+    public void restore(Recovered recovered, Supplier<EventExecutor> owners, Function<String, ClientRights> rights) {
         long now = System.currentTimeMillis();
         for (Recovered.Session r : recovered.sessions()) {
             Session session = new Session(r.clientId(), owners.get(), delivery);
+            session.rights(rights.apply(r.clientId()));
             session.restored(persistence.enabled(), r.nextSeq(), r.expirySeconds());
             r.subscriptions().forEach((filter, options) -> {
                 session.subscriptions().put(filter, options);
@@ -349,7 +354,7 @@ public final class SessionRegistry {
         for (Session.Pending p : leftovers.messages()) {
             for (String filter : leftovers.sharedFilters()) {
                 if (TopicMatcher.matches(sharedTopicFilter(filter), p.message().topic())
-                        && subscriptions.pickShared(filter, (member, options) -> member.deliver(p.message(),
+                        && subscriptions.pickShared(filter, p.message().topic(), (member, options) -> member.deliver(p.message(),
                                 QoS.min(p.qos(), options.qos()), false, p.subscriptionIds(), null))) {
                     handed++;
                     break;
