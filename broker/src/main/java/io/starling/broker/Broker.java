@@ -23,6 +23,7 @@ import io.starling.broker.internal.routing.TopicTree;
 import io.starling.broker.internal.session.InMemorySessionStore;
 import io.starling.broker.internal.session.SessionRegistry;
 import io.starling.broker.internal.transport.MqttServer;
+import io.starling.broker.internal.transport.ServerSslContexts;
 import io.starling.broker.metrics.BrokerMetrics;
 import io.starling.broker.model.Message;
 import io.starling.broker.spi.AuthenticationMechanism;
@@ -92,6 +93,11 @@ public final class Broker implements AutoCloseable {
      * configuration would let anonymous clients in off loopback by default.
      */
     public static Broker start(BrokerConfig config) throws IOException {
+        return start(config, ServerSslContexts.NONE);
+    }
+
+    /** As {@link #start(BrokerConfig)}, with the TLS listeners' contexts from {@code tls}. */
+    static Broker start(BrokerConfig config, ServerSslContexts tls) throws IOException {
         String violation = config.securityViolation();
         if (violation != null) {
             throw new IllegalArgumentException(violation);
@@ -127,7 +133,7 @@ public final class Broker implements AutoCloseable {
             // the store keeps no user names: until its client is back, a session is judged as anonymous
             sessions.restore(recovered, workers::next, clientId -> access.rights(null, clientId));
             metrics.sessionsRestored.add(recovered.sessions().size());
-            MqttServer server = MqttServer.start(config, flows, workers, acceptors);
+            MqttServer server = MqttServer.start(config, flows, workers, acceptors, tls);
             log.info("sessions: {}", persistence);
             return new Broker(config, acceptors, workers, channels, metrics, sessions, router, server, persistence, limits, access);
         } catch (IOException | RuntimeException e) {
@@ -236,6 +242,15 @@ public final class Broker implements AutoCloseable {
 
     public BrokerMetrics metrics() {
         return metrics;
+    }
+
+    /**
+     * Puts the connection limits of {@code config} in force (for {@link BrokerReload}): the global
+     * and per-listener {@code max_connections} and {@code max_connection_rate}, listeners matched
+     * by position; connections open now stay open.
+     */
+    void replaceConnectionLimits(BrokerConfig config) {
+        server.reloadLimits(config);
     }
 
     /** For tests in this package (see the test jar's {@code BrokerInternals}); not part of the embedding API. */

@@ -48,6 +48,7 @@ final class BrokerReload {
         Files files = read(effective);
         // everything is read and checked: from here on nothing can fail
         broker.replaceLimits(effective.limits());
+        broker.replaceConnectionLimits(effective);
         broker.replaceAclFile(files.aclFile());
         for (String warning : files.warnings()) {
             log.warn("{}", warning);

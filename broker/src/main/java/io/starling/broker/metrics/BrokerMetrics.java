@@ -45,4 +45,10 @@ public final class BrokerMetrics {
     public final LongAdder aclDeliveryDenied = new LongAdder();
     /** Wills not published because their client may not write to their topic. */
     public final LongAdder aclWillDenied = new LongAdder();
+    /** Connections closed as soon as accepted: {@code max_connections} (the broker's or the listener's) was reached. */
+    public final LongAdder connectionsRefusedAtLimit = new LongAdder();
+    /** Connections closed as soon as accepted: the listener's {@code max_connection_rate} was exceeded. */
+    public final LongAdder connectionsRefusedByRate = new LongAdder();
+    /** Connections closed on a PROXY protocol listener because they did not start with a valid header. */
+    public final LongAdder proxyHeadersInvalid = new LongAdder();
 }

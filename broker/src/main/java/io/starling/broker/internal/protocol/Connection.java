@@ -207,7 +207,7 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
         }
         Packet packet = (Packet) msg;
         if (log.isDebugEnabled()) {
-            log.debug("{} <- {}", clientId.isEmpty() ? ctx.channel().remoteAddress() : clientId, packet);
+            log.debug("{} <- {}", clientId.isEmpty() ? peer().address() : clientId, packet);
         }
         if (packet instanceof Connect c) {
             connectMaxPacketSize = (int) Math.min(Integer.MAX_VALUE,
@@ -578,7 +578,7 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
         ReasonCode code = refusal.reasonCode();
         closing = true;
         closeReason = "refused: " + reason;
-        log.info("client refused from {}: {} (CONNACK {})", channel().remoteAddress(), reason, code);
+        log.info("client refused from {}: {} (CONNACK {})", peer().address(), reason, code);
         PacketEncoder with = encoderFor(version);
         Packet sent = refusal;
         if (version.isV5() && with.encodedSize(refusal) > connectMaxPacketSize) {
@@ -651,7 +651,7 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
                     ? (cleanStart ? "clean" : "persistent") + " session" + (sessionPresent ? " resumed" : "")
                     : (cleanStart ? "clean start" : "session " + (sessionPresent ? "resumed" : "new")) + ", session expiry "
                             + Objects.requireNonNull(v5).connectExpiry + " s";
-            log.info("client {} connected from {} ({}, {}, keep alive {} s{})", clientId, channel().remoteAddress(),
+            log.info("client {} connected from {} ({}, {}, keep alive {} s{})", clientId, peer().address(),
                     encoder.version(), session, keepAlive, w != null ? ", will on '" + w.will.topic() + "'" : "");
         }
     }

@@ -3,7 +3,6 @@ package io.starling.broker.internal.transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
@@ -13,26 +12,28 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.internal.protocol.Connection;
 import io.starling.broker.internal.protocol.Flows;
-import io.starling.codec.decode.MqttFrameDecoder;
-import io.starling.codec.decode.PacketDecoder;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The TCP listeners: one Netty server channel per configured listener, on the native epoll
- * transport on Linux and NIO elsewhere. A connection's pipeline is short: the frame decoder and
- * the {@link Connection}, which is its own keep-alive timer and encodes packets itself.
+ * transport on Linux and NIO elsewhere. A plain TCP connection's pipeline is short: the frame
+ * decoder and the {@link Connection}, which is its own keep-alive timer and encodes packets
+ * itself; {@link ListenerPipeline} adds PROXY protocol, TLS and WebSocket where a listener has
+ * them. Each server channel's {@link ConnectionGate} applies the {@link ConnectionLimits}.
  */
 public final class MqttServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MqttServer.class);
@@ -54,19 +55,32 @@ public final class MqttServer implements AutoCloseable {
     private final EventLoopGroup acceptors;
     private final EventLoopGroup workers;
     private final List<Channel> serverChannels = new ArrayList<>();
+    private final ConnectionLimits limits;
 
-    private MqttServer(EventLoopGroup acceptors, EventLoopGroup workers) {
+    private MqttServer(EventLoopGroup acceptors, EventLoopGroup workers, ConnectionLimits limits) {
         this.acceptors = acceptors;
         this.workers = workers;
+        this.limits = limits;
     }
 
-    /** Binds every listener of {@code config}; on failure nothing is left open. */
+    /** Binds every listener of {@code config}, none with TLS; on failure nothing is left open. */
     public static MqttServer start(BrokerConfig config, Flows flows, EventLoopGroup workers, EventLoopGroup acceptors)
             throws IOException {
-        MqttServer server = new MqttServer(acceptors, workers);
+        return start(config, flows, workers, acceptors, ServerSslContexts.NONE);
+    }
+
+    /**
+     * Binds every listener of {@code config}, the TLS ones with the contexts {@code tls} gives; on
+     * failure nothing is left open.
+     */
+    public static MqttServer start(BrokerConfig config, Flows flows, EventLoopGroup workers, EventLoopGroup acceptors,
+            ServerSslContexts tls) throws IOException {
+        MqttServer server = new MqttServer(acceptors, workers, ConnectionLimits.of(config));
         try {
-            for (BrokerConfig.Listener listener : config.listeners()) {
-                server.bind(listener, flows);
+            List<BrokerConfig.Listener> listeners = config.listeners();
+            for (int i = 0; i < listeners.size(); i++) {
+                BrokerConfig.Listener listener = listeners.get(i);
+                server.bind(listener, flows, server.limits.listener(i), listener.tls() == null ? null : tls.forListener(listener));
             }
         } catch (IOException | RuntimeException e) {
             server.close();
@@ -85,27 +99,23 @@ public final class MqttServer implements AutoCloseable {
         return Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     }
 
-    private void bind(BrokerConfig.Listener listener, Flows flows) throws IOException {
+    private void bind(BrokerConfig.Listener listener, Flows flows, ConnectionLimits.Listener listenerLimits,
+            @Nullable Supplier<SslContext> tls) throws IOException {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptors, workers)
                 .channel(serverChannelClass())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
+                .handler(new ConnectionGate(listenerLimits, flows.metrics()))
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, RECEIVE_BUFFERS)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        PacketDecoder decoder = PacketDecoder.forServer(flows.maxPacketSize());
-                        ch.pipeline()
-                                .addLast("frames", new MqttFrameDecoder(decoder))
-                                .addLast("mqtt", new Connection(flows, listener, decoder));
-                    }
-                });
+                .childHandler(new ListenerPipeline(listener, flows, tls));
         try {
             Channel channel = bootstrap.bind(listener.bind(), listener.port()).sync().channel();
             serverChannels.add(channel);
-            log.info("listening on {} ({})", channel.localAddress(), Epoll.isAvailable() ? "epoll" : "nio");
+            log.info("listening on {} ({}{}{}, {})", channel.localAddress(), listener.scheme(),
+                    listener.transport() == BrokerConfig.Transport.WEBSOCKET ? " on " + listener.path() : "",
+                    listener.proxyProtocol() ? " behind PROXY protocol" : "", Epoll.isAvailable() ? "epoll" : "nio");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while binding " + listener.bind() + ":" + listener.port(), e);
@@ -115,6 +125,16 @@ public final class MqttServer implements AutoCloseable {
             bind.initCause(e);
             throw bind;
         }
+    }
+
+    /**
+     * Takes the connection limits of {@code config} ({@code limits.max_connections}, and each
+     * listener's {@code max_connections} and {@code max_connection_rate}, matched by position) for
+     * the connections accepted from now on. Listeners added or removed take a restart and are not
+     * touched; connections already open stay open.
+     */
+    public void reloadLimits(BrokerConfig config) {
+        limits.reload(config);
     }
 
     /** The addresses actually bound, in listener order (a port of 0 becomes the port chosen). */
