@@ -6,10 +6,12 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.starling.broker.config.BrokerConfig;
+import io.starling.broker.auth.PasswordFile;
 import io.starling.broker.config.ConfigException;
 import io.starling.broker.internal.acl.AccessControl;
 import io.starling.broker.internal.acl.AclFile;
-import io.starling.broker.internal.auth.Authenticator;
+import io.starling.broker.internal.auth.Authentication;
+import io.starling.broker.internal.auth.ScramSha256Mechanism;
 import io.starling.broker.internal.limits.LiveLimits;
 import io.starling.broker.internal.protocol.ConnectFlow;
 import io.starling.broker.internal.protocol.Connection;
@@ -27,11 +29,13 @@ import io.starling.broker.internal.transport.ServerSslContexts;
 import io.starling.broker.metrics.BrokerMetrics;
 import io.starling.broker.model.Message;
 import io.starling.broker.spi.AuthenticationMechanism;
+import io.starling.broker.spi.Authenticator;
 import io.starling.broker.spi.Persistence;
 import io.starling.broker.spi.PersistenceProvider;
 import io.starling.broker.spi.Recovered;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -68,10 +72,11 @@ public final class Broker implements AutoCloseable {
     private final Persistence persistence;
     private final LiveLimits limits;
     private final AccessControl access;
+    private final Authentication authentication;
 
     private Broker(BrokerConfig config, EventLoopGroup acceptors, EventLoopGroup workers, ChannelGroup channels,
             BrokerMetrics metrics, SessionRegistry sessions, Router router, MqttServer server, Persistence persistence,
-            LiveLimits limits, AccessControl access) {
+            LiveLimits limits, AccessControl access, Authentication authentication) {
         this.access = access;
         this.config = config;
         this.acceptors = acceptors;
@@ -83,6 +88,7 @@ public final class Broker implements AutoCloseable {
         this.server = server;
         this.persistence = persistence;
         this.limits = limits;
+        this.authentication = authentication;
     }
 
     /**
@@ -90,23 +96,38 @@ public final class Broker implements AutoCloseable {
      * before this returns. Fails, leaving nothing running, when a listener cannot be bound, the
      * password file or the ACL file cannot be read (a {@link ConfigException}), the store cannot be opened or read (a {@link
      * io.starling.broker.spi.StoreException}; the files are left as they are), or the
-     * configuration would let anonymous clients in off loopback by default.
+     * configuration would let anonymous clients in off loopback by default. {@link Authenticator}s
+     * on the class path (found with {@link ServiceLoader}) decide about logins before the password file.
      */
     public static Broker start(BrokerConfig config) throws IOException {
-        return start(config, ServerSslContexts.NONE);
+        return start(config, List.of(), ServerSslContexts.NONE);
     }
 
-    /** As {@link #start(BrokerConfig)}, with the TLS listeners' contexts from {@code tls}. */
-    static Broker start(BrokerConfig config, ServerSslContexts tls) throws IOException {
+    /**
+     * Starts a broker as {@link #start(BrokerConfig)} does, with {@code authenticators} asked about
+     * every login first, in order, before those on the class path and the password file.
+     */
+    public static Broker start(BrokerConfig config, List<Authenticator> authenticators) throws IOException {
+        return start(config, authenticators, ServerSslContexts.NONE);
+    }
+
+    /** As {@link #start(BrokerConfig, List)}, with the TLS listeners' contexts from {@code tls}. */
+    static Broker start(BrokerConfig config, List<Authenticator> authenticators, ServerSslContexts tls) throws IOException {
         String violation = config.securityViolation();
         if (violation != null) {
             throw new IllegalArgumentException(violation);
         }
-        Authenticator authenticator = new Authenticator(config);
+        Authentication authentication = new Authentication(config, authenticators(authenticators));
         AccessControl access = AccessControl.load(config.aclFile());
         BrokerConfig.Storage storage = config.storage();
         // a store that cannot be opened or read stops the start here, and is left as it is
-        Persistence persistence = openPersistence(storage);
+        Persistence persistence;
+        try {
+            persistence = openPersistence(storage);
+        } catch (RuntimeException e) {
+            authentication.close();
+            throw e;
+        }
         EventLoopGroup acceptors = null;
         EventLoopGroup workers = null;
         try {
@@ -123,7 +144,7 @@ public final class Broker implements AutoCloseable {
                     config.sessionExpiry(), publishIn::onWill);
             ChannelGroup channels = new DefaultChannelGroup("mqtt-connections", GlobalEventExecutor.INSTANCE);
             Flows flows = new Flows(
-                    new ConnectFlow(authenticator, sessions, publishOut, config, authenticationMechanisms(), access),
+                    new ConnectFlow(authentication, sessions, publishOut, config, authenticationMechanisms(authentication), access),
                     publishIn,
                     publishOut,
                     new SubscribeFlow(router, publishOut, persistence, config.mqtt5().maximumQos(), limits, metrics),
@@ -135,11 +156,13 @@ public final class Broker implements AutoCloseable {
             metrics.sessionsRestored.add(recovered.sessions().size());
             MqttServer server = MqttServer.start(config, flows, workers, acceptors, tls);
             log.info("sessions: {}", persistence);
-            return new Broker(config, acceptors, workers, channels, metrics, sessions, router, server, persistence, limits, access);
+            return new Broker(config, acceptors, workers, channels, metrics, sessions, router, server, persistence, limits, access,
+                    authentication);
         } catch (IOException | RuntimeException e) {
             if (acceptors != null && workers != null) {
                 shutDown(acceptors, workers);
             }
+            authentication.close();
             persistence.close();
             throw e;
         }
@@ -172,10 +195,32 @@ public final class Broker implements AutoCloseable {
         return provider.open(storage);
     }
 
-    /** The enhanced authentication mechanisms on the class path, by Authentication Method. */
-    private static Map<String, AuthenticationMechanism> authenticationMechanisms() {
+    /** {@code embedded}, then the authenticators on the class path, in the order asked. */
+    private static List<Authenticator> authenticators(List<Authenticator> embedded) {
+        List<Authenticator> all = new ArrayList<>(embedded);
+        for (Authenticator found : ServiceLoader.load(Authenticator.class, Broker.class.getClassLoader())) {
+            log.info("authenticator {} ({})", found.name(), found.getClass().getName());
+            all.add(found);
+        }
+        return all;
+    }
+
+    /**
+     * The enhanced authentication mechanisms, by Authentication Method: the broker's SCRAM-SHA-256
+     * when a password file is configured, and those on the class path (which replace it for the same method).
+     */
+    private static Map<String, AuthenticationMechanism> authenticationMechanisms(Authentication authentication) {
         Map<String, AuthenticationMechanism> mechanisms = new HashMap<>();
+        if (authentication.hasPasswordFile()) {
+            mechanisms.put(ScramSha256Mechanism.METHOD, new ScramSha256Mechanism(authentication));
+        }
         for (AuthenticationMechanism mechanism : ServiceLoader.load(AuthenticationMechanism.class, Broker.class.getClassLoader())) {
+            if (mechanism.method().equals(ScramSha256Mechanism.METHOD) && mechanisms.get(ScramSha256Mechanism.METHOD) instanceof ScramSha256Mechanism) {
+                log.info("enhanced authentication: method '{}' from {} replaces the broker's own", mechanism.method(),
+                        mechanism.getClass().getName());
+                mechanisms.put(mechanism.method(), mechanism);
+                continue;
+            }
             AuthenticationMechanism before = mechanisms.putIfAbsent(mechanism.method(), mechanism);
             if (before != null) {
                 log.warn("two mechanisms for authentication method '{}'; using {}", mechanism.method(), before.getClass().getName());
@@ -268,6 +313,11 @@ public final class Broker implements AutoCloseable {
         this.limits.replace(limits);
     }
 
+    /** Puts a password file (read already; null: none) and the anonymous rule of {@code config} in force for the next logins (for {@link BrokerReload}). */
+    void replaceAuthentication(BrokerConfig config, @Nullable PasswordFile passwords) {
+        authentication.replace(config, passwords);
+    }
+
     /** Where sessions are stored: on disk, or {@link Persistence#NONE}. */
     public Persistence persistence() {
         return persistence;
@@ -285,6 +335,7 @@ public final class Broker implements AutoCloseable {
         }
         channels.close().awaitUninterruptibly(3, TimeUnit.SECONDS);
         shutDown(acceptors, workers);
+        authentication.close();
         // after the event loops: what the closing sessions wrote is committed before the store closes
         persistence.close();
         log.info("broker stopped");

@@ -1,5 +1,6 @@
 package io.starling.broker;
 
+import io.starling.broker.auth.PasswordFile;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.config.ConfigException;
 import io.starling.broker.internal.acl.AclFile;
@@ -29,12 +30,16 @@ final class BrokerReload {
     }
 
     /** Everything a configuration names, read and checked, ready to be put in force. */
-    private record Files(@Nullable AclFile aclFile, List<String> warnings) {}
+    private record Files(@Nullable PasswordFile passwords, @Nullable AclFile aclFile, List<String> warnings) {}
 
     private static Files read(BrokerConfig config) throws ConfigException {
         List<String> warnings = new ArrayList<>();
+        PasswordFile passwords = config.passwordFile() == null ? null : PasswordFile.load(config.passwordFile());
+        if (passwords != null) {
+            warnings.addAll(passwords.warnings());
+        }
         AclFile aclFile = config.aclFile() == null ? null : AclFile.load(config.aclFile());
-        return new Files(aclFile, warnings);
+        return new Files(passwords, aclFile, warnings);
     }
 
     /**
@@ -50,6 +55,7 @@ final class BrokerReload {
         broker.replaceLimits(effective.limits());
         broker.replaceConnectionLimits(effective);
         broker.replaceAclFile(files.aclFile());
+        broker.replaceAuthentication(effective, files.passwords());
         for (String warning : files.warnings()) {
             log.warn("{}", warning);
         }

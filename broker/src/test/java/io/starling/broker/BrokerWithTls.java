@@ -13,6 +13,6 @@ public final class BrokerWithTls {
     private BrokerWithTls() {}
 
     public static Broker start(BrokerConfig config, ServerSslContexts tls) throws IOException {
-        return Broker.start(config, tls);
+        return Broker.start(config, java.util.List.of(), tls);
     }
 }

@@ -13,7 +13,8 @@ import picocli.CommandLine;
         mixinStandardHelpOptions = true,
         versionProvider = StarlingVersion.class,
         description = "Starling: an MQTT 3.1, 3.1.1 and 5.0 broker, client and toolkit.",
-        subcommands = {BrokerCommand.class, PubCommand.class, SubCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {BrokerCommand.class, PubCommand.class, SubCommand.class, BenchCommand.class, PasswdCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Starling implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -10,7 +10,10 @@ import org.jspecify.annotations.Nullable;
  * Authentication Method a client names in its CONNECT; a method no mechanism answers gets CONNACK
  * 0x8C (bad authentication method).
  *
- * <p>A client that passes a mechanism is authenticated by it: the password file is not consulted.
+ * <p>A client that passes a mechanism is authenticated by it: neither the {@link Authenticator}s
+ * nor the password file are consulted. The broker has one mechanism of its own, {@code
+ * SCRAM-SHA-256}, offered when a password file is configured; a plug-in for the same method
+ * replaces it.
  * The same mechanism answers a re-authentication (AUTH 0x19) on the connection.
  *
  * <p>Threads: {@link Exchange#next} runs on the connection's event loop and must not block; a
@@ -22,7 +25,8 @@ public interface AuthenticationMechanism {
 
     /**
      * Starts the exchange of one connection: at CONNECT, or when the connected client asks to
-     * re-authenticate ({@code reauthentication}). {@code username} is the CONNECT's, or null.
+     * re-authenticate ({@code reauthentication}). {@code username} is the CONNECT's at CONNECT, the
+     * one the connection was let in as on re-authentication; null when there is none.
      */
     Exchange start(String clientId, @Nullable String username, boolean reauthentication);
 
@@ -41,8 +45,17 @@ public interface AuthenticationMechanism {
         /** Send {@code data} in AUTH 0x18 (continue authentication) and wait for the client's answer. */
         record Continue(byte[] data) implements Step {}
 
-        /** The client is authenticated; {@code data} (or null) goes in the CONNACK or AUTH 0x00. */
-        record Success(byte @Nullable [] data) implements Step {}
+        /**
+         * The client is authenticated as {@code username} (null: as the CONNECT's user name, which
+         * {@link #start} was given); {@code data} (or null) goes in the CONNACK or AUTH 0x00. A
+         * re-authentication keeps the user name the connection has.
+         */
+        record Success(byte @Nullable [] data, @Nullable String username) implements Step {
+            /** Authenticated as the CONNECT's user name. */
+            public Success(byte @Nullable [] data) {
+                this(data, null);
+            }
+        }
 
         /** The client is refused, for {@code reason} (logged, and sent as Reason String). */
         record Failure(String reason) implements Step {}

@@ -57,6 +57,9 @@ public interface Authenticator {
         return getClass().getSimpleName();
     }
 
-    /** Decides about {@code login}; an exception refuses the client (and is logged). */
+    /**
+     * Decides about {@code login}; an exception refuses the client with "server unavailable"
+     * (3.1.1 return code 3, 5.0 reason code 0x88) and is logged.
+     */
     Decision authenticate(Login login) throws Exception;
 }

@@ -2,11 +2,12 @@ package io.starling.broker.internal.protocol;
 
 import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.internal.acl.AccessControl;
-import io.starling.broker.internal.auth.Authenticator;
+import io.starling.broker.internal.auth.Authentication;
 import io.starling.broker.internal.session.Session;
 import io.starling.broker.internal.session.SessionRegistry;
 import io.starling.broker.model.Message;
 import io.starling.broker.spi.AuthenticationMechanism;
+import io.starling.broker.spi.Authenticator;
 import io.starling.broker.spi.StoreChanges;
 import io.starling.codec.packet.ConnAck;
 import io.starling.codec.packet.Connect;
@@ -22,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * CONNECT and CONNACK. In order: server redirection, when configured (every client is refused
@@ -29,8 +32,10 @@ import org.jspecify.annotations.Nullable;
  * length and any valid UTF-8; an empty one is assigned a unique identifier, in 3.1.1 only with a
  * clean session and refused with 0x02 with a persistent one [MQTT-3.1.3-8], and refused in 3.1,
  * which requires one), the will against {@code maximum_qos} and {@code retain_available}, then
- * the credentials (0x04 or 0x05, in 5.0 0x86 or 0x87) or, for a 5.0 CONNECT with an
- * Authentication Method, the enhanced authentication exchange of {@link EnhancedAuthFlow}. A 5.0
+ * the credentials (0x04 or 0x05, in 5.0 0x86 or 0x87; see {@link Authentication}, which may decide
+ * off the event loop, the connection holding what the client sends meanwhile) or, for a 5.0
+ * CONNECT with an Authentication Method, the enhanced authentication exchange of {@link
+ * EnhancedAuthFlow}. A 5.0
  * client's Session Expiry Interval is capped by {@code session_expiry} and its keep alive by
  * {@code max_keepalive}, and its CONNACK says so and carries what the broker offers. An accepted
  * client's session is opened, taking over any connection with the same client identifier
@@ -38,7 +43,9 @@ import org.jspecify.annotations.Nullable;
  * followed by any messages the session kept.
  */
 public final class ConnectFlow {
-    private final Authenticator authenticator;
+    private static final Logger log = LoggerFactory.getLogger(ConnectFlow.class);
+
+    private final Authentication authentication;
     private final AccessControl access;
     private final SessionRegistry sessions;
     private final PublishOutFlow out;
@@ -50,9 +57,9 @@ public final class ConnectFlow {
     /** The CONNACK properties every 5.0 client gets. */
     private final Properties offers;
 
-    public ConnectFlow(Authenticator authenticator, SessionRegistry sessions, PublishOutFlow out, BrokerConfig config,
+    public ConnectFlow(Authentication authentication, SessionRegistry sessions, PublishOutFlow out, BrokerConfig config,
             Map<String, AuthenticationMechanism> mechanisms, AccessControl access) {
-        this.authenticator = authenticator;
+        this.authentication = authentication;
         this.access = access;
         this.enhancedAuth = new EnhancedAuthFlow(this, mechanisms);
         this.sessions = sessions;
@@ -121,13 +128,37 @@ public final class ConnectFlow {
             enhancedAuth.start(connection, new EnhancedAuthFlow.Pending(connect, clientId, assigned, method));
             return;
         }
-        ReasonCode verdict = authenticator.authenticate(connection.listener(), connect.username(), connect.password());
-        if (verdict != ReasonCode.SUCCESS) {
-            connection.refuse(version, verdict, verdict == ReasonCode.NOT_AUTHORIZED
-                    ? "anonymous clients are not allowed on this listener"
-                    : "bad user name or password for '" + connect.username() + "'");
+        Peer peer = connection.peer();
+        BrokerConfig.Listener listener = connection.listener();
+        Authenticator.Login login = new Authenticator.Login(clientId, connect.username(),
+                connect.password() == null ? null : connect.password().toArray(), peer.address(),
+                listener.scheme() + "://" + listener.bind() + ":" + listener.port(), peer.certificateIdentity(), version);
+        String id = clientId;
+        boolean assignedId = assigned;
+        Authentication.Verdict now = authentication.authenticate(login, listener, connection.eventLoop(), verdict -> {
+            // back on the connection's event loop; the client may have gone meanwhile
+            if (connection.open()) {
+                decided(connection, connect, id, assignedId, login, verdict);
+            }
+            connection.releaseHeldPackets();
+        });
+        if (now != null) {
+            decided(connection, connect, clientId, assigned, login, now);
+        } else {
+            // what the client sends behind its CONNECT waits for the verdict
+            connection.holdPackets();
+        }
+    }
+
+    private void decided(Connection connection, Connect connect, String clientId, boolean assigned, Authenticator.Login login,
+            Authentication.Verdict verdict) {
+        if (!verdict.allowed()) {
+            log.info("login failed: client {}, user {}, from {}: {}", clientId,
+                    login.username() == null ? "(none)" : "'" + login.username() + "'", login.remoteAddress(), verdict.reason());
+            connection.refuse(connect.version(), verdict.code(), verdict.reason());
             return;
         }
+        connection.username(verdict.username());
         accept(connection, connect, clientId, assigned, Properties.EMPTY);
     }
 
@@ -183,8 +214,6 @@ public final class ConnectFlow {
                     will.properties(), 0);
             willDelay = will.properties().integer(PropertyId.WILL_DELAY_INTERVAL).orElse(0);
         }
-        // until authentication sets it: the user name the client gave, which its ACL rules are chosen by
-        connection.username(connect.username());
         connection.accepted(clientId, connect, keepAlive, willMessage, willDelay);
         Properties properties = connAckProperties;
         Session.PendingWill pendingWill = willMessage == null ? null : new Session.PendingWill(willMessage, willDelay);

@@ -41,6 +41,7 @@ import io.starling.codec.property.Property;
 import io.starling.codec.property.PropertyId;
 import io.starling.codec.wire.MqttVersion;
 import io.starling.codec.wire.PacketType;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -107,6 +108,8 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
     private EnhancedAuthFlow.@Nullable Exchange authExchange;
     /** The Authentication Method the CONNECT was authenticated with, or null. */
     private @Nullable String authMethod;
+    /** What the client sent behind its CONNECT while the CONNECT is checked off the event loop; null otherwise. */
+    private @Nullable ArrayDeque<Object> heldPackets;
     /** Whether channelInactive ran; guarded by {@code this}. */
     private boolean inactive;
     /** What waits for the close (a take-over's attach); guarded by {@code this}, made on first use. */
@@ -201,6 +204,15 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ArrayDeque<Object> held = heldPackets;
+        if (held != null) {
+            held.add(msg);
+            return;
+        }
+        read(msg);
+    }
+
+    private void read(Object msg) {
         if (msg instanceof PacketDecodeException failure) {
             onDecodeFailure(failure);
             return;
@@ -536,6 +548,7 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        releaseHeldPackets();
         ScheduledFuture<?> timer = keepAliveTimer;
         if (timer != null) {
             timer.cancel(false);
@@ -606,6 +619,44 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
         this.cleanStart = connect.cleanStart();
         // the client's keep alive replaces the CONNECT timeout and counts from the CONNECT
         restartKeepAlive(KeepAlive.limitNanos(keepAlive));
+    }
+
+    /** Whether the connection is up and not closing: a verdict reached off the event loop still applies. */
+    boolean open() {
+        Channel ch = channel;
+        return ch != null && ch.isActive() && !closing;
+    }
+
+    /**
+     * The CONNECT is being checked off the event loop: stop reading, and keep what was already
+     * read behind it (a client may send SUBSCRIBE right after CONNECT) until {@link #releaseHeldPackets}.
+     */
+    void holdPackets() {
+        if (heldPackets == null) {
+            heldPackets = new ArrayDeque<>(4);
+            channel().config().setAutoRead(false);
+        }
+    }
+
+    /**
+     * The verdict is in: what was held is handled in order as if just read (dropped when the
+     * CONNECT was refused), and reading goes on.
+     */
+    void releaseHeldPackets() {
+        ArrayDeque<Object> held = heldPackets;
+        if (held == null) {
+            return;
+        }
+        heldPackets = null;
+        Channel ch = channel;
+        if (ch != null && ch.isActive() && !closing) {
+            ch.config().setAutoRead(true);
+            for (Object msg : held) {
+                read(msg);
+            }
+        } else {
+            held.forEach(ReferenceCountUtil::release);
+        }
     }
 
     /** An enhanced authentication exchange starts ({@code exchange}) or ends (null). */

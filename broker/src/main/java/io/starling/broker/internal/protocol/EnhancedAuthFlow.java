@@ -98,7 +98,8 @@ final class EnhancedAuthFlow {
             connection.disconnect(ReasonCode.BAD_AUTHENTICATION_METHOD, "authentication method '" + method + "' is gone");
             return;
         }
-        Exchange exchange = new Exchange(null, connectedMethod, mechanism.start(connection.clientId(), null, true));
+        // the user must stay who it was: the mechanism is told the name the connection has
+        Exchange exchange = new Exchange(null, connectedMethod, mechanism.start(connection.clientId(), connection.username(), true));
         connection.authenticating(exchange);
         step(connection, exchange, data(auth.properties()));
     }
@@ -120,14 +121,17 @@ final class EnhancedAuthFlow {
             Properties result = authentication(exchange.method, s.data());
             if (pending != null) {
                 connection.authenticatedWith(exchange.method);
+                connection.username(s.username() != null ? s.username() : pending.connect().username());
                 connect.accept(connection, pending.connect(), pending.clientId(), pending.assigned(), result);
             } else {
                 connection.sendAuth(new Auth(ReasonCode.SUCCESS, result));
             }
         } else if (step instanceof Step.Failure f) {
             connection.authenticating(null);
-            log.info("client {}: authentication with '{}' failed: {}", pending != null ? pending.clientId() : connection.clientId(),
-                    exchange.method, f.reason());
+            String user = pending != null ? pending.connect().username() : connection.username();
+            log.info("login failed: client {}, user {}, from {}: authentication with '{}' failed: {}",
+                    pending != null ? pending.clientId() : connection.clientId(), user == null ? "(none)" : "'" + user + "'",
+                    connection.peer().address(), exchange.method, f.reason());
             if (pending != null) {
                 // [MQTT-4.12.0-4] refused, then closed
                 connection.refuse(MqttVersion.V5, ReasonCode.NOT_AUTHORIZED, "authentication failed: " + f.reason());
