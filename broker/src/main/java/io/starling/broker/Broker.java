@@ -25,7 +25,6 @@ import io.starling.broker.internal.routing.TopicTree;
 import io.starling.broker.internal.session.InMemorySessionStore;
 import io.starling.broker.internal.session.SessionRegistry;
 import io.starling.broker.internal.transport.MqttServer;
-import io.starling.broker.internal.transport.ServerSslContexts;
 import io.starling.broker.metrics.BrokerMetrics;
 import io.starling.broker.model.Message;
 import io.starling.broker.spi.AuthenticationMechanism;
@@ -100,7 +99,7 @@ public final class Broker implements AutoCloseable {
      * on the class path (found with {@link ServiceLoader}) decide about logins before the password file.
      */
     public static Broker start(BrokerConfig config) throws IOException {
-        return start(config, List.of(), ServerSslContexts.NONE);
+        return start(config, List.of());
     }
 
     /**
@@ -108,11 +107,6 @@ public final class Broker implements AutoCloseable {
      * every login first, in order, before those on the class path and the password file.
      */
     public static Broker start(BrokerConfig config, List<Authenticator> authenticators) throws IOException {
-        return start(config, authenticators, ServerSslContexts.NONE);
-    }
-
-    /** As {@link #start(BrokerConfig, List)}, with the TLS listeners' contexts from {@code tls}. */
-    static Broker start(BrokerConfig config, List<Authenticator> authenticators, ServerSslContexts tls) throws IOException {
         String violation = config.securityViolation();
         if (violation != null) {
             throw new IllegalArgumentException(violation);
@@ -154,7 +148,7 @@ public final class Broker implements AutoCloseable {
             // the store keeps no user names: until its client is back, a session is judged as anonymous
             sessions.restore(recovered, workers::next, clientId -> access.rights(null, clientId));
             metrics.sessionsRestored.add(recovered.sessions().size());
-            MqttServer server = MqttServer.start(config, flows, workers, acceptors, tls);
+            MqttServer server = MqttServer.start(config, flows, workers, acceptors);
             log.info("sessions: {}", persistence);
             return new Broker(config, acceptors, workers, channels, metrics, sessions, router, server, persistence, limits, access,
                     authentication);
@@ -321,6 +315,15 @@ public final class Broker implements AutoCloseable {
     /** Where sessions are stored: on disk, or {@link Persistence#NONE}. */
     public Persistence persistence() {
         return persistence;
+    }
+
+    /**
+     * Reads the TLS listeners' certificate, key, CA and CRL files again (SIGHUP): new handshakes
+     * use them, open connections stay up. All are checked before any is used; when one is broken,
+     * the ones in use stay and a {@link ConfigException} names the file and the problem.
+     */
+    public void reloadTls() throws ConfigException {
+        server.reloadTls();
     }
 
     /** Stops accepting, closes every connection and stops the broker's threads, within a few seconds. */

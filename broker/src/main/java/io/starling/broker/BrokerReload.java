@@ -4,6 +4,7 @@ import io.starling.broker.auth.PasswordFile;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.config.ConfigException;
 import io.starling.broker.internal.acl.AclFile;
+import io.starling.broker.internal.transport.ServerTls;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
@@ -39,6 +40,11 @@ final class BrokerReload {
             warnings.addAll(passwords.warnings());
         }
         AclFile aclFile = config.aclFile() == null ? null : AclFile.load(config.aclFile());
+        for (BrokerConfig.Listener listener : config.listeners()) {
+            if (listener.tls() != null) {
+                ServerTls.check(listener.tls());
+            }
+        }
         return new Files(passwords, aclFile, warnings);
     }
 
@@ -51,6 +57,8 @@ final class BrokerReload {
         BrokerConfig effective = current.withPasswordFile(next.passwordFile()).withAllowAnonymous(next.allowAnonymous())
                 .withAclFile(next.aclFile()).withLimits(next.limits()).withListeners(listeners);
         Files files = read(effective);
+        // the certificates last: they are read again, all or none, and replaced only if all are good
+        broker.reloadTls();
         // everything is read and checked: from here on nothing can fail
         broker.replaceLimits(effective.limits());
         broker.replaceConnectionLimits(effective);

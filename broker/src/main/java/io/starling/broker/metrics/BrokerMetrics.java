@@ -51,4 +51,6 @@ public final class BrokerMetrics {
     public final LongAdder connectionsRefusedByRate = new LongAdder();
     /** Connections closed on a PROXY protocol listener because they did not start with a valid header. */
     public final LongAdder proxyHeadersInvalid = new LongAdder();
+    /** TLS handshakes that failed: no, untrusted, expired or revoked certificate, no common protocol, not TLS at all. */
+    public final LongAdder tlsHandshakesFailed = new LongAdder();
 }

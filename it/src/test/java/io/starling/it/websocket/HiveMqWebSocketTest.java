@@ -10,11 +10,10 @@ import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
-import io.netty.handler.ssl.SslContext;
 import io.starling.broker.Broker;
-import io.starling.broker.BrokerWithTls;
+import io.starling.broker.Broker;
 import io.starling.broker.config.BrokerConfig;
-import io.starling.broker.internal.transport.WebSocketTestCertificate;
+import io.starling.broker.testing.TestCertificates;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Timeout;
@@ -41,20 +41,21 @@ class HiveMqWebSocketTest {
 
     private static Broker broker;
     private static TrustManagerFactory trust;
+    @TempDir
+    static Path dir;
 
     private final List<Runnable> disconnects = new ArrayList<>();
 
     @BeforeAll
     static void start() throws Exception {
-        WebSocketTestCertificate certificate = WebSocketTestCertificate.create();
-        SslContext server = certificate.serverContext();
-        trust = certificate.trustManagers();
+        TestCertificates certificates = TestCertificates.create(dir);
+        TestCertificates.Issued server = certificates.server();
+        trust = TestCertificates.trustManagers(certificates.ca());
         BrokerConfig.Listener tcp = new BrokerConfig.Listener("127.0.0.1", 0);
-        broker = BrokerWithTls.start(BrokerConfig.defaults().inMemory().withListeners(List.of(
+        broker = Broker.start(BrokerConfig.defaults().inMemory().withListeners(List.of(
                 tcp,
                 tcp.withWebSocket("/mqtt"),
-                tcp.withWebSocket("/mqtt").withTls(BrokerConfig.Tls.pem(Path.of("unused.crt"), Path.of("unused.key"))))),
-                listener -> () -> server);
+                tcp.withWebSocket("/mqtt").withTls(BrokerConfig.Tls.pem(server.certFile(), server.keyFile())))));
     }
 
     @AfterAll

@@ -123,7 +123,8 @@ public final class Authentication implements AutoCloseable {
     public @Nullable Verdict authenticate(Authenticator.Login login, BrokerConfig.Listener listener, Executor loop,
             Consumer<Verdict> then) {
         State now = state;
-        if (authenticators.isEmpty() && (takesIdentity(listener) || now.passwords == null || login.username() == null)) {
+        boolean identified = takesIdentity(listener) && login.certificateIdentity() != null;
+        if (authenticators.isEmpty() && (identified || now.passwords == null || login.username() == null)) {
             // nothing slow to do: the benchmarks' and most embedded brokers' path, without a thread hop
             return builtIn(now, login, listener);
         }
@@ -169,12 +170,12 @@ public final class Authentication implements AutoCloseable {
 
     /** The certificate identity, the password file and the anonymous rule. */
     private static Verdict builtIn(State now, Authenticator.Login login, BrokerConfig.Listener listener) {
-        if (takesIdentity(listener)) {
+        String identity = login.certificateIdentity();
+        if (takesIdentity(listener) && identity != null) {
             // use_identity_as_username: the certificate names the user and the password file is
-            // not consulted, as in Mosquitto
-            String identity = login.certificateIdentity();
-            return identity != null ? Verdict.allow(identity)
-                    : new Verdict(ReasonCode.NOT_AUTHORIZED, null, "no client certificate identity to use as the user name");
+            // not consulted, as in Mosquitto; a client without a certificate (client_auth
+            // optional) logs in like on any other listener
+            return Verdict.allow(identity);
         }
         String username = login.username();
         PasswordFile passwords = now.passwords;

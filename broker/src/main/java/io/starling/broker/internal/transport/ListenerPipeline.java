@@ -6,13 +6,11 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.handler.ssl.SslContext;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.internal.protocol.Connection;
 import io.starling.broker.internal.protocol.Flows;
 import io.starling.codec.decode.MqttFrameDecoder;
 import io.starling.codec.decode.PacketDecoder;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
 
@@ -33,13 +31,13 @@ final class ListenerPipeline extends ChannelInitializer<SocketChannel> {
 
     private final BrokerConfig.Listener listener;
     private final Flows flows;
-    private final @Nullable Supplier<SslContext> tls;
+    private final @Nullable ServerTls tls;
     private final WebSocketDecoderConfig frames;
 
     /**
-     * @param tls the listener's TLS contexts when it has {@code tls} set, else null
+     * @param tls the listener's TLS when it has {@code tls} set, else null
      */
-    ListenerPipeline(BrokerConfig.Listener listener, Flows flows, @Nullable Supplier<SslContext> tls) {
+    ListenerPipeline(BrokerConfig.Listener listener, Flows flows, @Nullable ServerTls tls) {
         if (listener.tls() != null && tls == null) {
             throw new IllegalArgumentException("listener " + listener.bind() + ":" + listener.port() + " has tls,"
                     + " but no TLS context was made for it");
@@ -63,9 +61,9 @@ final class ListenerPipeline extends ChannelInitializer<SocketChannel> {
             // before TLS: the load balancer's header is sent in the clear, ahead of the client's bytes
             ProxyProtocol.addTo(pipeline, flows.metrics(), PROXY_FAILURES);
         }
-        Supplier<SslContext> contexts = tls;
-        if (contexts != null) {
-            pipeline.addLast("tls", contexts.get().newHandler(ch.alloc()));
+        ServerTls listenerTls = tls;
+        if (listenerTls != null) {
+            listenerTls.addHandlers(ch);
         }
         if (listener.transport() == BrokerConfig.Transport.WEBSOCKET) {
             pipeline.addLast("http", new HttpServerCodec())

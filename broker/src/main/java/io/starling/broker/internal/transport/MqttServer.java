@@ -15,6 +15,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.starling.broker.config.BrokerConfig;
+import io.starling.broker.config.ConfigException;
 import io.starling.broker.internal.protocol.Connection;
 import io.starling.broker.internal.protocol.Flows;
 import java.io.IOException;
@@ -23,7 +24,6 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +56,9 @@ public final class MqttServer implements AutoCloseable {
     private final EventLoopGroup workers;
     private final List<Channel> serverChannels = new ArrayList<>();
     private final ConnectionLimits limits;
+    /** The TLS listeners' contexts, which {@link #reloadTls()} and the watcher replace. */
+    private final List<ServerTls> tls = new ArrayList<>();
+    private @Nullable CertificateWatcher certificateWatcher;
 
     private MqttServer(EventLoopGroup acceptors, EventLoopGroup workers, ConnectionLimits limits) {
         this.acceptors = acceptors;
@@ -63,24 +66,21 @@ public final class MqttServer implements AutoCloseable {
         this.limits = limits;
     }
 
-    /** Binds every listener of {@code config}, none with TLS; on failure nothing is left open. */
-    public static MqttServer start(BrokerConfig config, Flows flows, EventLoopGroup workers, EventLoopGroup acceptors)
-            throws IOException {
-        return start(config, flows, workers, acceptors, ServerSslContexts.NONE);
-    }
-
     /**
-     * Binds every listener of {@code config}, the TLS ones with the contexts {@code tls} gives; on
+     * Binds every listener of {@code config}, reading the TLS listeners' certificates and keys; on
      * failure nothing is left open.
      */
-    public static MqttServer start(BrokerConfig config, Flows flows, EventLoopGroup workers, EventLoopGroup acceptors,
-            ServerSslContexts tls) throws IOException {
+    public static MqttServer start(BrokerConfig config, Flows flows, EventLoopGroup workers, EventLoopGroup acceptors)
+            throws IOException {
         MqttServer server = new MqttServer(acceptors, workers, ConnectionLimits.of(config));
         try {
             List<BrokerConfig.Listener> listeners = config.listeners();
             for (int i = 0; i < listeners.size(); i++) {
                 BrokerConfig.Listener listener = listeners.get(i);
-                server.bind(listener, flows, server.limits.listener(i), listener.tls() == null ? null : tls.forListener(listener));
+                server.bind(listener, flows, server.limits.listener(i));
+            }
+            if (!server.tls.isEmpty()) {
+                server.certificateWatcher = CertificateWatcher.start(server.tls, acceptors.next(), CertificateWatcher.DEFAULT_INTERVAL);
             }
         } catch (IOException | RuntimeException e) {
             server.close();
@@ -99,8 +99,8 @@ public final class MqttServer implements AutoCloseable {
         return Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     }
 
-    private void bind(BrokerConfig.Listener listener, Flows flows, ConnectionLimits.Listener listenerLimits,
-            @Nullable Supplier<SslContext> tls) throws IOException {
+    private void bind(BrokerConfig.Listener listener, Flows flows, ConnectionLimits.Listener listenerLimits) throws IOException {
+        ServerTls listenerTls = listener.tls() == null ? null : loadTls(listener.tls(), flows);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptors, workers)
                 .channel(serverChannelClass())
@@ -109,7 +109,7 @@ public final class MqttServer implements AutoCloseable {
                 .handler(new ConnectionGate(listenerLimits, flows.metrics()))
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, RECEIVE_BUFFERS)
-                .childHandler(new ListenerPipeline(listener, flows, tls));
+                .childHandler(new ListenerPipeline(listener, flows, listenerTls));
         try {
             Channel channel = bootstrap.bind(listener.bind(), listener.port()).sync().channel();
             serverChannels.add(channel);
@@ -137,6 +137,25 @@ public final class MqttServer implements AutoCloseable {
         limits.reload(config);
     }
 
+    private ServerTls loadTls(BrokerConfig.Tls config, Flows flows) throws IOException {
+        try {
+            ServerTls loaded = ServerTls.load(config, flows.metrics());
+            tls.add(loaded);
+            return loaded;
+        } catch (ConfigException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads every TLS listener's files again: new handshakes use the new certificate, key, CA and
+     * CRL, open connections stay as they are. All are checked before any is replaced; on failure
+     * nothing changes and the problem is thrown.
+     */
+    public void reloadTls() throws ConfigException {
+        ServerTls.reloadAll(tls);
+    }
+
     /** The addresses actually bound, in listener order (a port of 0 becomes the port chosen). */
     public List<InetSocketAddress> addresses() {
         return serverChannels.stream().map(c -> (InetSocketAddress) c.localAddress()).toList();
@@ -145,6 +164,9 @@ public final class MqttServer implements AutoCloseable {
     /** Stops accepting connections. */
     @Override
     public void close() {
+        if (certificateWatcher != null) {
+            certificateWatcher.close();
+        }
         for (Channel channel : serverChannels) {
             channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         }

@@ -95,7 +95,7 @@ class AuthenticationTest {
     }
 
     @Test
-    @DisplayName("use_identity_as_username: the certificate identity is the user, the password file is not consulted")
+    @DisplayName("use_identity_as_username: the certificate identity is the user, the password file is not consulted; without a certificate it is")
     void certificateIdentityIsTheUser() throws Exception {
         Path pem = dir.resolve("x.pem");
         BrokerConfig.Listener tls = LOOPBACK.withTls(BrokerConfig.Tls.pem(pem, pem)
@@ -103,7 +103,9 @@ class AuthenticationTest {
         BrokerConfig config = BrokerConfig.defaults().withPasswordFile(passwordFile(hashed("alice", "s3cret")));
         try (Authentication auth = new Authentication(config, List.of())) {
             assertThat(decide(auth, login("alice", "wrong", "device-7"), tls)).isEqualTo(new Authentication.Verdict(ReasonCode.SUCCESS, "device-7", ""));
-            assertThat(decide(auth, login("alice", "s3cret", null), tls).code()).isEqualTo(ReasonCode.NOT_AUTHORIZED);
+            // no certificate (client_auth optional): the password file decides, as on any listener
+            assertThat(decide(auth, login("alice", "s3cret", null), tls)).isEqualTo(new Authentication.Verdict(ReasonCode.SUCCESS, "alice", ""));
+            assertThat(decide(auth, login("alice", "wrong", null), tls).code()).isEqualTo(ReasonCode.BAD_USER_NAME_OR_PASSWORD);
         }
     }
 

@@ -7,10 +7,9 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.netty.handler.ssl.SslContext;
 import io.starling.broker.Broker;
 import io.starling.broker.BrokerInternals;
-import io.starling.broker.BrokerWithTls;
+import io.starling.broker.testing.TestCertificates;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.internal.protocol.Connection;
 import io.starling.broker.internal.session.ClientConnection;
@@ -28,6 +27,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -44,18 +44,20 @@ class ProxyProtocolTest {
     private static final InetSocketAddress CLIENT_V4 = new InetSocketAddress(address(203, 0, 113, 7), 51234);
 
     private static Broker broker;
-    private static WebSocketTestCertificate certificate;
+    private static TestCertificates certificates;
+    @TempDir
+    static Path dir;
 
     @BeforeAll
     static void start() throws Exception {
-        certificate = WebSocketTestCertificate.create();
-        SslContext server = certificate.serverContext();
+        certificates = TestCertificates.create(dir);
+        TestCertificates.Issued server = certificates.server();
         BrokerConfig.Listener proxied = new BrokerConfig.Listener("127.0.0.1", 0).withProxyProtocol(true);
         BrokerConfig config = BrokerConfig.defaults().inMemory().withListeners(List.of(
                 proxied,
                 proxied.withWebSocket("/mqtt"),
-                proxied.withTls(BrokerConfig.Tls.pem(Path.of("unused.crt"), Path.of("unused.key")))));
-        broker = BrokerWithTls.start(config, listener -> () -> server);
+                proxied.withTls(BrokerConfig.Tls.pem(server.certFile(), server.keyFile()))));
+        broker = Broker.start(config);
     }
 
     @AfterAll
@@ -235,7 +237,7 @@ class ProxyProtocolTest {
         try (Socket plain = new Socket("127.0.0.1", broker.addresses().get(2).getPort())) {
             plain.getOutputStream().write("PROXY TCP4 203.0.113.7 192.0.2.1 51234 8883\r\n".getBytes(US_ASCII));
             plain.getOutputStream().flush();
-            try (SSLSocket tls = (SSLSocket) certificate.clientContext().getSocketFactory()
+            try (SSLSocket tls = (SSLSocket) certificates.clientContext(null).getSocketFactory()
                     .createSocket(plain, "127.0.0.1", broker.addresses().get(2).getPort(), true)) {
                 tls.startHandshake();
                 connectBehind(tls, new byte[0], "proxy-tls");

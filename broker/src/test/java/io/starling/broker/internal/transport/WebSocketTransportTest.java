@@ -3,9 +3,8 @@ package io.starling.broker.internal.transport;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.handler.ssl.SslContext;
 import io.starling.broker.Broker;
-import io.starling.broker.BrokerWithTls;
+import io.starling.broker.testing.TestCertificates;
 import io.starling.broker.config.BrokerConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -18,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -32,18 +32,20 @@ import org.junit.jupiter.params.provider.CsvSource;
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class WebSocketTransportTest {
     private static Broker broker;
-    private static WebSocketTestCertificate certificate;
+    private static TestCertificates certificates;
+    @TempDir
+    static Path dir;
 
     @BeforeAll
     static void start() throws Exception {
-        certificate = WebSocketTestCertificate.create();
-        SslContext server = certificate.serverContext();
+        certificates = TestCertificates.create(dir);
+        TestCertificates.Issued server = certificates.server();
         BrokerConfig.Listener tcp = new BrokerConfig.Listener("127.0.0.1", 0);
         BrokerConfig config = BrokerConfig.defaults().inMemory().withListeners(List.of(
                 tcp,
                 tcp.withWebSocket("/mqtt"),
-                tcp.withWebSocket("/mqtt").withTls(BrokerConfig.Tls.pem(Path.of("unused.crt"), Path.of("unused.key")))));
-        broker = BrokerWithTls.start(config, listener -> () -> server);
+                tcp.withWebSocket("/mqtt").withTls(BrokerConfig.Tls.pem(server.certFile(), server.keyFile()))));
+        broker = Broker.start(config);
     }
 
     @AfterAll
@@ -62,7 +64,7 @@ class WebSocketTransportTest {
     }
 
     private static WebSocketTestClient wss() throws Exception {
-        SSLSocket socket = (SSLSocket) certificate.clientContext().getSocketFactory()
+        SSLSocket socket = (SSLSocket) certificates.clientContext(null).getSocketFactory()
                 .createSocket("127.0.0.1", broker.addresses().get(2).getPort());
         socket.startHandshake();
         return new WebSocketTestClient(socket);

@@ -1,8 +1,10 @@
 package io.starling.cli.bench.command;
 
 import io.starling.cli.bench.engine.BenchSettings;
+import io.starling.cli.bench.engine.BenchTls;
 import io.starling.codec.packet.QoS;
 import io.starling.codec.wire.MqttVersion;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
@@ -63,6 +65,14 @@ final class BenchOptions {
             + " core, so that latencies do not include the bench's own wake-ups (Linux epoll only).")
     boolean busyPoll;
 
+    @Option(names = "--tls", description = "Connect with TLS (MQTT over TLS, usually port 8883), trusting the JVM's default CAs"
+            + " unless --cafile is given; the broker's certificate must name --host.")
+    boolean tls;
+
+    @Option(names = "--cafile", paramLabel = "FILE", description = "Connect with TLS, trusting the CA certificates (PEM) in FILE,"
+            + " as mosquitto_pub --cafile.")
+    @Nullable Path caFile;
+
     @Option(names = "--json", description = "Also print the summary as one JSON object on one line of standard output.")
     boolean json;
 
@@ -76,6 +86,6 @@ final class BenchOptions {
     BenchSettings settings() {
         return new BenchSettings(host, port, version, username, password, qos, clientPrefix,
                 threads != null ? threads : Runtime.getRuntime().availableProcessors(), keepAlive, duration, warmup, !quiet, persistent,
-                busyPoll);
+                busyPoll, tls || caFile != null ? new BenchTls(caFile) : null);
     }
 }

@@ -27,6 +27,7 @@ import org.jspecify.annotations.Nullable;
  *     session 0), so that a broker with persistence stores what it queues for them
  * @param busyPoll whether the event loops poll their sockets without ever sleeping, each taking
  *     a whole core, so that a latency does not include the bench's own wake-ups
+ * @param tls TLS to the broker (MQTT over TLS), or null for plain TCP
  */
 public record BenchSettings(
         String host,
@@ -42,7 +43,8 @@ public record BenchSettings(
         Duration warmup,
         boolean progress,
         boolean persistentSubscribers,
-        boolean busyPoll) {
+        boolean busyPoll,
+        @Nullable BenchTls tls) {
 
     public BenchSettings {
         if (host.isBlank()) {
@@ -71,7 +73,7 @@ public record BenchSettings(
     /** localhost:1883, MQTT 3.1.1, QoS 0, one thread per processor, keep alive 60 s, no time limit, no busy polling. */
     public static BenchSettings defaults() {
         return new BenchSettings("localhost", 1883, MqttVersion.V3_1_1, null, null, QoS.AT_MOST_ONCE, "bench",
-                Runtime.getRuntime().availableProcessors(), 60, null, Duration.ZERO, true, false, false);
+                Runtime.getRuntime().availableProcessors(), 60, null, Duration.ZERO, true, false, false, null);
     }
 
     /** The version as people write it: 3.1, 3.1.1 or 5.0. */
@@ -86,67 +88,73 @@ public record BenchSettings(
     /** A copy with {@code host}, {@code port} replaced. */
     public BenchSettings withBroker(String host, int port) {
         return new BenchSettings(host, port, version, username, password, qos, clientPrefix, threads, keepAlive,
-                duration, warmup, progress, persistentSubscribers, busyPoll);
+                duration, warmup, progress, persistentSubscribers, busyPoll, tls);
     }
 
     /** A copy with {@code qos} replaced. */
     public BenchSettings withQos(QoS qos) {
         return new BenchSettings(host, port, version, username, password, qos, clientPrefix, threads, keepAlive,
-                duration, warmup, progress, persistentSubscribers, busyPoll);
+                duration, warmup, progress, persistentSubscribers, busyPoll, tls);
     }
 
     /** A copy with {@code version} replaced. */
     public BenchSettings withVersion(MqttVersion version) {
         return new BenchSettings(host, port, version, username, password, qos, clientPrefix, threads, keepAlive,
-                duration, warmup, progress, persistentSubscribers, busyPoll);
+                duration, warmup, progress, persistentSubscribers, busyPoll, tls);
     }
 
     /** A copy with {@code username}, {@code password} replaced. */
     public BenchSettings withCredentials(@Nullable String username, @Nullable String password) {
         return new BenchSettings(host, port, version, username, password, qos, clientPrefix, threads, keepAlive,
-                duration, warmup, progress, persistentSubscribers, busyPoll);
+                duration, warmup, progress, persistentSubscribers, busyPoll, tls);
     }
 
     /** A copy with {@code clientPrefix} replaced. */
     public BenchSettings withClientPrefix(String clientPrefix) {
         return new BenchSettings(host, port, version, username, password, qos, clientPrefix, threads, keepAlive,
-                duration, warmup, progress, persistentSubscribers, busyPoll);
+                duration, warmup, progress, persistentSubscribers, busyPoll, tls);
     }
 
     /** A copy with {@code threads} replaced. */
     public BenchSettings withThreads(int threads) {
         return new BenchSettings(host, port, version, username, password, qos, clientPrefix, threads, keepAlive,
-                duration, warmup, progress, persistentSubscribers, busyPoll);
+                duration, warmup, progress, persistentSubscribers, busyPoll, tls);
     }
 
     /** A copy with {@code keepAlive} replaced. */
     public BenchSettings withKeepAlive(int keepAlive) {
         return new BenchSettings(host, port, version, username, password, qos, clientPrefix, threads, keepAlive,
-                duration, warmup, progress, persistentSubscribers, busyPoll);
+                duration, warmup, progress, persistentSubscribers, busyPoll, tls);
     }
 
     /** A copy with {@code duration} replaced. */
     public BenchSettings withDuration(@Nullable Duration duration) {
         return new BenchSettings(host, port, version, username, password, qos, clientPrefix, threads, keepAlive,
-                duration, warmup, progress, persistentSubscribers, busyPoll);
+                duration, warmup, progress, persistentSubscribers, busyPoll, tls);
     }
 
     /** A copy with {@code warmup} replaced. */
     public BenchSettings withWarmup(Duration warmup) {
         return new BenchSettings(host, port, version, username, password, qos, clientPrefix, threads, keepAlive,
-                duration, warmup, progress, persistentSubscribers, busyPoll);
+                duration, warmup, progress, persistentSubscribers, busyPoll, tls);
     }
 
     /** A copy with {@code busyPoll} replaced. */
     public BenchSettings withBusyPoll(boolean busyPoll) {
         return new BenchSettings(host, port, version, username, password, qos, clientPrefix, threads, keepAlive,
-                duration, warmup, progress, persistentSubscribers, busyPoll);
+                duration, warmup, progress, persistentSubscribers, busyPoll, tls);
+    }
+
+    /** A copy with {@code tls} replaced (null: plain TCP). */
+    public BenchSettings withTls(@Nullable BenchTls tls) {
+        return new BenchSettings(host, port, version, username, password, qos, clientPrefix, threads, keepAlive,
+                duration, warmup, progress, persistentSubscribers, busyPoll, tls);
     }
 
     /** A copy with {@code progress} replaced. */
     public BenchSettings withProgress(boolean progress) {
         return new BenchSettings(host, port, version, username, password, qos, clientPrefix, threads, keepAlive,
-                duration, warmup, progress, persistentSubscribers, busyPoll);
+                duration, warmup, progress, persistentSubscribers, busyPoll, tls);
     }
 
     /** This, with a duration of {@code fallback} when neither a duration nor {@code count} bounds the run. */
@@ -157,6 +165,6 @@ public record BenchSettings(
     /** A copy with {@code persistentSubscribers} replaced. */
     public BenchSettings withPersistentSubscribers(boolean persistentSubscribers) {
         return new BenchSettings(host, port, version, username, password, qos, clientPrefix, threads, keepAlive,
-                duration, warmup, progress, persistentSubscribers, busyPoll);
+                duration, warmup, progress, persistentSubscribers, busyPoll, tls);
     }
 }

@@ -4,6 +4,8 @@ import com.sun.management.UnixOperatingSystemMXBean;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -14,6 +16,7 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.NetUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.starling.cli.bench.stats.ConnectionCounts;
@@ -63,6 +66,8 @@ final class LoadClients implements AutoCloseable {
     private final ConnectionCounts counts = new ConnectionCounts();
     private final LatencyStats connectTimes;
     private final ConcurrentLinkedQueue<LoadConnection> connections = new ConcurrentLinkedQueue<>();
+    /** TLS to the broker, shared by every connection; null: plain TCP. */
+    private final @Nullable SslContext tls;
 
     LoadClients(BenchSettings settings) {
         this.settings = settings;
@@ -71,6 +76,7 @@ final class LoadClients implements AutoCloseable {
             throw new BenchException("unknown host " + settings.host());
         }
         this.broker = address;
+        this.tls = settings.tls() == null ? null : settings.tls().clientContext();
         boolean epoll = Epoll.isAvailable();
         if (settings.busyPoll() && !epoll) {
             throw new BenchException("--busy-poll needs Linux epoll, which is not available here");
@@ -148,7 +154,7 @@ final class LoadClients implements AutoCloseable {
         LoadConnection connection = new LoadConnection(clientId, connectPacket(settings, clientId, subscription != null),
                 subscription, publisher, subscriber, counts, connectTimes);
         connections.add(connection);
-        Bootstrap one = bootstrap.clone().handler(connection);
+        Bootstrap one = bootstrap.clone().handler(tls == null ? connection : withTls(tls, connection));
         ChannelFuture connecting = source == null ? one.connect() : one.connect(broker, source);
         connecting.addListener(f -> {
             if (!f.isSuccess()) {
@@ -156,6 +162,17 @@ final class LoadClients implements AutoCloseable {
             }
         });
         return connection;
+    }
+
+    /** TLS in front of {@code connection}: the broker's certificate is checked against the host name the bench was given. */
+    private ChannelInitializer<Channel> withTls(SslContext context, LoadConnection connection) {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel channel) {
+                // what the connection writes before the handshake ends (its CONNECT) waits in the SSL handler
+                channel.pipeline().addLast(context.newHandler(channel.alloc(), settings.host(), settings.port()), connection);
+            }
+        };
     }
 
     /**
