@@ -3,11 +3,15 @@ package io.starling.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class StarlingCommandTest {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -54,6 +58,39 @@ class StarlingCommandTest {
     void brokerReportsAMissingConfigurationFile() {
         assertThat(Starling.run("broker", "-c", "/nonexistent/starling.yaml")).isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("starling broker: ").contains("/nonexistent/starling.yaml");
+    }
+
+    @Test
+    void checkConfigAcceptsAValidConfigurationAndWarnsOfClearTextPasswords(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("passwd"), "alice:clear-text\n");
+        Files.writeString(dir.resolve("acl"), "user alice\ntopic readwrite a/#\n");
+        Path config = Files.writeString(dir.resolve("broker.yaml"), "password_file: passwd\nacl_file: acl\n");
+
+        assertThat(Starling.run("broker", "--check-config", "-c", config.toString())).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains("warning: ").contains("starling passwd -U")
+                .contains(config + " is valid");
+    }
+
+    @Test
+    void checkConfigNamesTheFileAndLineOfABrokenAclFile(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("acl"), "user alice\ntopic sometimes a/#\n");
+        Path config = Files.writeString(dir.resolve("broker.yaml"), "acl_file: acl\n");
+
+        assertThat(Starling.run("broker", "--check-config", "-c", config.toString())).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("starling broker: " + dir.resolve("acl") + ":2: ");
+    }
+
+    @Test
+    void checkConfigRefusesAMissingCertificate(@TempDir Path dir) throws IOException {
+        Path config = Files.writeString(dir.resolve("broker.yaml"), """
+                listeners:
+                  - port: 0
+                    tls: {cert_file: missing.crt, key_file: missing.key}
+                """);
+
+        assertThat(Starling.run("broker", "--check-config", "-c", config.toString())).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("starling broker: " + dir.resolve("missing.key") + ": cannot be read: it does not exist");
     }
 
     @Test

@@ -103,6 +103,18 @@ final class BrokerProcess implements AutoCloseable {
         assertThat(process.exitValue()).as("exit status of a process killed by SIGKILL (128 + 9)").isEqualTo(KILLED_BY_SIGKILL);
     }
 
+    /** Sends SIGHUP, as {@code kill -HUP} does: the broker reloads its configuration. */
+    void hangUp() throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).inheritIO().start();
+        assertThat(kill.waitFor(STOP.toSeconds(), TimeUnit.SECONDS)).as("kill -HUP returned").isTrue();
+        assertThat(kill.exitValue()).as("kill -HUP %s", process.pid()).isZero();
+    }
+
+    /** Everything the broker logged so far. */
+    String log() {
+        return read(log);
+    }
+
     /** The last lines of the broker's log, for failure messages. */
     String logTail() {
         List<String> lines = read(log).lines().toList();

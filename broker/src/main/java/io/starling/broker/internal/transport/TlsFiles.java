@@ -191,8 +191,12 @@ final class TlsFiles {
     private static byte[] read(Path file) throws ConfigException {
         try {
             return Files.readAllBytes(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new ConfigException(file.toString(), "cannot be read: it does not exist", e);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new ConfigException(file.toString(), "cannot be read: permission denied", e);
         } catch (IOException e) {
-            throw new ConfigException(file.toString(), "cannot be read: " + e, e);
+            throw new ConfigException(file.toString(), "cannot be read: " + e.getMessage(), e);
         }
     }
 
