@@ -130,7 +130,7 @@ public final class Broker implements AutoCloseable {
             TopicTree subscriptions = new TopicTree();
             RetainedIndex retained = new RetainedIndex(storage.maxRetainedMessages(), storage.maxRetainedBytes());
             restoreRetained(recovered, retained);
-            Router router = new Router(subscriptions, retained, persistence, metrics);
+            Router router = new Router(subscriptions, retained, persistence, metrics, access);
             LiveLimits limits = new LiveLimits(config.limits(), metrics);
             PublishOutFlow publishOut = new PublishOutFlow(config, persistence, metrics, limits);
             PublishInFlow publishIn = new PublishInFlow(router, persistence, metrics);

@@ -3,6 +3,7 @@ package io.starling.jmh;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.internal.protocol.PublishOutFlow;
+import io.starling.broker.internal.acl.AccessControl;
 import io.starling.broker.internal.retained.RetainedIndex;
 import io.starling.broker.internal.routing.Router;
 import io.starling.broker.internal.routing.TopicTree;
@@ -92,7 +93,7 @@ public class RoutingBenchmark {
         TopicTree tree = new TopicTree();
         new TelemetrySubscriptions(OTHER_SUBSCRIPTIONS).subscribeAll(tree);
         router = new Router(tree, new RetainedIndex(config.storage().maxRetainedMessages(),
-                config.storage().maxRetainedBytes()), Persistence.NONE, metrics);
+                config.storage().maxRetainedBytes()), Persistence.NONE, metrics, new AccessControl(null));
         if (delivery.equals("counting")) {
             counting = new CountingSubscriber[subscribers];
             for (int i = 0; i < subscribers; i++) {
