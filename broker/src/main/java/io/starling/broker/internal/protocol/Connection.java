@@ -11,7 +11,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.internal.limits.InboundByteMeter;
-import io.starling.broker.internal.limits.InboundRate;
+import io.starling.broker.internal.limits.InboundThrottle;
 import io.starling.broker.internal.limits.LiveLimits;
 import io.starling.broker.internal.routing.Subscriber;
 import io.starling.broker.internal.session.ClientConnection;
@@ -41,6 +41,8 @@ import io.starling.codec.property.Property;
 import io.starling.codec.property.PropertyId;
 import io.starling.codec.wire.MqttVersion;
 import io.starling.codec.wire.PacketType;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -138,10 +140,8 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
     private boolean needsFlush;
     /** Not reading, to hold the client back while a subscriber it publishes to has a full queue. */
     private boolean heldBack;
-    /** Not reading for a while: the client sent faster than the inbound rate limits. */
-    private boolean throttled;
-    /** What the client sent lately, against the inbound rate limits; made when a limit first applies. */
-    private @Nullable InboundRate inboundRate;
+    /** Pauses the reading while the client sends faster than the inbound rate limits; made when a limit first applies. */
+    private @Nullable InboundThrottle throttle;
 
     public Connection(Flows flows, BrokerConfig.Listener listener, PacketDecoder decoder) {
         this.flows = flows;
@@ -161,8 +161,8 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
             return known;
         }
         Channel ch = channel;
-        java.net.SocketAddress remote = ch == null ? null : ch.remoteAddress();
-        return new Peer(remote instanceof java.net.InetSocketAddress inet ? inet : new java.net.InetSocketAddress(0), null);
+        SocketAddress remote = ch == null ? null : ch.remoteAddress();
+        return new Peer(remote instanceof InetSocketAddress inet ? inet : new InetSocketAddress(0), null);
     }
 
     /** The user name the client was let in as (the CONNECT's, or its certificate's); null: anonymous. */
@@ -189,7 +189,7 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
         flows.channels().add(ctx.channel());
         if (flows.limits().current().maxInboundByteRate() != 0) {
             // counts what comes off the socket; a connection opened without a byte rate pays nothing
-            ctx.pipeline().addFirst(InboundByteMeter.NAME, new InboundByteMeter(this::bytesRead));
+            ctx.pipeline().addFirst(InboundByteMeter.NAME, new InboundByteMeter(n -> throttle().bytesRead(n)));
         }
         restartKeepAlive(KeepAlive.CONNECT_TIMEOUT_NANOS);
         ctx.fireChannelActive();
@@ -253,9 +253,8 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
     private void dispatch(Session s, Packet packet) {
         // Java 17: no pattern matching for switch yet
         if (packet instanceof Publish p) {
-            BrokerConfig.Limits limits = flows.limits().current();
-            if (limits.maxInboundMessageRate() != 0) {
-                throttle(rate().publishRead(limits, System.nanoTime()));
+            if (flows.limits().current().maxInboundMessageRate() != 0) {
+                throttle().publishRead();
             }
             Message message = v5 != null ? received5(p) : received(p);
             int packetId = p.packetId();
@@ -367,62 +366,29 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
         return false;
     }
 
-    // ---- inbound rates: pausing the reading ----
-
-    private InboundRate rate() {
-        InboundRate r = inboundRate;
-        if (r == null) {
-            r = inboundRate = new InboundRate();
+    private InboundThrottle throttle() {
+        InboundThrottle t = throttle;
+        if (t == null) {
+            t = throttle = new InboundThrottle(flows.limits(), flows.metrics(), channel(), this::readIfAllowed);
         }
-        return r;
-    }
-
-    /** {@code n} bytes came off the socket (the {@link InboundByteMeter}); on the event loop. */
-    private void bytesRead(long n) {
-        BrokerConfig.Limits limits = flows.limits().current();
-        if (limits.maxInboundByteRate() != 0) {
-            throttle(rate().bytesRead(n, limits, System.nanoTime()));
-        }
-    }
-
-    /**
-     * Stops reading for {@code pauseNanos} (0: goes on reading): the client sent faster than the
-     * rates allow. What it sends meanwhile waits in its socket, and TCP slows it down; nothing
-     * it sent is dropped. The packets already read are still handled.
-     */
-    private void throttle(long pauseNanos) {
-        if (pauseNanos == 0 || throttled) {
-            return; // a pause in progress looks at the debt again when it ends
-        }
-        throttled = true;
-        flows.metrics().clientsThrottled.increment();
-        log.debug("client {}: sending faster than the inbound rate limits, not read for {} ms", clientId, pauseNanos / 1_000_000);
-        readIfAllowed();
-        channel().eventLoop().schedule(this::endThrottle, pauseNanos, TimeUnit.NANOSECONDS);
-    }
-
-    private void endThrottle() {
-        InboundRate r = inboundRate;
-        long left = r == null ? 0 : r.pauseLeft(flows.limits().current(), System.nanoTime());
-        Channel ch = channel;
-        if (left > 0 && ch != null && ch.isActive()) {
-            ch.eventLoop().schedule(this::endThrottle, left, TimeUnit.NANOSECONDS);
-            return;
-        }
-        throttled = false;
-        readIfAllowed();
+        return t;
     }
 
     /**
      * The one place that turns reading on or off for flow control: the client is read unless a
      * subscriber it publishes to is full ({@link #heldBack}), it is over its inbound rates
-     * ({@link #throttled}), or the connection is closing.
+     * ({@link #throttle}), or the connection is closing.
      */
     private void readIfAllowed() {
         Channel ch = channel;
         if (ch != null) {
-            ch.config().setAutoRead(!heldBack && !throttled && !closing);
+            ch.config().setAutoRead(!heldBack && !throttled() && !closing);
         }
+    }
+
+    private boolean throttled() {
+        InboundThrottle t = throttle;
+        return t != null && t.paused();
     }
 
     /** The limits against abuse and overload, as they are now; for the connect flow. */
@@ -502,7 +468,7 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
             armKeepAlive(limit - silent);
             return;
         }
-        if (heldBack || throttled) {
+        if (heldBack || throttled()) {
             // the broker stopped reading, not the client: its PINGREQs wait in the socket
             armKeepAlive(limit);
             return;
@@ -774,8 +740,7 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
         // sizing a packet costs a pass over its properties: only when the client set a limit
         if (state.maxPacketSize != Integer.MAX_VALUE && encoder.encodedSize(stripped) > state.maxPacketSize) {
             stripped = ProblemInformation.strip(stripped);
-            // sizing a packet costs a pass over its properties: only when the client set a limit
-        if (state.maxPacketSize != Integer.MAX_VALUE && encoder.encodedSize(stripped) > state.maxPacketSize) {
+            if (encoder.encodedSize(stripped) > state.maxPacketSize) {
                 log.debug("client {}: {} not sent, larger than its maximum packet size of {}", clientId, packet.type(),
                         state.maxPacketSize);
                 return null;
