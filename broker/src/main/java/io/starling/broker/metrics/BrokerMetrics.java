@@ -51,6 +51,8 @@ public final class BrokerMetrics {
     public final LongAdder connectionsRefusedByRate = new LongAdder();
     /** Connections closed on a PROXY protocol listener because they did not start with a valid header. */
     public final LongAdder proxyHeadersInvalid = new LongAdder();
+    /** Logins refused: bad user name or password, anonymous where not allowed, a plug-in's refusal, server busy. */
+    public final LongAdder loginsRefused = new LongAdder();
     /** TLS handshakes that failed: no, untrusted, expired or revoked certificate, no common protocol, not TLS at all. */
     public final LongAdder tlsHandshakesFailed = new LongAdder();
 }

@@ -153,6 +153,7 @@ public final class ConnectFlow {
     private void decided(Connection connection, Connect connect, String clientId, boolean assigned, Authenticator.Login login,
             Authentication.Verdict verdict) {
         if (!verdict.allowed()) {
+            connection.metrics().loginsRefused.increment();
             log.info("login failed: client {}, user {}, from {}: {}", clientId,
                     login.username() == null ? "(none)" : "'" + login.username() + "'", login.remoteAddress(), verdict.reason());
             connection.refuse(connect.version(), verdict.code(), verdict.reason());

@@ -16,6 +16,7 @@ import io.starling.broker.internal.limits.LiveLimits;
 import io.starling.broker.internal.routing.Subscriber;
 import io.starling.broker.internal.session.ClientConnection;
 import io.starling.broker.internal.session.Session;
+import io.starling.broker.metrics.BrokerMetrics;
 import io.starling.broker.model.Message;
 import io.starling.codec.decode.PacketDecodeException;
 import io.starling.codec.decode.PacketDecoder;
@@ -389,6 +390,11 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
     private boolean throttled() {
         InboundThrottle t = throttle;
         return t != null && t.paused();
+    }
+
+    /** The broker's counters; for the flows that count what they refuse. */
+    BrokerMetrics metrics() {
+        return flows.metrics();
     }
 
     /** The limits against abuse and overload, as they are now; for the connect flow. */

@@ -86,6 +86,7 @@ class PasswordLoginTest {
                 client.send(connect(MqttVersion.V3_1_1, "c3", null, null));
                 assertThat(client.expect(ConnAck.class).reasonCode()).isEqualTo(ReasonCode.NOT_AUTHORIZED);
             }
+            assertThat(broker.metrics().loginsRefused.sum()).isEqualTo(3);
         }
     }
 
