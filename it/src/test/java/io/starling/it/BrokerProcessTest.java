@@ -237,7 +237,7 @@ class BrokerProcessTest {
 
         assertExitsWith(broker, log, 1);
         assertThat(outputLines(log)).containsExactly("starling broker: listener 0.0.0.0:" + port + " is not on loopback:"
-                + " configure password_file, or set allow_anonymous: true to let anyone connect");
+                + " configure password_file or required client certificates, or set allow_anonymous: true to let anyone connect");
     }
 
     @Test
@@ -254,7 +254,7 @@ class BrokerProcessTest {
 
         assertExitsWith(broker, log, 1);
         assertThat(outputLines(log)).containsExactly("starling broker: starling.yaml:2: listeners[0].bind: listener 0.0.0.0:"
-                + port + " is not on loopback: configure password_file, or set allow_anonymous: true to let anyone connect");
+                + port + " is not on loopback: configure password_file or required client certificates, or set allow_anonymous: true to let anyone connect");
     }
 
     @Test
