@@ -11,7 +11,6 @@ import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.starling.broker.Broker;
-import io.starling.broker.Broker;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.testing.TestCertificates;
 import java.nio.file.Path;
