@@ -10,7 +10,6 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -204,13 +203,9 @@ final class PasswdCommand implements Callable<Integer> {
     /** Writes a new file beside {@code file}, readable by its owner only, and moves it over {@code file}. */
     private static void write(Path file, List<String> lines) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
+        // on a POSIX file system a temporary file is made readable and writable by its owner only
         Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
         try {
-            try {
-                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException e) {
-                // not a POSIX file system: its own defaults
-            }
             StringBuilder text = new StringBuilder();
             lines.forEach(line -> text.append(line).append('\n'));
             Files.writeString(tmp, text, StandardCharsets.UTF_8);

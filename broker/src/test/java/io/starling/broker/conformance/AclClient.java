@@ -1,17 +1,9 @@
 package io.starling.broker.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
-import io.netty.buffer.UnpooledByteBufAllocator;
-import io.starling.codec.decode.PacketDecoder;
-import io.starling.codec.encode.PacketEncoder;
 import io.starling.codec.packet.ConnAck;
 import io.starling.codec.packet.Connect;
-import io.starling.codec.packet.Packet;
 import io.starling.codec.packet.Publish;
 import io.starling.codec.packet.QoS;
 import io.starling.codec.packet.ReasonCode;
@@ -22,7 +14,6 @@ import io.starling.codec.packet.Will;
 import io.starling.codec.property.Properties;
 import io.starling.codec.wire.MqttVersion;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -32,19 +23,14 @@ import org.jspecify.annotations.Nullable;
  * for its version over a {@link RawClient}, so that one test body runs for both versions and
  * asserts exact return and reason codes.
  */
-final class AclClient implements AutoCloseable {
-    private final RawClient raw;
-    private final MqttVersion version;
-    private final PacketEncoder encoder;
-    private final PacketDecoder decoder;
-    private final String name;
-
+final class AclClient extends CodecClient<AclClient> {
     private AclClient(int port, MqttVersion version, String name) {
-        this.raw = new RawClient(port, name);
-        this.version = version;
-        this.encoder = new PacketEncoder(version);
-        this.decoder = PacketDecoder.forClient(version, PacketDecoder.MAX_PACKET_SIZE);
-        this.name = name;
+        super(port, version, name);
+    }
+
+    @Override
+    AclClient self() {
+        return this;
     }
 
     /** Connects {@code clientId} with {@code username} (null: anonymous) and {@code will} (or none), clean. */
@@ -60,16 +46,6 @@ final class AclClient implements AutoCloseable {
         return connected(port, version, clientId, username, null);
     }
 
-    AclClient send(Packet packet) {
-        ByteBuf encoded = encoder.encode(UnpooledByteBufAllocator.DEFAULT, packet);
-        try {
-            raw.send(ByteBufUtil.getBytes(encoded));
-        } finally {
-            encoded.release();
-        }
-        return this;
-    }
-
     /** Subscribes to {@code filters} at QoS 1 in one SUBACK and returns its return or reason codes as bytes. */
     List<Integer> subscribe(int packetId, String... filters) {
         send(new Subscribe(packetId, Arrays.stream(filters).map(f -> new Subscription(f, QoS.AT_LEAST_ONCE)).toList()));
@@ -79,53 +55,12 @@ final class AclClient implements AutoCloseable {
     }
 
     AclClient publish(String topic, QoS qos, boolean retain, int packetId, String payload) {
-        Publish publish = new Publish(topic, qos, false, retain, packetId, Properties.EMPTY,
-                Unpooled.wrappedBuffer(payload.getBytes(StandardCharsets.UTF_8)));
-        try {
-            return send(publish);
-        } finally {
-            publish.release();
-        }
-    }
-
-    Packet read() {
-        ByteBuf in = Unpooled.wrappedBuffer(raw.readPacket());
-        Packet packet = decoder.decode(in);
-        if (packet == null) {
-            fail("%s: the broker sent an incomplete packet", name);
-        }
-        if (packet instanceof Publish p) {
-            Publish copy = new Publish(p.topic(), p.qos(), p.dup(), p.retained(), p.packetId(), p.properties(),
-                    Unpooled.copiedBuffer(p.payload()));
-            p.release();
-            return copy;
-        }
-        return packet;
-    }
-
-    <T extends Packet> T expect(Class<T> type) {
-        Packet packet = read();
-        assertThat(packet).as("%s: the next packet", name).isInstanceOf(type);
-        return type.cast(packet);
+        return publish(topic, qos, retain, packetId, payload, Properties.EMPTY);
     }
 
     /** Reads the next PUBLISH and returns "topic=payload" (with " retained" when RETAIN is 1). */
     String nextMessage() {
         Publish p = expect(Publish.class);
         return p.topic() + "=" + p.payload().toString(StandardCharsets.UTF_8) + (p.retained() ? " retained" : "");
-    }
-
-    void expectNothing(Duration duration) {
-        raw.expectNothing(duration);
-    }
-
-    MqttVersion version() {
-        return version;
-    }
-
-    /** Ends the connection without DISCONNECT, so that a will is published. */
-    @Override
-    public void close() {
-        raw.close();
     }
 }

@@ -1,18 +1,10 @@
 package io.starling.broker.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
-import io.netty.buffer.UnpooledByteBufAllocator;
-import io.starling.codec.decode.PacketDecoder;
-import io.starling.codec.encode.PacketEncoder;
 import io.starling.codec.packet.ConnAck;
 import io.starling.codec.packet.Connect;
 import io.starling.codec.packet.Disconnect;
-import io.starling.codec.packet.Packet;
 import io.starling.codec.packet.Publish;
 import io.starling.codec.packet.QoS;
 import io.starling.codec.packet.ReasonCode;
@@ -23,7 +15,6 @@ import io.starling.codec.property.Properties;
 import io.starling.codec.property.Property;
 import io.starling.codec.wire.MqttVersion;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,16 +24,14 @@ import java.util.List;
  * codec's strict client-side decoder, so that a test asserts on reason codes and properties
  * rather than on a byte layout. Every read is bounded by the raw client's deadline.
  */
-final class Mqtt5Client implements AutoCloseable {
-    private static final PacketEncoder ENCODER = new PacketEncoder(MqttVersion.V5);
-
-    private final RawClient raw;
-    private final PacketDecoder decoder = PacketDecoder.forClient(MqttVersion.V5, PacketDecoder.MAX_PACKET_SIZE);
-    private final String name;
-
+final class Mqtt5Client extends CodecClient<Mqtt5Client> {
     private Mqtt5Client(int port, String name) {
-        this.raw = new RawClient(port, name);
-        this.name = name;
+        super(port, MqttVersion.V5, name);
+    }
+
+    @Override
+    Mqtt5Client self() {
+        return this;
     }
 
     /** A connection that has sent nothing yet. */
@@ -64,16 +53,6 @@ final class Mqtt5Client implements AutoCloseable {
         return expect(ConnAck.class);
     }
 
-    Mqtt5Client send(Packet packet) {
-        ByteBuf encoded = ENCODER.encode(UnpooledByteBufAllocator.DEFAULT, packet);
-        try {
-            raw.send(ByteBufUtil.getBytes(encoded));
-        } finally {
-            encoded.release();
-        }
-        return this;
-    }
-
     Mqtt5Client sendRaw(byte[]... bytes) {
         raw.send(bytes);
         return this;
@@ -89,36 +68,7 @@ final class Mqtt5Client implements AutoCloseable {
 
     /** Publishes a UTF-8 payload with {@code properties}. */
     Mqtt5Client publish(String topic, QoS qos, boolean retain, int packetId, String payload, Property... properties) {
-        Publish publish = new Publish(topic, qos, false, retain, packetId, Properties.of(properties),
-                Unpooled.wrappedBuffer(payload.getBytes(StandardCharsets.UTF_8)));
-        try {
-            return send(publish);
-        } finally {
-            publish.release();
-        }
-    }
-
-    /** Reads and decodes the next packet. A PUBLISH comes back with its payload copied, nothing to release. */
-    Packet read() {
-        ByteBuf in = Unpooled.wrappedBuffer(raw.readPacket());
-        Packet packet = decoder.decode(in);
-        if (packet == null) {
-            fail("%s: the broker sent an incomplete packet", name);
-        }
-        if (packet instanceof Publish p) {
-            Publish copy = new Publish(p.topic(), p.qos(), p.dup(), p.retained(), p.packetId(), p.properties(),
-                    Unpooled.copiedBuffer(p.payload()));
-            p.release();
-            return copy;
-        }
-        return packet;
-    }
-
-    /** Reads the next packet and asserts its type. */
-    <T extends Packet> T expect(Class<T> type) {
-        Packet packet = read();
-        assertThat(packet).as("%s: the next packet", name).isInstanceOf(type);
-        return type.cast(packet);
+        return publish(topic, qos, retain, packetId, payload, Properties.of(properties));
     }
 
     /** Reads {@code n} PUBLISHes. */
@@ -148,17 +98,7 @@ final class Mqtt5Client implements AutoCloseable {
         raw.expectClosed();
     }
 
-    void expectNothing(Duration duration) {
-        raw.expectNothing(duration);
-    }
-
     static String text(Publish publish) {
         return publish.payload().toString(StandardCharsets.UTF_8);
-    }
-
-    /** Ends the connection without DISCONNECT. */
-    @Override
-    public void close() {
-        raw.close();
     }
 }
