@@ -137,14 +137,11 @@ public final class MqttServer implements AutoCloseable {
         limits.reload(config);
     }
 
-    private ServerTls loadTls(BrokerConfig.Tls config, Flows flows) throws IOException {
-        try {
-            ServerTls loaded = ServerTls.load(config, flows.metrics());
-            tls.add(loaded);
-            return loaded;
-        } catch (ConfigException e) {
-            throw new IOException(e.getMessage(), e);
-        }
+    /** Reads a TLS listener's files; a broken one stops the start with its {@link ConfigException}, file and problem. */
+    private ServerTls loadTls(BrokerConfig.Tls config, Flows flows) throws ConfigException {
+        ServerTls loaded = ServerTls.load(config, flows.metrics());
+        tls.add(loaded);
+        return loaded;
     }
 
     /**
