@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.starling.broker.Broker;
+import io.starling.broker.BrokerInternals;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.codec.packet.Publish;
 import io.starling.codec.packet.QoS;
@@ -75,15 +76,25 @@ class LimitsStuckClientTest {
         }
     }
 
+    /** The stuck client's window (2) and queue (4) hold this many messages. */
+    private static final int FILLS_QUEUE = 6;
+
     /**
      * Publishes the messages one by one, each answered by PUBACK: once the stuck client's window
-     * and queue are full (6 messages) the publisher is held back, and it is read again only once
-     * the stuck client is gone.
+     * and queue are full the publisher is held back, and it is read again only once the stuck
+     * client is gone. The PUBACK comes before the stuck session's own thread has queued the
+     * message, so the loop waits for the queue to be full before the next publish: from then on
+     * the hold-back is certain, not a race.
      */
-    private static void publishAll(RawClient publisher) {
+    private static void publishAll(Broker broker, RawClient publisher, String stuckClient) {
         for (int i = 1; i <= MESSAGES; i++) {
             publisher.send(publish1("s/t", i, "m" + i));
             publisher.expect(puback(i));
+            if (i == FILLS_QUEUE) {
+                await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
+                        .until(() -> BrokerInternals.sessions(broker).store().get(stuckClient).congested()
+                                || broker.metrics().stuckClientsDisconnected.sum() > 0);
+            }
         }
     }
 
@@ -103,7 +114,7 @@ class LimitsStuckClientTest {
                 OtherSubscriber other = new OtherSubscriber(broker.port(), "s/t");
                 RawClient publisher = RawClient.connected(broker.port(), "pub5")) {
             stuck.subscribe(1, new Subscription("s/t", QoS.AT_LEAST_ONCE));
-            publishAll(publisher);
+            publishAll(broker, publisher, "stuck5");
             // the window of 2 and never a PUBACK: the queue filled, the publisher is held back, then the stuck client goes
             List<Publish> got = stuck.expectPublishes(2);
             assertThat(got).extracting(Mqtt5Client::text).containsExactly("m1", "m2");
@@ -130,7 +141,7 @@ class LimitsStuckClientTest {
             assertThat(in.readNBytes(4)).isEqualTo(CONNACK_ACCEPTED);
             assertThat(in.readNBytes(5)).isEqualTo(suback(1, 0x01));
             // from here on the stuck client reads nothing
-            publishAll(publisher);
+            publishAll(broker, publisher, "stuck311");
             await().atMost(Duration.ofSeconds(10)).until(() -> other.received.size() == MESSAGES);
             assertThat(other.received).containsExactlyElementsOf(expectedPayloads());
             assertThat(broker.metrics().stuckClientsDisconnected.sum()).isEqualTo(1);
