@@ -12,6 +12,8 @@ import io.starling.client.internal.PacketIds;
 import io.starling.client.internal.Wire;
 import io.starling.codec.decode.PacketDecodeException;
 import io.starling.codec.encode.PacketEncoder;
+import io.starling.client.internal.ServerLimits;
+import io.starling.codec.packet.Auth;
 import io.starling.codec.packet.ConnAck;
 import io.starling.codec.packet.Connect;
 import io.starling.codec.packet.Disconnect;
@@ -23,12 +25,18 @@ import io.starling.codec.packet.PubComp;
 import io.starling.codec.packet.PubRec;
 import io.starling.codec.packet.PubRel;
 import io.starling.codec.packet.Publish;
+import io.starling.codec.packet.ReasonCode;
 import io.starling.codec.packet.SubAck;
 import io.starling.codec.packet.Subscription;
 import io.starling.codec.packet.UnsubAck;
 import io.starling.codec.packet.Will;
+import io.starling.codec.decode.PacketDecoder;
 import io.starling.codec.property.Properties;
+import io.starling.codec.property.Property;
+import io.starling.codec.property.PropertyId;
+import io.starling.codec.property.UserProperty;
 import io.starling.codec.wire.Bytes;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -40,8 +48,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The engine behind {@code MqttClient}: the connection's life (connect, CONNACK, keep alive,
- * loss, reconnect with back-off, disconnect, close) and the flows that run on it. Every piece of
- * state is confined to one event loop; the public methods hop onto it.
+ * loss, reconnect with back-off, disconnect, close) and the flows that run on it. In MQTT 5.0 also
+ * what the CONNACK imposes (server keep alive, assigned client identifier, the server's limits,
+ * handed to the flows), the server's DISCONNECT, redirection, and enhanced authentication through
+ * {@link Authentication}. Every piece of state is confined to one event loop; the public methods
+ * hop onto it.
  */
 final class ClientCore implements Wire {
     private static final Logger log = LoggerFactory.getLogger(ClientCore.class);
@@ -57,6 +68,9 @@ final class ClientCore implements Wire {
     private final PublishOutFlow publishOut;
     private final PublishInFlow publishIn;
     private final ClientPipeline pipeline;
+    private final Authentication authentication;
+    private final Redirection redirection;
+    private final RequestResponse requests;
 
     private State state = State.NEW;
     private @Nullable Channel channel;
@@ -73,6 +87,17 @@ final class ClientCore implements Wire {
     private boolean flushScheduled;
     private long lastReceived;
     private long pingSentAt;
+    /** The client identifier sent in CONNECT: the configured one until the server assigns one. */
+    private volatile String clientId;
+    /** A CONNACK was accepted before: 5.0 reconnects then resume the session while it lasts. */
+    private boolean connectedBefore;
+    /** The Clean Start flag of the CONNECT on the current connection. */
+    private boolean cleanStartSent;
+    /** The keep alive in force: the requested one, or the server's (5.0). */
+    private int keepAliveSeconds;
+    /** The session expiry interval in force (5.0): the requested one, the server's, or the one set at DISCONNECT. */
+    private long sessionExpiry;
+    private @Nullable ConnectResult lastConnect;
 
     public ClientCore(MqttClientConfig config) {
         this.config = config;
@@ -81,8 +106,38 @@ final class ClientCore implements Wire {
         this.encoder = new PacketEncoder(config.version());
         this.subscriptions = new SubscriptionFlow(this, ids, callbacks, config.maxBufferedMessages(), config.messageListener());
         this.publishOut = new PublishOutFlow(this, ids, callbacks, config.maxInflight(), config.maxBufferedMessages());
-        this.publishIn = new PublishInFlow(this, loop, callbacks, subscriptions);
+        this.publishIn = new PublishInFlow(this, loop, callbacks, subscriptions,
+                config.version().isV5() ? config.mqtt5().topicAliasMaximum() : 0);
         this.pipeline = new ClientPipeline(config, loop, this);
+        this.authentication = new Authentication(this, config.mqtt5().authentication(), callbacks);
+        this.redirection = new Redirection(config);
+        this.clientId = config.clientId();
+        this.keepAliveSeconds = (int) config.keepAlive().toSeconds();
+        this.sessionExpiry = config.mqtt5().sessionExpiryInterval();
+        this.requests = new RequestResponse(this, callbacks);
+    }
+
+    /** The client identifier in use: the configured one, or the one the server assigned. */
+    public String clientId() {
+        return clientId;
+    }
+
+    RequestResponse requests() {
+        return requests;
+    }
+
+    /** Runs {@code task} on the I/O thread after {@code delay}. */
+    void schedule(Runnable task, java.time.Duration delay) {
+        try {
+            loop.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            task.run();
+        }
+    }
+
+    /** The CONNACK of the current (or last) connection, or null before the first. */
+    @Nullable ConnectResult lastConnect() {
+        return lastConnect;
     }
 
     public MqttClientConfig config() {
@@ -109,8 +164,8 @@ final class ClientCore implements Wire {
         return future;
     }
 
-    public CompletableFuture<Void> publish(MqttMessage message) {
-        CompletableFuture<Void> future = new CompletableFuture<>();
+    public CompletableFuture<PublishResult> publish(MqttMessage message) {
+        CompletableFuture<PublishResult> future = new CompletableFuture<>();
         onLoop(future, () -> {
             if (state == State.CLOSED) {
                 callbacks.fail(future, closed());
@@ -121,40 +176,67 @@ final class ClientCore implements Wire {
         return future;
     }
 
-    public CompletableFuture<SubscribeResult> subscribe(List<Subscription> subs, io.starling.client.@Nullable MessageListener listener) {
+    public CompletableFuture<SubscribeResult> subscribe(List<Subscription> subs, Properties properties,
+            io.starling.client.@Nullable MessageListener listener) {
         CompletableFuture<SubscribeResult> future = new CompletableFuture<>();
         onLoop(future, () -> {
             if (state == State.CLOSED) {
                 callbacks.fail(future, closed());
             } else {
-                subscriptions.subscribe(subs, listener, future);
+                subscriptions.subscribe(subs, properties, listener, future);
             }
         });
         return future;
     }
 
-    public CompletableFuture<UnsubscribeResult> unsubscribe(List<String> filters) {
+    public CompletableFuture<UnsubscribeResult> unsubscribe(List<String> filters, Properties properties) {
         CompletableFuture<UnsubscribeResult> future = new CompletableFuture<>();
         onLoop(future, () -> {
             if (state == State.CLOSED) {
                 callbacks.fail(future, closed());
             } else {
-                subscriptions.unsubscribe(filters, future);
+                subscriptions.unsubscribe(filters, properties, future);
             }
         });
         return future;
     }
 
-    public CompletableFuture<Void> disconnect() {
+    public CompletableFuture<Void> disconnect(ReasonCode reasonCode, Properties properties) {
         CompletableFuture<Void> future = new CompletableFuture<>();
-        onLoop(future, () -> disconnectOnLoop(future, false));
+        onLoop(future, () -> {
+            if (state == State.CONNECTED && config.version().isV5()) {
+                long expiry = properties.integer(PropertyId.SESSION_EXPIRY_INTERVAL).orElse(-1);
+                if (expiry > 0 && sessionExpiry == 0) {
+                    // [MQTT-3.14.2-2] a session that was to end with the connection cannot be given a life now
+                    callbacks.fail(future, new IllegalArgumentException(
+                            "the CONNECT's session expiry interval was 0: DISCONNECT cannot set one [MQTT-3.14.2-2]"));
+                    return;
+                }
+                if (expiry >= 0) {
+                    sessionExpiry = expiry;
+                }
+            }
+            disconnectOnLoop(future, false, config.version().isV5() ? new Disconnect(reasonCode, properties) : Disconnect.NORMAL);
+        });
+        return future;
+    }
+
+    public CompletableFuture<Void> reauthenticate() {
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        onLoop(future, () -> {
+            if (state != State.CONNECTED || !accepted) {
+                callbacks.fail(future, new MqttClientException("re-authentication needs an open connection"));
+            } else {
+                authentication.reauthenticate(future);
+            }
+        });
         return future;
     }
 
     public void close() {
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (!loop.isShuttingDown()) {
-            loop.execute(() -> disconnectOnLoop(done, true));
+            loop.execute(() -> disconnectOnLoop(done, true, Disconnect.NORMAL));
             try {
                 done.get(5, TimeUnit.SECONDS);
             } catch (Exception e) {
@@ -219,8 +301,21 @@ final class ClientCore implements Wire {
     }
 
     @Override
+    public int encodedSize(Packet packet) {
+        return encoder.encodedSize(packet);
+    }
+
+    @Override
     public long sessionEpoch() {
         return sessionEpoch;
+    }
+
+    @Override
+    public void protocolError(ReasonCode code, String reason) {
+        Channel ch = channel;
+        if (ch != null) {
+            protocolError(ch, code, reason);
+        }
     }
 
     // ---- the connection's life
@@ -229,7 +324,7 @@ final class ClientCore implements Wire {
         lastError = null;
         ChannelFuture connected;
         try {
-            connected = pipeline.connect();
+            connected = pipeline.connect(redirection.host(), redirection.port());
         } catch (RuntimeException e) {
             connectFailed(e instanceof MqttClientException ? e : new MqttClientException(Failures.message(e), e));
             return;
@@ -239,7 +334,7 @@ final class ClientCore implements Wire {
         connected.addListener(f -> {
             if (!f.isSuccess()) {
                 if (channel == ch) {
-                    lastError = new MqttClientException("cannot connect to " + config.host() + ":" + config.port() + ": "
+                    lastError = new MqttClientException("cannot connect to " + redirection.target() + ": "
                             + Failures.networkReason(f.cause()), f.cause());
                     onClosed(ch);
                 }
@@ -250,7 +345,7 @@ final class ClientCore implements Wire {
         });
         loop.schedule(() -> {
             if (channel == ch && !accepted) {
-                lastError = new MqttClientException("no CONNACK from " + config.host() + ":" + config.port()
+                lastError = new MqttClientException("no CONNACK from " + redirection.target()
                         + " within " + config.connectTimeout().toMillis() + " ms");
                 ch.close();
             }
@@ -260,7 +355,7 @@ final class ClientCore implements Wire {
     /** The TLS handshake on {@code ch} failed: the reason the connection is about to close. */
     void onTlsFailure(Channel ch, Throwable cause) {
         if (channel == ch && lastError == null) {
-            lastError = new MqttClientException("TLS handshake with " + config.host() + ":" + config.port()
+            lastError = new MqttClientException("TLS handshake with " + redirection.target()
                     + " failed: " + Failures.networkReason(cause), cause);
         }
     }
@@ -270,10 +365,44 @@ final class ClientCore implements Wire {
             return;
         }
         MqttMessage w = config.will();
-        Will will = w == null ? null : new Will(w.topic(), Bytes.of(w.payload()), w.qos(), w.retain(), w.properties());
+        boolean v5 = config.version().isV5();
+        Will will = w == null ? null
+                : new Will(w.topic(), Bytes.of(w.payload()), w.qos(), w.retain(), v5 ? w.properties() : Properties.EMPTY);
         Bytes password = config.password() == null ? null : Bytes.of(config.password());
-        send(new Connect(config.version(), config.clientId(), config.cleanSession(), (int) config.keepAlive().toSeconds(),
-                config.username(), password, will, Properties.EMPTY));
+        // 5.0: once connected, a session that outlives its connection is resumed, not started again
+        cleanStartSent = v5 && connectedBefore && sessionExpiry > 0 ? false : config.cleanSession();
+        keepAliveSeconds = (int) config.keepAlive().toSeconds();
+        send(new Connect(config.version(), clientId, cleanStartSent, keepAliveSeconds,
+                config.username(), password, will, v5 ? connectProperties() : Properties.EMPTY));
+    }
+
+    /** The CONNECT's 5.0 properties: only those that differ from the standard's defaults. */
+    private Properties connectProperties() {
+        MqttClientConfig.Mqtt5 m = config.mqtt5();
+        List<Property> p = new ArrayList<>();
+        if (sessionExpiry != 0) {
+            p.add(Property.of(PropertyId.SESSION_EXPIRY_INTERVAL, sessionExpiry));
+        }
+        if (m.receiveMaximum() != 65_535) {
+            p.add(Property.of(PropertyId.RECEIVE_MAXIMUM, m.receiveMaximum()));
+        }
+        if (config.maxPacketSize() < PacketDecoder.MAX_PACKET_SIZE) {
+            p.add(Property.of(PropertyId.MAXIMUM_PACKET_SIZE, config.maxPacketSize()));
+        }
+        if (m.topicAliasMaximum() != 0) {
+            p.add(Property.of(PropertyId.TOPIC_ALIAS_MAXIMUM, m.topicAliasMaximum()));
+        }
+        if (m.requestResponseInformation()) {
+            p.add(Property.of(PropertyId.REQUEST_RESPONSE_INFORMATION, 1));
+        }
+        if (!m.requestProblemInformation()) {
+            p.add(Property.of(PropertyId.REQUEST_PROBLEM_INFORMATION, 0));
+        }
+        for (UserProperty u : m.userProperties()) {
+            p.add(Property.user(u.name(), u.value()));
+        }
+        p.addAll(authentication.connectProperties());
+        return new Properties(p);
     }
 
     /** Every packet from the server, on the event loop. */
@@ -288,20 +417,24 @@ final class ClientCore implements Wire {
         }
         try {
             if (msg instanceof PacketDecodeException e) {
-                protocolError(ch, "the server sent a malformed packet: " + e.getMessage());
+                protocolError(ch, e.reasonCode(), "the server sent a malformed packet: " + e.getMessage());
             } else if (msg instanceof ConnAck ack) {
                 onConnAck(ch, ack);
+            } else if (msg instanceof Disconnect disconnect && config.version().isV5()) {
+                onDisconnect(ch, disconnect);
+            } else if (msg instanceof Auth auth && config.version().isV5()) {
+                authentication.onAuth(auth, accepted);
             } else if (!accepted) {
                 ReferenceCountUtil.release(msg);
-                protocolError(ch, "the server sent " + ((Packet) msg).type() + " before CONNACK");
+                protocolError(ch, ReasonCode.PROTOCOL_ERROR, "the server sent " + ((Packet) msg).type() + " before CONNACK");
             } else if (msg instanceof Publish publish) {
                 publishIn.onPublish(publish);
             } else if (msg instanceof PubAck ack) {
-                publishOut.onPubAck(ack.packetId());
+                publishOut.onPubAck(ack);
             } else if (msg instanceof PubRec rec) {
-                publishOut.onPubRec(rec.packetId());
+                publishOut.onPubRec(rec);
             } else if (msg instanceof PubComp comp) {
-                publishOut.onPubComp(comp.packetId());
+                publishOut.onPubComp(comp);
             } else if (msg instanceof PubRel rel) {
                 publishIn.onPubRel(rel.packetId());
             } else if (msg instanceof SubAck ack) {
@@ -312,38 +445,71 @@ final class ClientCore implements Wire {
                 pingSentAt = 0;
             } else {
                 ReferenceCountUtil.release(msg);
-                protocolError(ch, "the server sent " + ((Packet) msg).type() + ", which a client does not accept");
+                protocolError(ch, ReasonCode.PROTOCOL_ERROR, "the server sent " + ((Packet) msg).type() + ", which a client does not accept");
             }
         } catch (MqttClientException e) {
-            protocolError(ch, Failures.message(e));
+            protocolError(ch, ReasonCode.PROTOCOL_ERROR, Failures.message(e));
         }
+    }
+
+    /** The server's DISCONNECT (5.0): why it ends the connection, and maybe where to go instead. */
+    private void onDisconnect(Channel ch, Disconnect disconnect) {
+        lastError = new DisconnectedByServerException(disconnect.reasonCode(), disconnect.properties());
+        String from = redirection.target();
+        if (redirection.follow(disconnect.reasonCode(), disconnect.properties())) {
+            log.info("the server at {} redirects to {} ({})", from, redirection.target(), disconnect.reasonCode());
+        }
+        ch.close();
     }
 
     private void onConnAck(Channel ch, ConnAck ack) {
         if (accepted) {
-            protocolError(ch, "the server sent a second CONNACK");
+            protocolError(ch, ReasonCode.PROTOCOL_ERROR, "the server sent a second CONNACK");
             return;
         }
         if (ack.reasonCode().isError()) {
-            String reason = Failures.refusal(ack);
+            String reason = config.version().isV5() ? "Connection Refused: " + ReasonCodes.describe(ack.reasonCode(),
+                    ack.properties().string(PropertyId.REASON_STRING).orElse(null)) : Failures.refusal(ack);
             lastError = new ConnectionRefusedException(ack.reasonCode(), reason);
+            String from = redirection.target();
+            if (redirection.follow(ack.reasonCode(), ack.properties())) {
+                log.info("the server at {} redirects to {} ({})", from, redirection.target(), ack.reasonCode());
+            }
             ch.close();
             return;
         }
+        if (!authentication.onConnAck(ack)) {
+            ch.close();
+            return;
+        }
+        ConnectResult result = new ConnectResult(ack.sessionPresent(), ack.reasonCode(), ack.properties());
+        ServerLimits limits = ServerLimits.of(config.version(), ack.properties());
+        if (config.version().isV5()) {
+            result.assignedClientIdentifier().ifPresent(id -> clientId = id);
+            sessionExpiry = result.sessionExpiryInterval().orElse(sessionExpiry);
+            int serverKeepAlive = (int) result.serverKeepAlive().orElse(keepAliveSeconds);
+            if (serverKeepAlive != keepAliveSeconds) {
+                // [MQTT-3.2.2-21] the server's keep alive replaces the one the client asked for
+                keepAliveSeconds = serverKeepAlive;
+                pipeline.keepAlive(ch, serverKeepAlive);
+            }
+        }
         accepted = true;
         connected = true;
+        connectedBefore = true;
         reconnectAttempt = 0;
-        boolean resumed = ack.sessionPresent() && !config.cleanSession();
+        redirection.connected();
+        lastConnect = result;
+        boolean resumed = ack.sessionPresent() && !cleanStartSent;
         if (!resumed) {
             sessionEpoch++;
         }
         State before = state;
         state = State.CONNECTED;
-        ConnectResult result = new ConnectResult(ack.sessionPresent(), ack.reasonCode());
-        log.debug("connected to {}:{} as {} (session present: {})", config.host(), config.port(), config.clientId(), ack.sessionPresent());
+        log.debug("connected to {} as {} (session present: {})", redirection.target(), clientId, ack.sessionPresent());
         publishIn.onConnected(resumed);
-        subscriptions.onConnected(resumed);
-        publishOut.onConnected(resumed);
+        subscriptions.onConnected(resumed, limits);
+        publishOut.onConnected(resumed, limits);
         if (before == State.CONNECTING && connecting != null) {
             callbacks.complete(connecting, result);
             connecting = null;
@@ -367,6 +533,19 @@ final class ClientCore implements Wire {
         subscriptions.onDisconnected();
         Throwable cause = lastError != null ? lastError
                 : new MqttClientException(wasAccepted ? "the server closed the connection" : "the connection closed before CONNACK");
+        authentication.onClosed(cause);
+        if (redirection.takePending() && (state == State.CONNECTING || state == State.CONNECTED || state == State.RECONNECTING)) {
+            // redirected: straight to the other server, whatever the reconnect policy
+            if (state == State.CONNECTED) {
+                ConnectionListener listener = config.connectionListener();
+                if (listener != null) {
+                    callbacks.execute(() -> listener.disconnected(cause, true));
+                }
+                state = State.RECONNECTING;
+            }
+            open();
+            return;
+        }
         switch (state) {
             case CONNECTING -> {
                 state = State.IDLE;
@@ -382,9 +561,10 @@ final class ClientCore implements Wire {
             case CONNECTED, RECONNECTING -> {
                 boolean retry = config.reconnect().enabled();
                 if (wasAccepted) {
-                    log.info("connection to {}:{} lost: {}{}", config.host(), config.port(), cause.getMessage(),
+                    log.info("connection to {} lost: {}{}", redirection.target(), cause.getMessage(),
                             retry ? "; reconnecting" : "");
                 }
+                redirection.connectionLost();
                 ConnectionListener listener = config.connectionListener();
                 if (listener != null && wasAccepted) {
                     callbacks.execute(() -> listener.disconnected(cause, retry));
@@ -429,7 +609,7 @@ final class ClientCore implements Wire {
         }
     }
 
-    private void disconnectOnLoop(CompletableFuture<Void> future, boolean direct) {
+    private void disconnectOnLoop(CompletableFuture<Void> future, boolean direct, Disconnect disconnect) {
         switch (state) {
             case CONNECTED -> {
                 state = State.DISCONNECTING;
@@ -437,7 +617,7 @@ final class ClientCore implements Wire {
                 disconnectDirect = direct;
                 // CONNECTED always has a channel: onClosed moves the state on as it clears the channel
                 Channel ch = Objects.requireNonNull(channel, "a connected client has a channel");
-                send(Disconnect.NORMAL).addListener(f -> ch.close());
+                send(disconnect).addListener(f -> ch.close());
                 flush();
             }
             case CONNECTING, RECONNECTING -> {
@@ -477,7 +657,7 @@ final class ClientCore implements Wire {
     private void finishDisconnect() {
         MqttClientException cause = new MqttClientException("the client disconnected before the message was sent");
         publishOut.failBuffered(cause);
-        if (config.cleanSession()) {
+        if (!keepsSession()) {
             publishOut.failAll(new MqttClientException("the client disconnected before the message was acknowledged"));
         }
         subscriptions.failAll(new MqttClientException("the client disconnected before the server answered"));
@@ -495,6 +675,15 @@ final class ClientCore implements Wire {
         }
     }
 
+    /**
+     * Whether the server keeps the session once the connection ends, so that unacknowledged
+     * messages are kept for the next connection: clean session false in 3.1.1, a session
+     * expiry interval above 0 in 5.0.
+     */
+    private boolean keepsSession() {
+        return config.version().isV5() ? sessionExpiry > 0 : !config.cleanSession();
+    }
+
     // ---- keep alive, flushing, writability
 
     /** Nothing read or written for a keep alive interval: ping, and close if no answer comes. */
@@ -505,7 +694,7 @@ final class ClientCore implements Wire {
         long sentAt = System.nanoTime();
         pingSentAt = sentAt;
         send(PingReq.INSTANCE);
-        long keepAlive = config.keepAlive().toSeconds();
+        long keepAlive = keepAliveSeconds;
         loop.schedule(() -> {
             if (channel == ch && pingSentAt == sentAt && lastReceived - sentAt < 0) {
                 lastError = new MqttClientException("no answer to PINGREQ within the keep alive of " + keepAlive + " s: the connection is dead");
@@ -540,10 +729,26 @@ final class ClientCore implements Wire {
         }
     }
 
-    private void protocolError(Channel ch, String reason) {
+    /** Closes {@code ch} for a protocol error; a 5.0 server is told why in a DISCONNECT first [MQTT-4.13.1-1]. */
+    private void protocolError(Channel ch, ReasonCode code, String reason) {
         lastError = new MqttClientException("protocol error: " + reason);
-        log.warn("closing the connection to {}:{}: {}", config.host(), config.port(), reason);
-        ch.close();
+        log.warn("closing the connection to {}: {}", redirection.target(), reason);
+        if (config.version().isV5() && accepted && code.isAllowedIn(io.starling.codec.wire.PacketType.DISCONNECT)) {
+            send(new Disconnect(code, Properties.EMPTY)).addListener(f -> ch.close());
+            flush();
+        } else {
+            ch.close();
+        }
+    }
+
+    /** Closes the connection for {@code reason} (enhanced authentication went wrong). */
+    void abort(MqttClientException reason) {
+        Channel ch = channel;
+        if (ch != null) {
+            lastError = reason;
+            log.warn("closing the connection to {}: {}", redirection.target(), reason.getMessage());
+            ch.close();
+        }
     }
 
     // ---- helpers

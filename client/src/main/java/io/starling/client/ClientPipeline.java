@@ -33,7 +33,7 @@ final class ClientPipeline {
     }
 
     /** Starts a connection; a bad TLS configuration throws {@code MqttClientException} naming the file. */
-    ChannelFuture connect() {
+    ChannelFuture connect(String host, int port) {
         if (config.tls() != null && sslContext == null) {
             sslContext = TlsContexts.build(config.tls());
         }
@@ -45,16 +45,16 @@ final class ClientPipeline {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        init(ch);
+                        init(ch, host, port);
                     }
                 })
-                .connect(config.host(), config.port());
+                .connect(host, port);
     }
 
-    private void init(Channel ch) {
+    private void init(Channel ch, String host, int port) {
         ChannelPipeline p = ch.pipeline();
         if (sslContext != null) {
-            SslHandler ssl = sslContext.newHandler(ch.alloc(), config.host(), config.port());
+            SslHandler ssl = sslContext.newHandler(ch.alloc(), host, port);
             p.addLast("tls", ssl);
             ssl.handshakeFuture().addListener(f -> {
                 if (!f.isSuccess()) {
@@ -68,5 +68,16 @@ final class ClientPipeline {
             p.addLast("keep-alive", new IdleStateHandler(keepAlive, keepAlive, 0));
         }
         p.addLast("client", new ClientHandler(core, ch));
+    }
+
+    /** Replaces the keep-alive timer of {@code ch} with one of {@code seconds} (the server's Server Keep Alive); 0 removes it. */
+    void keepAlive(Channel ch, int seconds) {
+        ChannelPipeline p = ch.pipeline();
+        if (p.get("keep-alive") != null) {
+            p.remove("keep-alive");
+        }
+        if (seconds > 0) {
+            p.addBefore("client", "keep-alive", new IdleStateHandler(seconds, seconds, 0));
+        }
     }
 }

@@ -1,7 +1,11 @@
 package io.starling.client;
 
 import io.starling.codec.packet.QoS;
+import io.starling.codec.packet.ReasonCode;
 import io.starling.codec.packet.Subscription;
+import io.starling.codec.property.Properties;
+import io.starling.codec.wire.PacketType;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
@@ -61,25 +65,28 @@ public final class MqttClient implements AutoCloseable {
 
     /**
      * Publishes a message. Completes at QoS 0 when the PUBLISH was written to the socket, at QoS 1
-     * on PUBACK, at QoS 2 on PUBCOMP.
+     * on PUBACK, at QoS 2 on PUBCOMP, with the server's reason code (MQTT 5.0). A reason code of
+     * 0x80 or more fails it with {@link PublishRefusedException}; a message the server said it
+     * does not take (too large, QoS above its maximum, retain unavailable) fails at once with
+     * {@link ServerLimitException}.
      */
-    public CompletableFuture<Void> publish(MqttMessage message) {
+    public CompletableFuture<PublishResult> publish(MqttMessage message) {
         return core.publish(message);
     }
 
     /** Publishes {@code payload} to {@code topic}. */
-    public CompletableFuture<Void> publish(String topic, byte[] payload, QoS qos, boolean retain) {
+    public CompletableFuture<PublishResult> publish(String topic, byte[] payload, QoS qos, boolean retain) {
         return core.publish(new MqttMessage(topic, payload, qos, retain));
     }
 
     /** Subscribes to one filter; its messages go to {@code listener}. Completes with the SUBACK. */
     public CompletableFuture<SubscribeResult> subscribe(String topicFilter, QoS qos, MessageListener listener) {
-        return core.subscribe(List.of(new Subscription(topicFilter, qos)), listener);
+        return core.subscribe(List.of(new Subscription(topicFilter, qos)), Properties.EMPTY, listener);
     }
 
     /** Subscribes to one filter; its messages go to the client's global message listener. */
     public CompletableFuture<SubscribeResult> subscribe(String topicFilter, QoS qos) {
-        return core.subscribe(List.of(new Subscription(topicFilter, qos)), null);
+        return core.subscribe(List.of(new Subscription(topicFilter, qos)), Properties.EMPTY, null);
     }
 
     /**
@@ -92,7 +99,23 @@ public final class MqttClient implements AutoCloseable {
         if (subscriptions.isEmpty()) {
             throw new IllegalArgumentException("[MQTT-3.8.3-3] a SUBSCRIBE has at least one topic filter");
         }
-        return core.subscribe(List.copyOf(subscriptions), listener);
+        return core.subscribe(List.copyOf(subscriptions), Properties.EMPTY, listener);
+    }
+
+    /**
+     * Subscribes with MQTT 5.0 SUBSCRIBE properties: a Subscription Identifier ({@code
+     * Property.of(PropertyId.SUBSCRIPTION_IDENTIFIER, 7)}, given back on every message it
+     * matches) and user properties. Each {@link Subscription} carries its options: QoS, No Local,
+     * Retain As Published and Retain Handling. A shared subscription is a filter like any other:
+     * {@code $share/group/sensors/#}.
+     */
+    public CompletableFuture<SubscribeResult> subscribe(List<Subscription> subscriptions, Properties properties,
+            @Nullable MessageListener listener) {
+        if (subscriptions.isEmpty()) {
+            throw new IllegalArgumentException("[MQTT-3.8.3-3] a SUBSCRIBE has at least one topic filter");
+        }
+        properties.requireAllowedIn(PacketType.SUBSCRIBE, false);
+        return core.subscribe(List.copyOf(subscriptions), properties, listener);
     }
 
     /** Unsubscribes from filters; completes with the UNSUBACK. */
@@ -100,7 +123,16 @@ public final class MqttClient implements AutoCloseable {
         if (topicFilters.length == 0) {
             throw new IllegalArgumentException("[MQTT-3.10.3-2] an UNSUBSCRIBE has at least one topic filter");
         }
-        return core.unsubscribe(List.of(topicFilters));
+        return core.unsubscribe(List.of(topicFilters), Properties.EMPTY);
+    }
+
+    /** Unsubscribes with MQTT 5.0 UNSUBSCRIBE properties (user properties). */
+    public CompletableFuture<UnsubscribeResult> unsubscribe(List<String> topicFilters, Properties properties) {
+        if (topicFilters.isEmpty()) {
+            throw new IllegalArgumentException("[MQTT-3.10.3-2] an UNSUBSCRIBE has at least one topic filter");
+        }
+        properties.requireAllowedIn(PacketType.UNSUBSCRIBE, false);
+        return core.unsubscribe(List.copyOf(topicFilters), properties);
     }
 
     /**
@@ -108,7 +140,66 @@ public final class MqttClient implements AutoCloseable {
      * reconnect follows. Completes when the connection is closed. Unsent buffered publishes fail.
      */
     public CompletableFuture<Void> disconnect() {
-        return core.disconnect();
+        return core.disconnect(ReasonCode.NORMAL_DISCONNECTION, Properties.EMPTY);
+    }
+
+    /**
+     * Disconnects with an MQTT 5.0 reason code and properties: {@link
+     * ReasonCode#DISCONNECT_WITH_WILL_MESSAGE} asks the server to publish the will anyway; a
+     * Session Expiry Interval property changes how long the server keeps the session (it cannot
+     * become non-zero if the CONNECT's was zero [MQTT-3.14.2-2]).
+     */
+    public CompletableFuture<Void> disconnect(ReasonCode reasonCode, Properties properties) {
+        if (!reasonCode.isAllowedIn(PacketType.DISCONNECT)) {
+            throw new IllegalArgumentException(reasonCode + " is not a DISCONNECT reason code");
+        }
+        properties.requireAllowedIn(PacketType.DISCONNECT, false);
+        return core.disconnect(reasonCode, properties);
+    }
+
+    /**
+     * Re-authenticates on the open connection with the configured {@link EnhancedAuthentication}
+     * (MQTT 5.0 AUTH 0x19); completes when the server answers AUTH 0x00 Success. A refusing server
+     * closes the connection, failing the future.
+     */
+    public CompletableFuture<Void> reauthenticate() {
+        return core.reauthenticate();
+    }
+
+    /**
+     * Sends a request and completes with its response (MQTT 5.0 request/response): the request is
+     * published at QoS 1 with a Response Topic and Correlation Data (a printable UUID), and the
+     * first message on the response topic with the same correlation data completes the future.
+     * The response topic is the Response Information the server gave, when the client asked for
+     * it with {@link MqttClientBuilder#requestResponseInformation}, else {@code
+     * starling/responses/<client id>}; the client subscribes to it once, at the first request.
+     * Fails with {@link RequestTimeoutException} when no response comes within {@code timeout}.
+     */
+    public CompletableFuture<MqttMessage> request(String topic, byte[] payload, Duration timeout) {
+        return core.requests().request(new MqttMessage(topic, payload, QoS.AT_LEAST_ONCE, false), timeout);
+    }
+
+    /**
+     * Sends {@code request} (with its own properties and QoS; its Response Topic and Correlation
+     * Data, when it has them, are used as they are) and completes with the response.
+     */
+    public CompletableFuture<MqttMessage> request(MqttMessage request, Duration timeout) {
+        return core.requests().request(request, timeout);
+    }
+
+    /**
+     * Answers requests: subscribes to {@code topicFilter} at QoS 1 and, for each message with a
+     * Response Topic, publishes what {@code responder} returns to that topic, with the request's
+     * Correlation Data, at the request's QoS. A null answer sends nothing; a message without a
+     * Response Topic is not a request and is ignored. Completes with the SUBACK.
+     */
+    public CompletableFuture<SubscribeResult> respond(String topicFilter, Responder responder) {
+        return core.requests().respond(topicFilter, responder);
+    }
+
+    /** The client identifier in use: the configured one, or the one the server assigned (5.0). */
+    public String clientId() {
+        return core.clientId();
     }
 
     /** Whether a connection is open and accepted by the server right now. */

@@ -1,17 +1,20 @@
 package io.starling.client;
 
 import io.starling.codec.decode.PacketDecoder;
+import io.starling.codec.property.UserProperty;
 import io.starling.codec.wire.MqttStrings;
 import io.starling.codec.wire.MqttVersion;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Builds an {@link MqttClient}. Defaults: {@code localhost:1883}, MQTT 3.1.1, a random client id
- * {@code starling-<16 hex digits>}, clean session, keep alive 60 s, no credentials, no will,
+ * {@code starling-<16 hex digits>}, clean session (5.0: clean start, session expiry 0), keep alive 60 s, no credentials, no will,
  * plain TCP (port 8883 when TLS is set and no port is), {@link ReconnectPolicy#DEFAULT}, 100
  * in-flight publishes, 10,000 buffered publishes, connect timeout 10 s, listeners on the
  * client's own callback thread.
@@ -36,6 +39,14 @@ public final class MqttClientBuilder {
     private @Nullable MessageListener messageListener;
     private @Nullable ConnectionListener connectionListener;
     private @Nullable PacketTracer packetTracer;
+    private long sessionExpiryInterval;
+    private int receiveMaximum = 65_535;
+    private int topicAliasMaximum;
+    private boolean requestResponseInformation;
+    private boolean requestProblemInformation = true;
+    private final List<UserProperty> userProperties = new ArrayList<>();
+    private @Nullable EnhancedAuthentication authentication;
+    private boolean followRedirects;
 
     MqttClientBuilder() {}
 
@@ -52,11 +63,8 @@ public final class MqttClientBuilder {
         return this;
     }
 
-    /** MQTT 3.1 or 3.1.1. */
+    /** MQTT 3.1, 3.1.1 (the default) or 5.0. */
     public MqttClientBuilder version(MqttVersion version) {
-        if (version == MqttVersion.V5) {
-            throw new IllegalArgumentException("the client speaks MQTT 3.1 and 3.1.1; 5.0 is not supported yet");
-        }
         this.version = version;
         return this;
     }
@@ -182,18 +190,91 @@ public final class MqttClientBuilder {
         return this;
     }
 
+    // ---- MQTT 5.0
+
+    /**
+     * Session Expiry Interval in seconds (5.0): how long the server keeps the session once the
+     * connection ends; 0 (the default) ends it with the connection, {@link
+     * MqttClientConfig#SESSION_NEVER_EXPIRES} keeps it. While it is above 0 the client keeps
+     * unacknowledged messages across a lost connection and reconnects with Clean Start 0.
+     */
+    public MqttClientBuilder sessionExpiryInterval(long seconds) {
+        if (seconds < 0 || seconds > MqttClientConfig.SESSION_NEVER_EXPIRES) {
+            throw new IllegalArgumentException("the session expiry interval is 0 to 4294967295 s, not " + seconds);
+        }
+        this.sessionExpiryInterval = seconds;
+        return this;
+    }
+
+    /** Receive Maximum (5.0): QoS 1 and 2 publishes the server may have in flight to this client, 1 to 65,535. */
+    public MqttClientBuilder receiveMaximum(int receiveMaximum) {
+        if (receiveMaximum < 1 || receiveMaximum > 65_535) {
+            throw new IllegalArgumentException("receive maximum is 1 to 65535 (0 is a protocol error), not " + receiveMaximum);
+        }
+        this.receiveMaximum = receiveMaximum;
+        return this;
+    }
+
+    /** Topic Alias Maximum (5.0): aliases the server may use in what it sends; 0 (the default) for none. */
+    public MqttClientBuilder topicAliasMaximum(int topicAliasMaximum) {
+        if (topicAliasMaximum < 0 || topicAliasMaximum > 65_535) {
+            throw new IllegalArgumentException("topic alias maximum is 0 to 65535, not " + topicAliasMaximum);
+        }
+        this.topicAliasMaximum = topicAliasMaximum;
+        return this;
+    }
+
+    /** Request Response Information (5.0): ask the server for the base of this client's response topics. */
+    public MqttClientBuilder requestResponseInformation(boolean request) {
+        this.requestResponseInformation = request;
+        return this;
+    }
+
+    /** Request Problem Information (5.0, default true): false asks the server to leave out Reason Strings. */
+    public MqttClientBuilder requestProblemInformation(boolean request) {
+        this.requestProblemInformation = request;
+        return this;
+    }
+
+    /** A user property of the CONNECT (5.0); a name may repeat. */
+    public MqttClientBuilder userProperty(String name, String value) {
+        userProperties.add(new UserProperty(name, value));
+        return this;
+    }
+
+    /** Enhanced authentication (5.0), e.g. {@link ScramSha256Authentication}; null for none. */
+    public MqttClientBuilder authentication(@Nullable EnhancedAuthentication authentication) {
+        this.authentication = authentication;
+        return this;
+    }
+
+    /**
+     * Follow server redirection (5.0, off by default): a CONNACK or DISCONNECT with 0x9C Use
+     * another server or 0x9D Server moved and a Server Reference makes the client connect to that
+     * server ({@code host} or {@code host:port}) instead.
+     */
+    public MqttClientBuilder followServerRedirects(boolean follow) {
+        this.followRedirects = follow;
+        return this;
+    }
+
     /** The configuration as it stands. */
     public MqttClientConfig config() {
         int effectivePort = port > 0 ? port : tls != null ? 8883 : 1883;
-        if (clientId.isEmpty() && !cleanSession) {
+        if (clientId.isEmpty() && !cleanSession && version != MqttVersion.V5) {
             throw new IllegalArgumentException("[MQTT-3.1.3-7] an empty client id needs a clean session");
+        }
+        if (authentication != null && version != MqttVersion.V5) {
+            throw new IllegalArgumentException("enhanced authentication is MQTT 5.0; set version(MqttVersion.V5)");
         }
         if (password != null && username == null && version != MqttVersion.V5) {
             throw new IllegalArgumentException("[MQTT-3.1.2-22] a password needs a user name in MQTT 3.1 and 3.1.1");
         }
         return new MqttClientConfig(host, effectivePort, version, clientId, cleanSession, keepAlive, username,
                 password == null ? null : password.clone(), will, tls, reconnect, maxInflight, maxBufferedMessages,
-                connectTimeout, maxPacketSize, callbackExecutor, messageListener, connectionListener, packetTracer);
+                connectTimeout, maxPacketSize, callbackExecutor, messageListener, connectionListener, packetTracer,
+                new MqttClientConfig.Mqtt5(sessionExpiryInterval, receiveMaximum, topicAliasMaximum, requestResponseInformation,
+                        requestProblemInformation, userProperties, authentication, followRedirects));
     }
 
     /** A client with this configuration, not yet connected. */

@@ -2,9 +2,15 @@ package io.starling.client;
 
 import io.starling.codec.packet.QoS;
 import io.starling.codec.property.Properties;
+import io.starling.codec.property.PropertyId;
+import io.starling.codec.property.UserProperty;
+import io.starling.codec.wire.Bytes;
 import io.starling.codec.wire.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * An application message, as published or as received. The payload array is owned by the message:
@@ -16,7 +22,9 @@ import java.util.Arrays;
  * @param retain the RETAIN flag: on publish, store it as the topic's retained message; on
  *     receipt, it was sent because of a retained message when subscribing
  * @param dup on receipt, the server may have sent it before; ignored on publish
- * @param properties MQTT 5.0 properties; {@link Properties#EMPTY} for 3.1 and 3.1.1
+ * @param properties MQTT 5.0 properties; {@link Properties#EMPTY} for 3.1 and 3.1.1. On publish,
+ *     those a PUBLISH may carry (a will's: those a will may carry, with Will Delay Interval); a
+ *     Topic Alias is the client's to set, not the application's. {@link #builder} sets them by name.
  */
 @SuppressWarnings("ArrayRecordComponent") // equals and hashCode below compare the payload's bytes
 public record MqttMessage(String topic, byte[] payload, QoS qos, boolean retain, boolean dup, Properties properties) {
@@ -32,6 +40,44 @@ public record MqttMessage(String topic, byte[] payload, QoS qos, boolean retain,
     /** A message to publish, without properties. */
     public MqttMessage(String topic, byte[] payload, QoS qos, boolean retain) {
         this(topic, payload, qos, retain, false, Properties.EMPTY);
+    }
+
+    /** A builder of a message to {@code topic}: QoS 0, not retained, empty payload, no properties. */
+    public static MqttMessageBuilder builder(String topic) {
+        return new MqttMessageBuilder(topic);
+    }
+
+    /** Message Expiry Interval in seconds; on receipt, what is left of it. */
+    public OptionalLong messageExpiryInterval() {
+        return properties.integer(PropertyId.MESSAGE_EXPIRY_INTERVAL);
+    }
+
+    /** Whether the Payload Format Indicator says the payload is UTF-8 text. */
+    public boolean payloadIsUtf8() {
+        return properties.integer(PropertyId.PAYLOAD_FORMAT_INDICATOR).orElse(0) == 1;
+    }
+
+    public Optional<String> contentType() {
+        return properties.string(PropertyId.CONTENT_TYPE);
+    }
+
+    /** Where the receiver of a request sends its response. */
+    public Optional<String> responseTopic() {
+        return properties.string(PropertyId.RESPONSE_TOPIC);
+    }
+
+    /** Correlation Data: what ties a response to its request. */
+    public Optional<byte[]> correlationData() {
+        return properties.binary(PropertyId.CORRELATION_DATA).map(Bytes::toArray);
+    }
+
+    public List<UserProperty> userProperties() {
+        return properties.userProperties();
+    }
+
+    /** On receipt, the identifiers of the subscriptions that matched (MQTT 5.0). */
+    public List<Long> subscriptionIdentifiers() {
+        return properties.subscriptionIdentifiers();
     }
 
     /** The payload decoded as UTF-8, for display. */

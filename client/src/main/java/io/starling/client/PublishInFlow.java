@@ -3,11 +3,17 @@ package io.starling.client;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.util.concurrent.EventExecutor;
 import io.starling.client.internal.Callbacks;
+import io.starling.client.internal.InboundTopicAliases;
 import io.starling.client.internal.Wire;
 import io.starling.codec.packet.PubAck;
 import io.starling.codec.packet.PubComp;
 import io.starling.codec.packet.PubRec;
 import io.starling.codec.packet.Publish;
+import io.starling.codec.packet.ReasonCode;
+import io.starling.codec.property.Properties;
+import io.starling.codec.property.Property;
+import io.starling.codec.property.PropertyId;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * The client's incoming PUBLISH flow. Each message is handed to its listeners on the callback
  * executor, and acknowledged once they have returned: PUBACK at QoS 1, PUBREC at QoS 2. A QoS 2
  * packet id is remembered from its PUBLISH until PUBREL, so a re-sent PUBLISH with that id is
- * not delivered twice [MQTT-4.3.3-2]. Confined to the client's I/O thread, but for the listener
+ * not delivered twice [MQTT-4.3.3-2]. In MQTT 5.0 a topic alias the server set is resolved here,
+ * and taken out of the message's properties. Confined to the client's I/O thread, but for the listener
  * calls themselves.
  */
 final class PublishInFlow {
@@ -34,10 +41,14 @@ final class PublishInFlow {
     private final Callbacks callbacks;
     private final SubscriptionFlow subscriptions;
     private final Map<Integer, Received> awaitingRelease = new HashMap<>();
+    private final int topicAliasMaximum;
+    private InboundTopicAliases aliases;
     private boolean warnedUnmatched;
 
-    PublishInFlow(Wire wire, EventExecutor loop, Callbacks callbacks, SubscriptionFlow subscriptions) {
+    PublishInFlow(Wire wire, EventExecutor loop, Callbacks callbacks, SubscriptionFlow subscriptions, int topicAliasMaximum) {
         this.wire = wire;
+        this.topicAliasMaximum = topicAliasMaximum;
+        this.aliases = new InboundTopicAliases(topicAliasMaximum);
         this.loop = loop;
         this.callbacks = callbacks;
         this.subscriptions = subscriptions;
@@ -47,8 +58,33 @@ final class PublishInFlow {
     void onPublish(Publish publish) {
         MqttMessage message;
         try {
-            message = new MqttMessage(publish.topic(), ByteBufUtil.getBytes(publish.payload()), publish.qos(),
-                    publish.retained(), publish.dup(), publish.properties());
+            String topic = publish.topic();
+            Properties properties = publish.properties();
+            long alias = properties.integer(PropertyId.TOPIC_ALIAS).orElse(0);
+            if (alias != 0) {
+                if (!aliases.allows(alias)) {
+                    // [MQTT-3.3.2-8] 1 to the Topic Alias Maximum the client sent
+                    wire.protocolError(ReasonCode.TOPIC_ALIAS_INVALID, "the server used topic alias " + alias
+                            + ", above the client's Topic Alias Maximum of " + topicAliasMaximum);
+                    return;
+                }
+                if (topic.isEmpty()) {
+                    String known = aliases.topic((int) alias);
+                    if (known == null) {
+                        wire.protocolError(ReasonCode.PROTOCOL_ERROR, "the server used topic alias " + alias + " before setting it");
+                        return;
+                    }
+                    topic = known;
+                } else {
+                    aliases.set((int) alias, topic);
+                }
+                properties = withoutAlias(properties);
+            } else if (topic.isEmpty()) {
+                wire.protocolError(ReasonCode.PROTOCOL_ERROR, "the server sent a PUBLISH with neither topic nor alias");
+                return;
+            }
+            message = new MqttMessage(topic, ByteBufUtil.getBytes(publish.payload()), publish.qos(),
+                    publish.retained(), publish.dup(), properties);
         } finally {
             publish.release();
         }
@@ -89,9 +125,20 @@ final class PublishInFlow {
 
     /** A connection was accepted; on a new session no QoS 2 exchange survives. */
     void onConnected(boolean resumed) {
+        aliases = new InboundTopicAliases(topicAliasMaximum);
         if (!resumed) {
             awaitingRelease.clear();
         }
+    }
+
+    private static Properties withoutAlias(Properties properties) {
+        List<Property> rest = new ArrayList<>(properties.all().size());
+        for (Property p : properties.all()) {
+            if (p.id() != PropertyId.TOPIC_ALIAS) {
+                rest.add(p);
+            }
+        }
+        return new Properties(rest);
     }
 
     private void deliver(MqttMessage message, @Nullable Runnable acknowledgement) {

@@ -2,16 +2,27 @@ package io.starling.client;
 
 import io.netty.buffer.Unpooled;
 import io.starling.client.internal.Callbacks;
+import io.starling.client.internal.OutboundTopicAliases;
 import io.starling.client.internal.PacketIds;
+import io.starling.client.internal.ServerLimits;
 import io.starling.client.internal.Wire;
+import io.starling.codec.packet.PubAck;
+import io.starling.codec.packet.PubComp;
+import io.starling.codec.packet.PubRec;
 import io.starling.codec.packet.PubRel;
 import io.starling.codec.packet.Publish;
 import io.starling.codec.packet.QoS;
+import io.starling.codec.packet.ReasonCode;
+import io.starling.codec.property.Properties;
+import io.starling.codec.property.Property;
+import io.starling.codec.property.PropertyId;
+import io.starling.codec.wire.PacketType;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,19 +31,24 @@ import org.slf4j.LoggerFactory;
  * in-flight window of QoS 1 and 2 messages awaiting PUBACK, or PUBREC then PUBCOMP. A message
  * leaves the buffer while the connection is up, the socket writable and (at QoS 1 and 2) the
  * window has room. In-flight messages survive a lost connection and are re-sent, in their
- * original order, when the next one is accepted. Confined to the client's I/O thread.
+ * original order, when the next one is accepted. In MQTT 5.0 the server's CONNACK bounds the
+ * window (Receive Maximum [MQTT-3.3.4-7]) and what may be sent (Maximum Packet Size, Maximum QoS,
+ * Retain Available: refused here with {@link ServerLimitException}), and lets repeated topics go
+ * by alias. Confined to the client's I/O thread.
  */
 final class PublishOutFlow {
     private static final Logger log = LoggerFactory.getLogger(PublishOutFlow.class);
 
     private static final class Outgoing {
         final MqttMessage message;
-        final CompletableFuture<Void> future;
+        final CompletableFuture<PublishResult> future;
         int packetId;
         /** PUBREC received: the server owns the message, PUBREL is what is outstanding. */
         boolean released;
+        /** The PUBREC's answer, completing the future at PUBCOMP (5.0). */
+        @Nullable PublishResult received;
 
-        Outgoing(MqttMessage message, CompletableFuture<Void> future) {
+        Outgoing(MqttMessage message, CompletableFuture<PublishResult> future) {
             this.message = message;
             this.future = future;
         }
@@ -46,6 +62,8 @@ final class PublishOutFlow {
     private final ArrayDeque<Outgoing> buffer = new ArrayDeque<>();
     /** By packet id, in the order sent: the order of re-sending [MQTT-4.6.0-1]. */
     private final LinkedHashMap<Integer, Outgoing> inflight = new LinkedHashMap<>();
+    private ServerLimits limits = ServerLimits.NONE;
+    private OutboundTopicAliases aliases = new OutboundTopicAliases(0);
 
     PublishOutFlow(Wire wire, PacketIds ids, Callbacks callbacks, int maxInflight, int maxBuffered) {
         this.wire = wire;
@@ -55,7 +73,7 @@ final class PublishOutFlow {
         this.maxBuffered = maxBuffered;
     }
 
-    void submit(MqttMessage message, CompletableFuture<Void> future) {
+    void submit(MqttMessage message, CompletableFuture<PublishResult> future) {
         Outgoing outgoing = new Outgoing(message, future);
         if (buffer.isEmpty() && canSend(outgoing)) {
             send(outgoing);
@@ -73,22 +91,29 @@ final class PublishOutFlow {
         }
     }
 
-    void onPubAck(int packetId) {
+    void onPubAck(PubAck ack) {
+        int packetId = ack.packetId();
         Outgoing outgoing = inflight.get(packetId);
         if (outgoing == null || outgoing.message.qos() != QoS.AT_LEAST_ONCE) {
             log.debug("PUBACK for packet id {}, which is not a QoS 1 message in flight: ignored", packetId);
             return;
         }
-        inflight.remove(packetId);
-        ids.release(packetId);
-        callbacks.complete(outgoing.future, null);
-        drain();
+        finish(outgoing, PacketType.PUBACK, ack.reasonCode(), ack.properties());
     }
 
-    void onPubRec(int packetId) {
+    void onPubRec(PubRec rec) {
+        int packetId = rec.packetId();
         Outgoing outgoing = inflight.get(packetId);
+        if (rec.reasonCode().isError()) {
+            // [MQTT-4.3.3-4] PUBREL answers a PUBREC below 0x80 only: one of 0x80 or more ends the exchange
+            if (outgoing != null && outgoing.message.qos() == QoS.EXACTLY_ONCE && !outgoing.released) {
+                finish(outgoing, PacketType.PUBREC, rec.reasonCode(), rec.properties());
+            }
+            return;
+        }
         if (outgoing != null && outgoing.message.qos() == QoS.EXACTLY_ONCE) {
             outgoing.released = true;
+            outgoing.received = new PublishResult(rec.reasonCode(), rec.properties());
         } else {
             log.debug("PUBREC for packet id {}, which is not a QoS 2 message in flight: answered anyway", packetId);
         }
@@ -96,15 +121,33 @@ final class PublishOutFlow {
         wire.send(new PubRel(packetId));
     }
 
-    void onPubComp(int packetId) {
+    void onPubComp(PubComp comp) {
+        int packetId = comp.packetId();
         Outgoing outgoing = inflight.get(packetId);
         if (outgoing == null || !outgoing.released) {
             log.debug("PUBCOMP for packet id {}, which awaits no PUBCOMP: ignored", packetId);
             return;
         }
-        inflight.remove(packetId);
-        ids.release(packetId);
-        callbacks.complete(outgoing.future, null);
+        if (comp.reasonCode() == ReasonCode.SUCCESS && outgoing.received != null) {
+            // the PUBREC's code (e.g. 0x10 no matching subscribers) says more than PUBCOMP's success
+            PublishResult result = outgoing.received;
+            finish(outgoing, PacketType.PUBCOMP, result.reasonCode(), result.properties());
+        } else {
+            finish(outgoing, PacketType.PUBCOMP, comp.reasonCode(), comp.properties());
+        }
+    }
+
+    /** The exchange of {@code outgoing} ended with {@code code}: its id is free and its future completes. */
+    private void finish(Outgoing outgoing, PacketType answer, ReasonCode code, Properties properties) {
+        inflight.remove(outgoing.packetId);
+        ids.release(outgoing.packetId);
+        if (code.isError()) {
+            callbacks.fail(outgoing.future, new PublishRefusedException(answer, code,
+                    properties.string(PropertyId.REASON_STRING).orElse(null)));
+        } else {
+            callbacks.complete(outgoing.future, code == ReasonCode.SUCCESS && properties.isEmpty()
+                    ? PublishResult.SUCCESS : new PublishResult(code, properties));
+        }
         drain();
     }
 
@@ -114,7 +157,9 @@ final class PublishOutFlow {
      * On a new session the server knows none of them: a message it had acknowledged with PUBREC
      * is its to deliver already, so its future completes; the others are published afresh.
      */
-    void onConnected(boolean resumed) {
+    void onConnected(boolean resumed, ServerLimits server) {
+        this.limits = server;
+        this.aliases = new OutboundTopicAliases(server.topicAliasMaximum());
         List<Outgoing> resend = new ArrayList<>(inflight.values());
         for (Outgoing outgoing : resend) {
             if (outgoing.released) {
@@ -123,7 +168,7 @@ final class PublishOutFlow {
                 } else {
                     inflight.remove(outgoing.packetId);
                     ids.release(outgoing.packetId);
-                    callbacks.complete(outgoing.future, null);
+                    callbacks.complete(outgoing.future, outgoing.received);
                 }
             } else {
                 wire.send(publish(outgoing, resumed));
@@ -161,14 +206,20 @@ final class PublishOutFlow {
         if (!wire.ready() || !wire.writable()) {
             return false;
         }
-        return outgoing.message.qos() == QoS.AT_MOST_ONCE || (inflight.size() < maxInflight && ids.available());
+        return outgoing.message.qos() == QoS.AT_MOST_ONCE
+                || (inflight.size() < Math.min(maxInflight, limits.receiveMaximum()) && ids.available());
     }
 
     private void send(Outgoing outgoing) {
+        ServerLimitException refused = refusal(outgoing.message);
+        if (refused != null) {
+            callbacks.fail(outgoing.future, refused);
+            return;
+        }
         if (outgoing.message.qos() == QoS.AT_MOST_ONCE) {
             wire.send(publish(outgoing, false)).addListener(f -> {
                 if (f.isSuccess()) {
-                    callbacks.complete(outgoing.future, null);
+                    callbacks.complete(outgoing.future, PublishResult.SUCCESS);
                 } else {
                     callbacks.fail(outgoing.future, new io.starling.client.MqttClientException(
                             "the QoS 0 message could not be written: " + f.cause(), f.cause()));
@@ -181,9 +232,44 @@ final class PublishOutFlow {
         wire.send(publish(outgoing, false));
     }
 
-    private static Publish publish(Outgoing outgoing, boolean dup) {
+    /** Why the server, as its CONNACK describes it, would not take {@code m}; null if it would. */
+    private @Nullable ServerLimitException refusal(MqttMessage m) {
+        ReasonCode code = limits.refusesPublish(m.qos(), m.retain());
+        if (code == ReasonCode.QOS_NOT_SUPPORTED) {
+            return new ServerLimitException(code, "the server takes QoS " + limits.maximumQos().value()
+                    + " at most (Maximum QoS), not " + m.qos().value());
+        }
+        if (code != null) {
+            return new ServerLimitException(code, "the server takes no retained messages (Retain Available 0)");
+        }
+        if (limits.maximumPacketSize() < ServerLimits.NONE.maximumPacketSize()) {
+            Publish full = new Publish(m.topic(), m.qos(), false, m.retain(), m.qos() == QoS.AT_MOST_ONCE ? 0 : 1,
+                    m.properties(), Unpooled.wrappedBuffer(m.payload()));
+            int size = wire.encodedSize(full);
+            if (size > limits.maximumPacketSize()) {
+                // [MQTT-3.1.2-24] never send a packet larger than the server's Maximum Packet Size
+                return new ServerLimitException(ReasonCode.PACKET_TOO_LARGE, "the PUBLISH would be " + size
+                        + " bytes, over the server's Maximum Packet Size of " + limits.maximumPacketSize());
+            }
+        }
+        return null;
+    }
+
+    private Publish publish(Outgoing outgoing, boolean dup) {
         MqttMessage m = outgoing.message;
         int packetId = m.qos() == QoS.AT_MOST_ONCE ? 0 : outgoing.packetId;
-        return new Publish(m.topic(), m.qos(), dup, m.retain(), packetId, m.properties(), Unpooled.wrappedBuffer(m.payload()));
+        String topic = m.topic();
+        Properties properties = m.properties();
+        int alias = aliases.aliasFor(topic);
+        if (alias != 0) {
+            List<Property> with = new ArrayList<>(properties.all().size() + 1);
+            with.addAll(properties.all());
+            with.add(Property.of(PropertyId.TOPIC_ALIAS, Math.abs(alias)));
+            properties = new Properties(with);
+            if (alias > 0) {
+                topic = ""; // the server knows the alias: the topic is left out
+            }
+        }
+        return new Publish(topic, m.qos(), dup, m.retain(), packetId, properties, Unpooled.wrappedBuffer(m.payload()));
     }
 }

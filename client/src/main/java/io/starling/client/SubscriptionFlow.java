@@ -2,6 +2,8 @@ package io.starling.client;
 
 import io.starling.client.internal.Callbacks;
 import io.starling.client.internal.PacketIds;
+import io.starling.client.internal.ServerLimits;
+import io.starling.client.internal.SharedFilters;
 import io.starling.client.internal.Wire;
 import io.starling.codec.packet.ReasonCode;
 import io.starling.codec.packet.SubAck;
@@ -10,7 +12,9 @@ import io.starling.codec.packet.Subscription;
 import io.starling.codec.packet.UnsubAck;
 import io.starling.codec.packet.Unsubscribe;
 import io.starling.codec.property.Properties;
+import io.starling.codec.property.PropertyId;
 import io.starling.codec.wire.TopicMatcher;
+import io.starling.codec.wire.Topics;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -37,7 +41,7 @@ import org.slf4j.LoggerFactory;
 final class SubscriptionFlow {
     private static final Logger log = LoggerFactory.getLogger(SubscriptionFlow.class);
 
-    private record Active(Subscription subscription, @Nullable MessageListener listener) {}
+    private record Active(Subscription subscription, Properties properties, @Nullable MessageListener listener) {}
 
     /** A SUBSCRIBE (subscriptions set) or an UNSUBSCRIBE (filters set) and whoever waits for it. */
     private static final class Request {
@@ -46,12 +50,14 @@ final class SubscriptionFlow {
         final @Nullable List<String> filters;
         final @Nullable CompletableFuture<SubscribeResult> subscribed;
         final @Nullable CompletableFuture<UnsubscribeResult> unsubscribed;
+        final Properties properties;
         int packetId;
 
         Request(long order, @Nullable List<Subscription> subscriptions, @Nullable List<String> filters,
                 @Nullable CompletableFuture<SubscribeResult> subscribed,
-                @Nullable CompletableFuture<UnsubscribeResult> unsubscribed) {
+                @Nullable CompletableFuture<UnsubscribeResult> unsubscribed, Properties properties) {
             this.order = order;
+            this.properties = properties;
             this.subscriptions = subscriptions;
             this.filters = filters;
             this.subscribed = subscribed;
@@ -68,6 +74,7 @@ final class SubscriptionFlow {
     private final ArrayDeque<Request> waiting = new ArrayDeque<>();
     private final Map<Integer, Request> sent = new LinkedHashMap<>();
     private long nextOrder;
+    private ServerLimits limits = ServerLimits.NONE;
 
     SubscriptionFlow(Wire wire, PacketIds ids, Callbacks callbacks, int maxWaiting, @Nullable MessageListener globalListener) {
         this.wire = wire;
@@ -77,15 +84,41 @@ final class SubscriptionFlow {
         this.globalListener = globalListener;
     }
 
-    void subscribe(List<Subscription> subscriptions, @Nullable MessageListener listener, CompletableFuture<SubscribeResult> future) {
-        for (Subscription s : subscriptions) {
-            active.put(s.topicFilter(), new Active(s, listener));
+    void subscribe(List<Subscription> subscriptions, Properties properties, @Nullable MessageListener listener,
+            CompletableFuture<SubscribeResult> future) {
+        ServerLimitException refused = refusal(subscriptions, properties);
+        if (refused != null) {
+            callbacks.fail(future, refused);
+            return;
         }
-        submit(new Request(nextOrder++, subscriptions, null, future, null));
+        for (Subscription s : subscriptions) {
+            active.put(s.topicFilter(), new Active(s, properties, listener));
+        }
+        submit(new Request(nextOrder++, subscriptions, null, future, null, properties));
     }
 
-    void unsubscribe(List<String> filters, CompletableFuture<UnsubscribeResult> future) {
-        submit(new Request(nextOrder++, null, filters, null, future));
+    void unsubscribe(List<String> filters, Properties properties, CompletableFuture<UnsubscribeResult> future) {
+        submit(new Request(nextOrder++, null, filters, null, future, properties));
+    }
+
+    /** Why the server, as its CONNACK describes it, would refuse these subscriptions; null if it would not. */
+    private @Nullable ServerLimitException refusal(List<Subscription> subscriptions, Properties properties) {
+        if (!limits.subscriptionIdentifiers() && properties.contains(PropertyId.SUBSCRIPTION_IDENTIFIER)) {
+            return new ServerLimitException(ReasonCode.SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED,
+                    "the server takes no subscription identifiers (Subscription Identifier Available 0)");
+        }
+        for (Subscription s : subscriptions) {
+            String filter = s.topicFilter();
+            if (!limits.shared() && SharedFilters.isShared(filter)) {
+                return new ServerLimitException(ReasonCode.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED,
+                        "the server takes no shared subscriptions (Shared Subscription Available 0): " + filter);
+            }
+            if (!limits.wildcards() && Topics.hasWildcard(SharedFilters.filterOf(filter))) {
+                return new ServerLimitException(ReasonCode.WILDCARD_SUBSCRIPTIONS_NOT_SUPPORTED,
+                        "the server takes no wildcard subscriptions (Wildcard Subscription Available 0): " + filter);
+            }
+        }
+        return null;
     }
 
     /** The listeners of every subscription whose filter matches {@code topic}, else the global one. */
@@ -93,7 +126,8 @@ final class SubscriptionFlow {
         List<MessageListener> found = null;
         Set<MessageListener> seen = null;
         for (Active a : active.values()) {
-            if (a.listener != null && TopicMatcher.matches(a.subscription.topicFilter(), topic)) {
+            // a shared subscription's messages match the filter after $share/<group>/
+            if (a.listener != null && TopicMatcher.matches(SharedFilters.filterOf(a.subscription.topicFilter()), topic)) {
                 if (found == null || seen == null) { // both are made at the first match
                     found = new ArrayList<>(2);
                     seen = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -140,7 +174,7 @@ final class SubscriptionFlow {
             }
         }
         if (request.subscribed != null) {
-            callbacks.complete(request.subscribed, new SubscribeResult(ack.reasonCodes()));
+            callbacks.complete(request.subscribed, new SubscribeResult(ack.reasonCodes(), ack.properties()));
         }
     }
 
@@ -158,7 +192,7 @@ final class SubscriptionFlow {
                 ? Collections.nCopies(request.filters.size(), ReasonCode.SUCCESS)
                 : ack.reasonCodes();
         if (request.unsubscribed != null) {
-            callbacks.complete(request.unsubscribed, new UnsubscribeResult(codes));
+            callbacks.complete(request.unsubscribed, new UnsubscribeResult(codes, ack.properties()));
         }
     }
 
@@ -167,7 +201,8 @@ final class SubscriptionFlow {
      * one is requested again (all but those a waiting request will send anyway); then the
      * requests that waited go out in the order they were made.
      */
-    void onConnected(boolean resumed) {
+    void onConnected(boolean resumed, ServerLimits server) {
+        this.limits = server;
         if (!resumed && !active.isEmpty()) {
             Set<String> pending = new HashSet<>();
             for (Request r : waiting) {
@@ -175,14 +210,17 @@ final class SubscriptionFlow {
                     r.subscriptions.forEach(s -> pending.add(s.topicFilter()));
                 }
             }
-            List<Subscription> restore = new ArrayList<>();
+            // one SUBSCRIBE per set of properties, since a subscription identifier belongs to its SUBSCRIBE
+            Map<Properties, List<Subscription>> restore = new LinkedHashMap<>();
             for (Active a : active.values()) {
                 if (!pending.contains(a.subscription.topicFilter())) {
-                    restore.add(a.subscription);
+                    restore.computeIfAbsent(a.properties, p -> new ArrayList<>()).add(a.subscription);
                 }
             }
-            if (!restore.isEmpty()) {
-                waiting.addFirst(new Request(-1, restore, null, null, null));
+            List<Request> again = new ArrayList<>();
+            restore.forEach((properties, subs) -> again.add(new Request(-1, subs, null, null, null, properties)));
+            for (int i = again.size() - 1; i >= 0; i--) {
+                waiting.addFirst(again.get(i));
             }
         }
         flushWaiting();
@@ -227,10 +265,10 @@ final class SubscriptionFlow {
         request.packetId = ids.allocate();
         sent.put(request.packetId, request);
         if (request.subscriptions != null) {
-            wire.send(new Subscribe(request.packetId, request.subscriptions, Properties.EMPTY));
+            wire.send(new Subscribe(request.packetId, request.subscriptions, request.properties));
         } else {
             // a request without subscriptions is an UNSUBSCRIBE, and unsubscribe() gave it filters
-            wire.send(new Unsubscribe(request.packetId, Objects.requireNonNull(request.filters), Properties.EMPTY));
+            wire.send(new Unsubscribe(request.packetId, Objects.requireNonNull(request.filters), request.properties));
         }
     }
 

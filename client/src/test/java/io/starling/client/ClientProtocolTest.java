@@ -126,7 +126,7 @@ class ClientProtocolTest {
         CompletableFuture<ConnectResult> connected = client.connect();
         handshake(server, false);
         connected.get();
-        CompletableFuture<Void> published = client.publish("t", new byte[] {1}, QoS.EXACTLY_ONCE, false);
+        CompletableFuture<PublishResult> published = client.publish("t", new byte[] {1}, QoS.EXACTLY_ONCE, false);
         assertThat(server.readPacket()).containsExactly(0x34, 0x06, 0x00, 0x01, 't', 0x00, 0x01, 0x01);
         server.write(0x50, 0x02, 0x00, 0x01);                                          // PUBREC 1
         assertThat(server.readPacket()).containsExactly(0x62, 0x02, 0x00, 0x01);       // PUBREL 1, flags 0010
@@ -145,8 +145,8 @@ class ClientProtocolTest {
         CompletableFuture<ConnectResult> connected = client.connect();
         handshake(server, false);
         connected.get();
-        CompletableFuture<Void> qos2 = client.publish("t", new byte[] {2}, QoS.EXACTLY_ONCE, false);
-        CompletableFuture<Void> qos1 = client.publish("t", new byte[] {1}, QoS.AT_LEAST_ONCE, false);
+        CompletableFuture<PublishResult> qos2 = client.publish("t", new byte[] {2}, QoS.EXACTLY_ONCE, false);
+        CompletableFuture<PublishResult> qos1 = client.publish("t", new byte[] {1}, QoS.AT_LEAST_ONCE, false);
         assertThat(server.readPacket()).containsExactly(0x34, 0x06, 0x00, 0x01, 't', 0x00, 0x01, 0x02);
         assertThat(server.readPacket()).containsExactly(0x32, 0x06, 0x00, 0x01, 't', 0x00, 0x02, 0x01);
         server.write(0x50, 0x02, 0x00, 0x01);                                          // PUBREC 1
@@ -172,8 +172,8 @@ class ClientProtocolTest {
         CompletableFuture<ConnectResult> connected = client.connect();
         handshake(server, false);
         connected.get();
-        CompletableFuture<Void> qos2 = client.publish("t", new byte[] {2}, QoS.EXACTLY_ONCE, false);
-        CompletableFuture<Void> qos1 = client.publish("t", new byte[] {1}, QoS.AT_LEAST_ONCE, false);
+        CompletableFuture<PublishResult> qos2 = client.publish("t", new byte[] {2}, QoS.EXACTLY_ONCE, false);
+        CompletableFuture<PublishResult> qos1 = client.publish("t", new byte[] {1}, QoS.AT_LEAST_ONCE, false);
         server.readPacket();
         server.readPacket();
         server.write(0x50, 0x02, 0x00, 0x01);                                          // PUBREC 1

@@ -324,7 +324,7 @@ class MqttClientTest {
         subscriber.subscribe("many/#", QoS.EXACTLY_ONCE, m -> received.add(m.topic() + m.payloadAsString())).join();
         MqttClient publisher = client(builder("many-pub").maxInflight(16));
         publisher.connect().join();
-        List<CompletableFuture<Void>> futures = new ArrayList<>();
+        List<CompletableFuture<PublishResult>> futures = new ArrayList<>();
         List<String> expected = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {
             futures.add(publisher.publish("many/1", ("" + i).getBytes(UTF_8), QoS.AT_LEAST_ONCE, false));

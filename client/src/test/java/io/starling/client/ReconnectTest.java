@@ -105,8 +105,8 @@ class ReconnectTest {
         MqttClient publisher = viaProxy(MqttClient.builder().clientId("dup-pub").cleanSession(false).reconnect(FAST));
         publisher.connect().join();
         proxy.blackhole(true);
-        CompletableFuture<Void> qos1 = publisher.publish("dup/1", "a".getBytes(UTF_8), QoS.AT_LEAST_ONCE, false);
-        CompletableFuture<Void> qos2 = publisher.publish("dup/2", "b".getBytes(UTF_8), QoS.EXACTLY_ONCE, false);
+        CompletableFuture<PublishResult> qos1 = publisher.publish("dup/1", "a".getBytes(UTF_8), QoS.AT_LEAST_ONCE, false);
+        CompletableFuture<PublishResult> qos2 = publisher.publish("dup/2", "b".getBytes(UTF_8), QoS.EXACTLY_ONCE, false);
         // both PUBLISH packets left the client (QoS 1: 0x32, QoS 2: 0x34) but went nowhere
         await().atMost(WAIT).until(() -> proxy.clientFirstBytes().containsAll(List.of(0x32, 0x34)));
         assertThat(qos1).isNotDone();
@@ -168,11 +168,11 @@ class ReconnectTest {
         proxy.refuse(true);
         proxy.cut();
         await().atMost(WAIT).until(() -> lost.get() == 1);
-        List<CompletableFuture<Void>> buffered = new ArrayList<>();
+        List<CompletableFuture<PublishResult>> buffered = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             buffered.add(publisher.publish("buf/t", ("b" + i).getBytes(UTF_8), QoS.AT_LEAST_ONCE, false));
         }
-        CompletableFuture<Void> overflow = publisher.publish("buf/t", "x".getBytes(UTF_8), QoS.AT_LEAST_ONCE, false);
+        CompletableFuture<PublishResult> overflow = publisher.publish("buf/t", "x".getBytes(UTF_8), QoS.AT_LEAST_ONCE, false);
         assertThatThrownBy(() -> overflow.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(MessageBufferFullException.class)
                 .hasMessageContaining("buffer of unsent messages is full (3 messages)");
         assertThat(buffered).noneMatch(CompletableFuture::isDone);
@@ -189,8 +189,8 @@ class ReconnectTest {
         MqttClient publisher = viaProxy(MqttClient.builder().clientId("no-retry").reconnect(ReconnectPolicy.DISABLED).maxInflight(1));
         publisher.connect().join();
         proxy.blackholeReplies(true);
-        CompletableFuture<Void> inflight = publisher.publish("nr/t", new byte[] {1}, QoS.AT_LEAST_ONCE, false);
-        CompletableFuture<Void> buffered = publisher.publish("nr/t", new byte[] {2}, QoS.AT_LEAST_ONCE, false);
+        CompletableFuture<PublishResult> inflight = publisher.publish("nr/t", new byte[] {1}, QoS.AT_LEAST_ONCE, false);
+        CompletableFuture<PublishResult> buffered = publisher.publish("nr/t", new byte[] {2}, QoS.AT_LEAST_ONCE, false);
         await().atMost(WAIT).until(() -> proxy.clientFirstBytes().contains(0x32));
         proxy.cut();
         assertThatThrownBy(() -> inflight.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(ConnectionLostException.class)
@@ -205,7 +205,7 @@ class ReconnectTest {
         MqttClient publisher = viaProxy(MqttClient.builder().clientId("window").maxInflight(2).keepAlive(Duration.ofSeconds(1)));
         publisher.connect().join();
         proxy.blackholeReplies(true);
-        List<CompletableFuture<Void>> futures = new ArrayList<>();
+        List<CompletableFuture<PublishResult>> futures = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             futures.add(publisher.publish("win/t", new byte[] {(byte) i}, QoS.AT_LEAST_ONCE, false));
         }

@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import io.starling.client.BlockingMqttClient;
 import io.starling.client.ConnectResult;
 import io.starling.client.MqttClient;
+import io.starling.client.PublishResult;
 import io.starling.client.MqttClientBuilder;
 import io.starling.client.MqttClientException;
 import io.starling.client.MqttMessage;
@@ -82,7 +83,7 @@ class ClientMosquittoInteropTest {
         assertThat(subscriber.subscribe("m/#", qos, received::add).join().reasonCodes()).containsExactly(ReasonCode.granted(qos));
         MqttClient publisher = client(plain(mosquitto, "pub"));
         publisher.connect().join();
-        List<CompletableFuture<Void>> sent = new ArrayList<>();
+        List<CompletableFuture<PublishResult>> sent = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
             sent.add(publisher.publish("m/" + i, ("p" + i).getBytes(UTF_8), qos, false));
         }

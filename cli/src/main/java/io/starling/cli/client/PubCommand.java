@@ -6,6 +6,7 @@ import io.starling.client.ConnectionLostException;
 import io.starling.client.MqttClient;
 import io.starling.client.MqttClientBuilder;
 import io.starling.client.MqttMessage;
+import io.starling.client.PublishResult;
 import io.starling.client.ReconnectPolicy;
 import io.starling.codec.packet.QoS;
 import java.io.IOException;
@@ -186,7 +187,7 @@ public final class PubCommand extends ClientCommand {
      */
     private void publishLines(MqttClient client, String publishTopic, QoS messageQos, CompletableFuture<Throwable> lost)
             throws InterruptedException {
-        ArrayDeque<CompletableFuture<Void>> pending = new ArrayDeque<>();
+        ArrayDeque<CompletableFuture<PublishResult>> pending = new ArrayDeque<>();
         LineReader lines = new LineReader(stdin(), MAX_PAYLOAD);
         while (true) {
             byte[] line;
@@ -212,7 +213,7 @@ public final class PubCommand extends ClientCommand {
      * Waits until {@code published} completes; the connection ending for good first is
      * mosquitto's "The connection was lost", exit status 7.
      */
-    private static void awaitPublished(CompletableFuture<Void> published, CompletableFuture<Throwable> lost)
+    private static void awaitPublished(CompletableFuture<?> published, CompletableFuture<Throwable> lost)
             throws InterruptedException {
         try {
             CompletableFuture.anyOf(published, lost).get();

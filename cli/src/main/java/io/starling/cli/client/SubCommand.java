@@ -5,6 +5,7 @@ import io.starling.client.ConnectResult;
 import io.starling.client.MqttClient;
 import io.starling.client.MqttClientBuilder;
 import io.starling.client.MqttMessage;
+import io.starling.client.PublishResult;
 import io.starling.client.SubscribeResult;
 import io.starling.codec.packet.QoS;
 import io.starling.codec.packet.ReasonCode;
@@ -116,7 +117,7 @@ public final class SubCommand extends ClientCommand {
             builder.packetTracer(new DebugLog(output, connection.clientId(name())));
         }
         AtomicReference<@Nullable MqttClient> clientRef = new AtomicReference<>();
-        Queue<CompletableFuture<Void>> removals = new ConcurrentLinkedQueue<>();
+        Queue<CompletableFuture<PublishResult>> removals = new ConcurrentLinkedQueue<>();
         Consumer<String> remover = topic -> {
             MqttClient client = clientRef.get();
             if (client != null) {
@@ -242,7 +243,7 @@ public final class SubCommand extends ClientCommand {
      * connection is closed lets the held-back messages go, unacknowledged. Every wait is bounded.
      */
     private static void finish(MqttClient client, Receiver receiver, CallbackThreads callbacks,
-            Queue<CompletableFuture<Void>> removals) throws InterruptedException {
+            Queue<CompletableFuture<PublishResult>> removals) throws InterruptedException {
         try {
             CompletableFuture.allOf(removals.toArray(CompletableFuture[]::new)).get(CLOSE_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {

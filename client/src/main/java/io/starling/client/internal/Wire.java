@@ -14,6 +14,12 @@ public interface Wire {
     /** Encodes and writes {@code packet} on the current connection; a flush follows soon. */
     Future<Void> send(Packet packet);
 
+    /** The size {@code packet} has on the wire, fixed header included. */
+    int encodedSize(Packet packet);
+
     /** A number that changes whenever the server starts a new session for this client. */
     long sessionEpoch();
+
+    /** The connection broke the protocol: close it, in 5.0 with a DISCONNECT carrying {@code code}. */
+    void protocolError(io.starling.codec.packet.ReasonCode code, String reason);
 }
