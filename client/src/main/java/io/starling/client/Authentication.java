@@ -49,7 +49,7 @@ final class Authentication {
     void onAuth(Auth auth, boolean accepted) {
         EnhancedAuthentication.Exchange now = exchange;
         if (mechanism == null || now == null) {
-            // [MQTT-4.12.0-6] no AUTH without an exchange the client started
+            // [MQTT-4.12.0-6] [MQTT-4.12.0-7] no AUTH without an Authentication Method in the CONNECT
             wire.protocolError(ReasonCode.PROTOCOL_ERROR, "the server sent AUTH, but no authentication is under way");
             return;
         }

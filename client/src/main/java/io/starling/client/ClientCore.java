@@ -207,9 +207,9 @@ final class ClientCore implements Wire {
             if (state == State.CONNECTED && config.version().isV5()) {
                 long expiry = properties.integer(PropertyId.SESSION_EXPIRY_INTERVAL).orElse(-1);
                 if (expiry > 0 && sessionExpiry == 0) {
-                    // [MQTT-3.14.2-2] a session that was to end with the connection cannot be given a life now
+                    // 3.14.2.2.2: a session that was to end with the connection cannot be given a life now
                     callbacks.fail(future, new IllegalArgumentException(
-                            "the CONNECT's session expiry interval was 0: DISCONNECT cannot set one [MQTT-3.14.2-2]"));
+                            "the CONNECT's session expiry interval was 0: a DISCONNECT setting one is a protocol error"));
                     return;
                 }
                 if (expiry >= 0) {

@@ -147,7 +147,7 @@ public final class MqttClient implements AutoCloseable {
      * Disconnects with an MQTT 5.0 reason code and properties: {@link
      * ReasonCode#DISCONNECT_WITH_WILL_MESSAGE} asks the server to publish the will anyway; a
      * Session Expiry Interval property changes how long the server keeps the session (it cannot
-     * become non-zero if the CONNECT's was zero [MQTT-3.14.2-2]).
+     * become non-zero if the CONNECT's was zero: that is a protocol error, refused here).
      */
     public CompletableFuture<Void> disconnect(ReasonCode reasonCode, Properties properties) {
         if (!reasonCode.isAllowedIn(PacketType.DISCONNECT)) {

@@ -63,7 +63,7 @@ final class PublishInFlow {
             long alias = properties.integer(PropertyId.TOPIC_ALIAS).orElse(0);
             if (alias != 0) {
                 if (!aliases.allows(alias)) {
-                    // [MQTT-3.3.2-8] 1 to the Topic Alias Maximum the client sent
+                    // [MQTT-3.3.2-8] [MQTT-3.3.2-10] 1 to the Topic Alias Maximum the client sent, no other
                     wire.protocolError(ReasonCode.TOPIC_ALIAS_INVALID, "the server used topic alias " + alias
                             + ", above the client's Topic Alias Maximum of " + topicAliasMaximum);
                     return;

@@ -247,7 +247,7 @@ final class PublishOutFlow {
                     m.properties(), Unpooled.wrappedBuffer(m.payload()));
             int size = wire.encodedSize(full);
             if (size > limits.maximumPacketSize()) {
-                // [MQTT-3.1.2-24] never send a packet larger than the server's Maximum Packet Size
+                // [MQTT-3.2.2-15] never send a packet larger than the server's Maximum Packet Size
                 return new ServerLimitException(ReasonCode.PACKET_TOO_LARGE, "the PUBLISH would be " + size
                         + " bytes, over the server's Maximum Packet Size of " + limits.maximumPacketSize());
             }

@@ -6,10 +6,10 @@ import java.util.Map;
 
 /**
  * The topic aliases this client uses towards the server on one connection (MQTT 5.0, 3.3.2.3.4):
- * at most the server's Topic Alias Maximum of them [MQTT-3.3.2-9]. A topic gets an alias the
+ * at most the server's Topic Alias Maximum of them [MQTT-3.2.2-17]. A topic gets an alias the
  * first time it is published; once all are taken, the least recently used topic gives its alias
  * up to the new one. The first PUBLISH with an alias carries the topic too, later ones an empty
- * topic. Confined to the client's I/O thread; a new connection starts with none [MQTT-3.3.2-10].
+ * topic. Confined to the client's I/O thread; a new connection starts with none [MQTT-3.3.2-7].
  */
 public final class OutboundTopicAliases {
     private final int maximum;
