@@ -91,6 +91,11 @@ final class ScriptedServer implements AutoCloseable {
         out.flush();
     }
 
+    void write(byte[] raw) throws IOException {
+        out.write(raw);
+        out.flush();
+    }
+
     /** Waits until the client closes its side of the connection. */
     void awaitClosedByClient() {
         await().atMost(Duration.ofSeconds(10)).until(() -> {
