@@ -207,9 +207,9 @@ final class ClientCore implements Wire {
             if (state == State.CONNECTED && config.version().isV5()) {
                 long expiry = properties.integer(PropertyId.SESSION_EXPIRY_INTERVAL).orElse(-1);
                 if (expiry > 0 && sessionExpiry == 0) {
-                    // 3.14.2.2.2: a session that was to end with the connection cannot be given a life now
+                    // 3.14.2.2.2: a session that was to end with the connection cannot be given a life now (a Protocol Error)
                     callbacks.fail(future, new IllegalArgumentException(
-                            "the CONNECT's session expiry interval was 0: a DISCONNECT setting one is a protocol error"));
+                            "the CONNECT's session expiry interval was 0: DISCONNECT cannot set one (MQTT 5.0, 3.14.2.2.2)"));
                     return;
                 }
                 if (expiry >= 0) {
@@ -371,6 +371,8 @@ final class ClientCore implements Wire {
         Bytes password = config.password() == null ? null : Bytes.of(config.password());
         // 5.0: once connected, a session that outlives its connection is resumed, not started again
         cleanStartSent = v5 && connectedBefore && sessionExpiry > 0 ? false : config.cleanSession();
+        // each CONNECT asks for the configured interval again: what a CONNACK or DISCONNECT set held for the last connection only
+        sessionExpiry = config.mqtt5().sessionExpiryInterval();
         keepAliveSeconds = (int) config.keepAlive().toSeconds();
         send(new Connect(config.version(), clientId, cleanStartSent, keepAliveSeconds,
                 config.username(), password, will, v5 ? connectProperties() : Properties.EMPTY));

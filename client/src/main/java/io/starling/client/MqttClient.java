@@ -1,9 +1,11 @@
 package io.starling.client;
 
+import io.starling.client.internal.SharedFilters;
 import io.starling.codec.packet.QoS;
 import io.starling.codec.packet.ReasonCode;
 import io.starling.codec.packet.Subscription;
 import io.starling.codec.property.Properties;
+import io.starling.codec.property.PropertyId;
 import io.starling.codec.wire.PacketType;
 import java.time.Duration;
 import java.util.List;
@@ -99,6 +101,7 @@ public final class MqttClient implements AutoCloseable {
         if (subscriptions.isEmpty()) {
             throw new IllegalArgumentException("[MQTT-3.8.3-3] a SUBSCRIBE has at least one topic filter");
         }
+        requireValid(subscriptions, Properties.EMPTY);
         return core.subscribe(List.copyOf(subscriptions), Properties.EMPTY, listener);
     }
 
@@ -115,7 +118,24 @@ public final class MqttClient implements AutoCloseable {
             throw new IllegalArgumentException("[MQTT-3.8.3-3] a SUBSCRIBE has at least one topic filter");
         }
         properties.requireAllowedIn(PacketType.SUBSCRIBE, false);
+        requireValid(subscriptions, properties);
         return core.subscribe(List.copyOf(subscriptions), properties, listener);
+    }
+
+    /**
+     * Refuses what the server would answer with a Protocol Error, and a reconnecting client would
+     * then send again and again: No Local on a shared subscription [MQTT-3.8.3-4], Subscription Identifier 0.
+     */
+    private static void requireValid(List<Subscription> subscriptions, Properties properties) {
+        for (Subscription s : subscriptions) {
+            if (s.noLocal() && SharedFilters.isShared(s.topicFilter())) {
+                throw new IllegalArgumentException("[MQTT-3.8.3-4] No Local on the shared subscription " + s.topicFilter()
+                        + " is a protocol error");
+            }
+        }
+        if (properties.integer(PropertyId.SUBSCRIPTION_IDENTIFIER).orElse(1) == 0) {
+            throw new IllegalArgumentException("a Subscription Identifier is 1 to 268435455, not 0");
+        }
     }
 
     /** Unsubscribes from filters; completes with the UNSUBACK. */
@@ -147,7 +167,7 @@ public final class MqttClient implements AutoCloseable {
      * Disconnects with an MQTT 5.0 reason code and properties: {@link
      * ReasonCode#DISCONNECT_WITH_WILL_MESSAGE} asks the server to publish the will anyway; a
      * Session Expiry Interval property changes how long the server keeps the session (it cannot
-     * become non-zero if the CONNECT's was zero: that is a protocol error, refused here).
+     * become non-zero if the CONNECT's was zero, section 3.14.2.2.2).
      */
     public CompletableFuture<Void> disconnect(ReasonCode reasonCode, Properties properties) {
         if (!reasonCode.isAllowedIn(PacketType.DISCONNECT)) {
@@ -170,9 +190,10 @@ public final class MqttClient implements AutoCloseable {
      * Sends a request and completes with its response (MQTT 5.0 request/response): the request is
      * published at QoS 1 with a Response Topic and Correlation Data (a printable UUID), and the
      * first message on the response topic with the same correlation data completes the future.
-     * The response topic is the Response Information the server gave, when the client asked for
-     * it with {@link MqttClientBuilder#requestResponseInformation}, else {@code
-     * starling/responses/<client id>}; the client subscribes to it once, at the first request.
+     * The response topic is {@code <base>/<client id>}, where the base is the Response Information
+     * the server gave, when the client asked for it with {@link
+     * MqttClientBuilder#requestResponseInformation}, else {@code starling/responses}; the client
+     * subscribes to it once, at the first request.
      * Fails with {@link RequestTimeoutException} when no response comes within {@code timeout}.
      */
     public CompletableFuture<MqttMessage> request(String topic, byte[] payload, Duration timeout) {

@@ -4,6 +4,7 @@ import io.starling.codec.decode.PacketDecoder;
 import io.starling.codec.property.UserProperty;
 import io.starling.codec.wire.MqttStrings;
 import io.starling.codec.wire.MqttVersion;
+import io.starling.codec.wire.PacketType;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -263,6 +264,10 @@ public final class MqttClientBuilder {
         int effectivePort = port > 0 ? port : tls != null ? 8883 : 1883;
         if (clientId.isEmpty() && !cleanSession && version != MqttVersion.V5) {
             throw new IllegalArgumentException("[MQTT-3.1.3-7] an empty client id needs a clean session");
+        }
+        if (will != null && version == MqttVersion.V5) {
+            // checked here: a CONNECT that cannot be made would otherwise fail only at the connect timeout
+            will.properties().requireAllowedIn(PacketType.CONNECT, true);
         }
         if (authentication != null && version != MqttVersion.V5) {
             throw new IllegalArgumentException("enhanced authentication is MQTT 5.0; set version(MqttVersion.V5)");

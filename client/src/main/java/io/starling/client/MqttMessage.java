@@ -24,7 +24,8 @@ import java.util.OptionalLong;
  * @param dup on receipt, the server may have sent it before; ignored on publish
  * @param properties MQTT 5.0 properties; {@link Properties#EMPTY} for 3.1 and 3.1.1. On publish,
  *     those a PUBLISH may carry (a will's: those a will may carry, with Will Delay Interval); a
- *     Topic Alias is the client's to set, not the application's. {@link #builder} sets them by name.
+ *     Topic Alias is the client's to set, not the application's, and a Subscription Identifier (of a
+ *     received message published again) is left out. {@link #builder} sets them by name.
  */
 @SuppressWarnings("ArrayRecordComponent") // equals and hashCode below compare the payload's bytes
 public record MqttMessage(String topic, byte[] payload, QoS qos, boolean retain, boolean dup, Properties properties) {

@@ -74,6 +74,13 @@ final class PublishOutFlow {
     }
 
     void submit(MqttMessage message, CompletableFuture<PublishResult> future) {
+        try {
+            // checked here: a PUBLISH that cannot be made would otherwise throw on the I/O thread, leaving the future hanging
+            message.properties().requireAllowedIn(PacketType.PUBLISH, false);
+        } catch (IllegalArgumentException e) {
+            callbacks.fail(future, e);
+            return;
+        }
         Outgoing outgoing = new Outgoing(message, future);
         if (buffer.isEmpty() && canSend(outgoing)) {
             send(outgoing);
@@ -243,8 +250,11 @@ final class PublishOutFlow {
             return new ServerLimitException(code, "the server takes no retained messages (Retain Available 0)");
         }
         if (limits.maximumPacketSize() < ServerLimits.NONE.maximumPacketSize()) {
-            Publish full = new Publish(m.topic(), m.qos(), false, m.retain(), m.qos() == QoS.AT_MOST_ONCE ? 0 : 1,
-                    m.properties(), Unpooled.wrappedBuffer(m.payload()));
+            // sized as publish() will send it: with a Topic Alias (every alias takes two bytes), and
+            // with an empty topic once the server knows the alias
+            Publish full = new Publish(aliases.knows(m.topic()) ? "" : m.topic(), m.qos(), false, m.retain(),
+                    m.qos() == QoS.AT_MOST_ONCE ? 0 : 1, aliases.enabled() ? withAlias(outgoingProperties(m), 1) : outgoingProperties(m),
+                    Unpooled.wrappedBuffer(m.payload()));
             int size = wire.encodedSize(full);
             if (size > limits.maximumPacketSize()) {
                 // [MQTT-3.2.2-15] never send a packet larger than the server's Maximum Packet Size
@@ -259,17 +269,40 @@ final class PublishOutFlow {
         MqttMessage m = outgoing.message;
         int packetId = m.qos() == QoS.AT_MOST_ONCE ? 0 : outgoing.packetId;
         String topic = m.topic();
-        Properties properties = m.properties();
+        Properties properties = outgoingProperties(m);
         int alias = aliases.aliasFor(topic);
         if (alias != 0) {
-            List<Property> with = new ArrayList<>(properties.all().size() + 1);
-            with.addAll(properties.all());
-            with.add(Property.of(PropertyId.TOPIC_ALIAS, Math.abs(alias)));
-            properties = new Properties(with);
+            properties = withAlias(properties, Math.abs(alias));
             if (alias > 0) {
                 topic = ""; // the server knows the alias: the topic is left out
             }
         }
         return new Publish(topic, m.qos(), dup, m.retain(), packetId, properties, Unpooled.wrappedBuffer(m.payload()));
+    }
+
+    private static Properties withAlias(Properties properties, int alias) {
+        List<Property> with = new ArrayList<>(properties.all().size() + 1);
+        with.addAll(properties.all());
+        with.add(Property.of(PropertyId.TOPIC_ALIAS, alias));
+        return new Properties(with);
+    }
+
+    /**
+     * The properties of {@code m} a client's PUBLISH carries: a Topic Alias is the client's to set,
+     * and a Subscription Identifier (on a received message published again) is the server's
+     * [MQTT-3.3.4-6], so both are left out.
+     */
+    private static Properties outgoingProperties(MqttMessage m) {
+        Properties properties = m.properties();
+        if (!properties.contains(PropertyId.TOPIC_ALIAS) && !properties.contains(PropertyId.SUBSCRIPTION_IDENTIFIER)) {
+            return properties;
+        }
+        List<Property> kept = new ArrayList<>(properties.all().size());
+        for (Property p : properties.all()) {
+            if (p.id() != PropertyId.TOPIC_ALIAS && p.id() != PropertyId.SUBSCRIPTION_IDENTIFIER) {
+                kept.add(p);
+            }
+        }
+        return new Properties(kept);
     }
 }

@@ -100,11 +100,16 @@ final class RequestResponse {
         });
     }
 
-    /** The server's Response Information when it gave one, else a topic of this client's own. */
+    /**
+     * A topic of this client's own: the client id under the server's Response Information, the
+     * base of response topics the server gave (often one for every client, e.g. {@code replies/}),
+     * else under {@code starling/responses/}.
+     */
     private String defaultResponseTopic() {
         ConnectResult connected = core.lastConnect();
         Optional<String> given = connected == null ? Optional.empty() : connected.responseInformation();
-        return given.filter(t -> !t.isEmpty()).orElseGet(() -> "starling/responses/" + core.clientId());
+        String base = given.filter(t -> !t.isEmpty()).orElse("starling/responses/");
+        return (base.endsWith("/") ? base : base + "/") + core.clientId();
     }
 
     /** The subscription to a response topic, made at its first request; one that failed is tried again next time. */

@@ -19,6 +19,16 @@ public final class OutboundTopicAliases {
         this.maximum = maximum;
     }
 
+    /** Whether topics go by alias at all: the server's Topic Alias Maximum is above 0. */
+    public boolean enabled() {
+        return maximum > 0;
+    }
+
+    /** Whether the server knows an alias for {@code topic} (it goes as an empty topic); leaves the order of use alone. */
+    public boolean knows(String topic) {
+        return byTopic.containsKey(topic);
+    }
+
     /**
      * The alias to send {@code topic} with: positive when the server already knows it (send an
      * empty topic), negative (minus the alias) when it is new or reassigned (send the topic with
