@@ -370,7 +370,8 @@ final class ClientCore implements Wire {
                 : new Will(w.topic(), Bytes.of(w.payload()), w.qos(), w.retain(), v5 ? w.properties() : Properties.EMPTY);
         Bytes password = config.password() == null ? null : Bytes.of(config.password());
         // 5.0: once connected, a session that outlives its connection is resumed, not started again
-        cleanStartSent = v5 && connectedBefore && sessionExpiry > 0 ? false : config.cleanSession();
+        boolean resumable = v5 && connectedBefore && sessionExpiry > 0;
+        cleanStartSent = !resumable && config.cleanSession();
         // each CONNECT asks for the configured interval again: what a CONNACK or DISCONNECT set held for the last connection only
         sessionExpiry = config.mqtt5().sessionExpiryInterval();
         keepAliveSeconds = (int) config.keepAlive().toSeconds();

@@ -104,9 +104,9 @@ public final class MqttMessageBuilder {
     }
 
     private static long seconds(Duration d, String what) {
-        if (d.isNegative() || d.getSeconds() > 0xFFFF_FFFFL) {
+        if (d.isNegative() || d.toSeconds() > 0xFFFF_FFFFL) {
             throw new IllegalArgumentException(what + " is 0 to 4294967295 seconds, not " + d);
         }
-        return d.getSeconds();
+        return d.toSeconds();
     }
 }

@@ -65,7 +65,9 @@ final class Redirection {
             log.warn("not following the redirect to {}: {} redirects in a row already", reference.get(), hops);
             return false;
         }
-        String first = reference.get().trim().split("\\s+")[0];
+        String trimmed = reference.get().trim();
+        int space = trimmed.indexOf(' ');
+        String first = space < 0 ? trimmed : trimmed.substring(0, space);
         String toHost = first;
         int toPort = config.port();
         int colon = first.lastIndexOf(':');
