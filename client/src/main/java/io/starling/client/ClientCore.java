@@ -12,10 +12,8 @@ import io.starling.client.internal.PacketIds;
 import io.starling.client.internal.Wire;
 import io.starling.codec.decode.PacketDecodeException;
 import io.starling.codec.encode.PacketEncoder;
-import io.starling.client.internal.ServerLimits;
 import io.starling.codec.packet.Auth;
 import io.starling.codec.packet.ConnAck;
-import io.starling.codec.packet.Connect;
 import io.starling.codec.packet.Disconnect;
 import io.starling.codec.packet.Packet;
 import io.starling.codec.packet.PingReq;
@@ -29,14 +27,7 @@ import io.starling.codec.packet.ReasonCode;
 import io.starling.codec.packet.SubAck;
 import io.starling.codec.packet.Subscription;
 import io.starling.codec.packet.UnsubAck;
-import io.starling.codec.packet.Will;
-import io.starling.codec.decode.PacketDecoder;
 import io.starling.codec.property.Properties;
-import io.starling.codec.property.Property;
-import io.starling.codec.property.PropertyId;
-import io.starling.codec.property.UserProperty;
-import io.starling.codec.wire.Bytes;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -70,6 +61,7 @@ final class ClientCore implements Wire {
     private final ClientPipeline pipeline;
     private final Authentication authentication;
     private final Redirection redirection;
+    private final ConnectFlow connectFlow;
     private final RequestResponse requests;
 
     private State state = State.NEW;
@@ -87,16 +79,6 @@ final class ClientCore implements Wire {
     private boolean flushScheduled;
     private long lastReceived;
     private long pingSentAt;
-    /** The client identifier sent in CONNECT: the configured one until the server assigns one. */
-    private volatile String clientId;
-    /** A CONNACK was accepted before: 5.0 reconnects then resume the session while it lasts. */
-    private boolean connectedBefore;
-    /** The Clean Start flag of the CONNECT on the current connection. */
-    private boolean cleanStartSent;
-    /** The keep alive in force: the requested one, or the server's (5.0). */
-    private int keepAliveSeconds;
-    /** The session expiry interval in force (5.0): the requested one, the server's, or the one set at DISCONNECT. */
-    private long sessionExpiry;
     private @Nullable ConnectResult lastConnect;
 
     public ClientCore(MqttClientConfig config) {
@@ -111,15 +93,13 @@ final class ClientCore implements Wire {
         this.pipeline = new ClientPipeline(config, loop, this);
         this.authentication = new Authentication(this, config.mqtt5().authentication(), callbacks);
         this.redirection = new Redirection(config);
-        this.clientId = config.clientId();
-        this.keepAliveSeconds = (int) config.keepAlive().toSeconds();
-        this.sessionExpiry = config.mqtt5().sessionExpiryInterval();
+        this.connectFlow = new ConnectFlow(config, authentication);
         this.requests = new RequestResponse(this, callbacks);
     }
 
     /** The client identifier in use: the configured one, or the one the server assigned. */
     public String clientId() {
-        return clientId;
+        return connectFlow.clientId();
     }
 
     RequestResponse requests() {
@@ -165,37 +145,26 @@ final class ClientCore implements Wire {
     }
 
     public CompletableFuture<PublishResult> publish(MqttMessage message) {
-        CompletableFuture<PublishResult> future = new CompletableFuture<>();
-        onLoop(future, () -> {
-            if (state == State.CLOSED) {
-                callbacks.fail(future, closed());
-            } else {
-                publishOut.submit(message, future);
-            }
-        });
-        return future;
+        return unlessClosed(future -> publishOut.submit(message, future));
     }
 
     public CompletableFuture<SubscribeResult> subscribe(List<Subscription> subs, Properties properties,
             io.starling.client.@Nullable MessageListener listener) {
-        CompletableFuture<SubscribeResult> future = new CompletableFuture<>();
-        onLoop(future, () -> {
-            if (state == State.CLOSED) {
-                callbacks.fail(future, closed());
-            } else {
-                subscriptions.subscribe(subs, properties, listener, future);
-            }
-        });
-        return future;
+        return unlessClosed(future -> subscriptions.subscribe(subs, properties, listener, future));
     }
 
     public CompletableFuture<UnsubscribeResult> unsubscribe(List<String> filters, Properties properties) {
-        CompletableFuture<UnsubscribeResult> future = new CompletableFuture<>();
+        return unlessClosed(future -> subscriptions.unsubscribe(filters, properties, future));
+    }
+
+    /** Runs {@code operation} on the event loop with a new future, which fails at once if the client is closed. */
+    private <T> CompletableFuture<T> unlessClosed(java.util.function.Consumer<CompletableFuture<T>> operation) {
+        CompletableFuture<T> future = new CompletableFuture<>();
         onLoop(future, () -> {
             if (state == State.CLOSED) {
                 callbacks.fail(future, closed());
             } else {
-                subscriptions.unsubscribe(filters, properties, future);
+                operation.accept(future);
             }
         });
         return future;
@@ -204,17 +173,11 @@ final class ClientCore implements Wire {
     public CompletableFuture<Void> disconnect(ReasonCode reasonCode, Properties properties) {
         CompletableFuture<Void> future = new CompletableFuture<>();
         onLoop(future, () -> {
-            if (state == State.CONNECTED && config.version().isV5()) {
-                long expiry = properties.integer(PropertyId.SESSION_EXPIRY_INTERVAL).orElse(-1);
-                if (expiry > 0 && sessionExpiry == 0) {
-                    // 3.14.2.2.2: a session that was to end with the connection cannot be given a life now (a Protocol Error)
-                    callbacks.fail(future, new IllegalArgumentException(
-                            "the CONNECT's session expiry interval was 0: DISCONNECT cannot set one (MQTT 5.0, 3.14.2.2.2)"));
-                    return;
-                }
-                if (expiry >= 0) {
-                    sessionExpiry = expiry;
-                }
+            if (state == State.CONNECTED && config.version().isV5() && !connectFlow.disconnecting(properties)) {
+                // 3.14.2.2.2: a session that was to end with the connection cannot be given a life now (a Protocol Error)
+                callbacks.fail(future, new IllegalArgumentException(
+                        "the CONNECT's session expiry interval was 0: DISCONNECT cannot set one (MQTT 5.0, 3.14.2.2.2)"));
+                return;
             }
             disconnectOnLoop(future, false, config.version().isV5() ? new Disconnect(reasonCode, properties) : Disconnect.NORMAL);
         });
@@ -361,51 +324,9 @@ final class ClientCore implements Wire {
     }
 
     private void sendConnect(Channel ch) {
-        if (channel != ch) {
-            return;
+        if (channel == ch) {
+            send(connectFlow.connect());
         }
-        MqttMessage w = config.will();
-        boolean v5 = config.version().isV5();
-        Will will = w == null ? null
-                : new Will(w.topic(), Bytes.of(w.payload()), w.qos(), w.retain(), v5 ? w.properties() : Properties.EMPTY);
-        Bytes password = config.password() == null ? null : Bytes.of(config.password());
-        // 5.0: once connected, a session that outlives its connection is resumed, not started again
-        boolean resumable = v5 && connectedBefore && sessionExpiry > 0;
-        cleanStartSent = !resumable && config.cleanSession();
-        // each CONNECT asks for the configured interval again: what a CONNACK or DISCONNECT set held for the last connection only
-        sessionExpiry = config.mqtt5().sessionExpiryInterval();
-        keepAliveSeconds = (int) config.keepAlive().toSeconds();
-        send(new Connect(config.version(), clientId, cleanStartSent, keepAliveSeconds,
-                config.username(), password, will, v5 ? connectProperties() : Properties.EMPTY));
-    }
-
-    /** The CONNECT's 5.0 properties: only those that differ from the standard's defaults. */
-    private Properties connectProperties() {
-        MqttClientConfig.Mqtt5 m = config.mqtt5();
-        List<Property> p = new ArrayList<>();
-        if (sessionExpiry != 0) {
-            p.add(Property.of(PropertyId.SESSION_EXPIRY_INTERVAL, sessionExpiry));
-        }
-        if (m.receiveMaximum() != 65_535) {
-            p.add(Property.of(PropertyId.RECEIVE_MAXIMUM, m.receiveMaximum()));
-        }
-        if (config.maxPacketSize() < PacketDecoder.MAX_PACKET_SIZE) {
-            p.add(Property.of(PropertyId.MAXIMUM_PACKET_SIZE, config.maxPacketSize()));
-        }
-        if (m.topicAliasMaximum() != 0) {
-            p.add(Property.of(PropertyId.TOPIC_ALIAS_MAXIMUM, m.topicAliasMaximum()));
-        }
-        if (m.requestResponseInformation()) {
-            p.add(Property.of(PropertyId.REQUEST_RESPONSE_INFORMATION, 1));
-        }
-        if (!m.requestProblemInformation()) {
-            p.add(Property.of(PropertyId.REQUEST_PROBLEM_INFORMATION, 0));
-        }
-        for (UserProperty u : m.userProperties()) {
-            p.add(Property.user(u.name(), u.value()));
-        }
-        p.addAll(authentication.connectProperties());
-        return new Properties(p);
     }
 
     /** Every packet from the server, on the event loop. */
@@ -471,9 +392,7 @@ final class ClientCore implements Wire {
             return;
         }
         if (ack.reasonCode().isError()) {
-            String reason = config.version().isV5() ? "Connection Refused: " + ReasonCodes.describe(ack.reasonCode(),
-                    ack.properties().string(PropertyId.REASON_STRING).orElse(null)) : Failures.refusal(ack);
-            lastError = new ConnectionRefusedException(ack.reasonCode(), reason);
+            lastError = new ConnectionRefusedException(ack.reasonCode(), connectFlow.refusal(ack));
             String from = redirection.target();
             if (redirection.follow(ack.reasonCode(), ack.properties())) {
                 log.info("the server at {} redirects to {} ({})", from, redirection.target(), ack.reasonCode());
@@ -485,34 +404,26 @@ final class ClientCore implements Wire {
             ch.close();
             return;
         }
-        ConnectResult result = new ConnectResult(ack.sessionPresent(), ack.reasonCode(), ack.properties());
-        ServerLimits limits = ServerLimits.of(config.version(), ack.properties());
-        if (config.version().isV5()) {
-            result.assignedClientIdentifier().ifPresent(id -> clientId = id);
-            sessionExpiry = result.sessionExpiryInterval().orElse(sessionExpiry);
-            int serverKeepAlive = (int) result.serverKeepAlive().orElse(keepAliveSeconds);
-            if (serverKeepAlive != keepAliveSeconds) {
-                // [MQTT-3.2.2-21] the server's keep alive replaces the one the client asked for
-                keepAliveSeconds = serverKeepAlive;
-                pipeline.keepAlive(ch, serverKeepAlive);
-            }
+        ConnectFlow.Accepted accept = connectFlow.accepted(ack);
+        if (accept.keepAliveChanged()) {
+            pipeline.keepAlive(ch, connectFlow.keepAliveSeconds());
         }
+        ConnectResult result = accept.result();
+        boolean resumed = accept.resumed();
         accepted = true;
         connected = true;
-        connectedBefore = true;
         reconnectAttempt = 0;
         redirection.connected();
         lastConnect = result;
-        boolean resumed = ack.sessionPresent() && !cleanStartSent;
         if (!resumed) {
             sessionEpoch++;
         }
         State before = state;
         state = State.CONNECTED;
-        log.debug("connected to {} as {} (session present: {})", redirection.target(), clientId, ack.sessionPresent());
+        log.debug("connected to {} as {} (session present: {})", redirection.target(), connectFlow.clientId(), ack.sessionPresent());
         publishIn.onConnected(resumed);
-        subscriptions.onConnected(resumed, limits);
-        publishOut.onConnected(resumed, limits);
+        subscriptions.onConnected(resumed, accept.limits());
+        publishOut.onConnected(resumed, accept.limits());
         if (before == State.CONNECTING && connecting != null) {
             callbacks.complete(connecting, result);
             connecting = null;
@@ -660,7 +571,7 @@ final class ClientCore implements Wire {
     private void finishDisconnect() {
         MqttClientException cause = new MqttClientException("the client disconnected before the message was sent");
         publishOut.failBuffered(cause);
-        if (!keepsSession()) {
+        if (!connectFlow.keepsSession()) {
             publishOut.failAll(new MqttClientException("the client disconnected before the message was acknowledged"));
         }
         subscriptions.failAll(new MqttClientException("the client disconnected before the server answered"));
@@ -678,15 +589,6 @@ final class ClientCore implements Wire {
         }
     }
 
-    /**
-     * Whether the server keeps the session once the connection ends, so that unacknowledged
-     * messages are kept for the next connection: clean session false in 3.1.1, a session
-     * expiry interval above 0 in 5.0.
-     */
-    private boolean keepsSession() {
-        return config.version().isV5() ? sessionExpiry > 0 : !config.cleanSession();
-    }
-
     // ---- keep alive, flushing, writability
 
     /** Nothing read or written for a keep alive interval: ping, and close if no answer comes. */
@@ -697,7 +599,7 @@ final class ClientCore implements Wire {
         long sentAt = System.nanoTime();
         pingSentAt = sentAt;
         send(PingReq.INSTANCE);
-        long keepAlive = keepAliveSeconds;
+        long keepAlive = connectFlow.keepAliveSeconds();
         loop.schedule(() -> {
             if (channel == ch && pingSentAt == sentAt && lastReceived - sentAt < 0) {
                 lastError = new MqttClientException("no answer to PINGREQ within the keep alive of " + keepAlive + " s: the connection is dead");
