@@ -1,7 +1,9 @@
 package io.starling.client;
 
 import io.starling.codec.packet.QoS;
+import io.starling.codec.packet.ReasonCode;
 import io.starling.codec.packet.Subscription;
+import io.starling.codec.property.Properties;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -44,12 +46,13 @@ public final class BlockingMqttClient implements AutoCloseable {
         return await(client.connect(), "connect");
     }
 
-    public void publish(MqttMessage message) {
-        await(client.publish(message), "publish");
+    /** Publishes; returns the server's answer (a 5.0 refusal is thrown as {@link PublishRefusedException}). */
+    public PublishResult publish(MqttMessage message) {
+        return await(client.publish(message), "publish");
     }
 
-    public void publish(String topic, byte[] payload, QoS qos, boolean retain) {
-        await(client.publish(topic, payload, qos, retain), "publish");
+    public PublishResult publish(String topic, byte[] payload, QoS qos, boolean retain) {
+        return await(client.publish(topic, payload, qos, retain), "publish");
     }
 
     public SubscribeResult subscribe(String topicFilter, QoS qos, MessageListener listener) {
@@ -60,12 +63,26 @@ public final class BlockingMqttClient implements AutoCloseable {
         return await(client.subscribe(subscriptions, listener), "subscribe");
     }
 
+    /** Subscribes with MQTT 5.0 SUBSCRIBE properties (see {@link MqttClient#subscribe(List, Properties, MessageListener)}). */
+    public SubscribeResult subscribe(List<Subscription> subscriptions, Properties properties, @Nullable MessageListener listener) {
+        return await(client.subscribe(subscriptions, properties, listener), "subscribe");
+    }
+
     public UnsubscribeResult unsubscribe(String... topicFilters) {
         return await(client.unsubscribe(topicFilters), "unsubscribe");
     }
 
+    /** Sends a request and returns its response (MQTT 5.0; see {@link MqttClient#request(MqttMessage, Duration)}). */
+    public MqttMessage request(MqttMessage request, Duration responseTimeout) {
+        return await(client.request(request, responseTimeout), "request");
+    }
+
     public void disconnect() {
         await(client.disconnect(), "disconnect");
+    }
+
+    public void disconnect(ReasonCode reasonCode, Properties properties) {
+        await(client.disconnect(reasonCode, properties), "disconnect");
     }
 
     public boolean isConnected() {

@@ -233,4 +233,21 @@ class Mqtt5ClientTest {
         assertThatThrownBy(builder::build).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("SUBSCRIPTION_IDENTIFIER is not allowed in will properties");
     }
+
+    @Test
+    @DisplayName("the blocking facade returns the 5.0 outcome: PUBACK 0x10, a refusal thrown with its code, a response to a request")
+    void blockingFacade() throws Exception {
+        Broker broker = brokerWithAcl();
+        done(bed.connected(broker, "echo").respond("open/svc", request -> request.payload()));
+        BlockingMqttClient blocking = bed.connected(broker, "blocking").blocking();
+
+        assertThat(blocking.publish("open/none", new byte[] {1}, QoS.AT_LEAST_ONCE, false).reasonCode())
+                .isEqualTo(ReasonCode.NO_MATCHING_SUBSCRIBERS);
+        assertThatThrownBy(() -> blocking.publish("readonly/t", new byte[] {1}, QoS.AT_LEAST_ONCE, false))
+                .isInstanceOfSatisfying(PublishRefusedException.class,
+                        e -> assertThat(e.reasonCode()).isEqualTo(ReasonCode.NOT_AUTHORIZED));
+        MqttMessage request = MqttMessage.builder("open/svc").payload("ping").qos(QoS.AT_LEAST_ONCE)
+                .responseTopic("open/replies/blocking").build();
+        assertThat(blocking.request(request, java.time.Duration.ofSeconds(10)).payloadAsString()).isEqualTo("ping");
+    }
 }
