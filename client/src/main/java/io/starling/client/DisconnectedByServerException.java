@@ -10,20 +10,15 @@ import java.util.Optional;
  * ConnectionListener} is told of, with the server's reason code, Reason String and Server
  * Reference (where to connect instead, with 0x9C Use another server or 0x9D Server moved).
  */
-public final class DisconnectedByServerException extends MqttClientException {
+public final class DisconnectedByServerException extends ReasonCodeException {
     private static final long serialVersionUID = 1L;
 
-    private final ReasonCode reasonCode;
     private final transient Properties properties;
 
     public DisconnectedByServerException(ReasonCode reasonCode, Properties properties) {
-        super("the server disconnected: " + ReasonCodes.describe(reasonCode, properties.string(PropertyId.REASON_STRING).orElse(null)));
-        this.reasonCode = reasonCode;
+        super(reasonCode, "the server disconnected: "
+                + ReasonCodes.describe(reasonCode, properties.string(PropertyId.REASON_STRING).orElse(null)));
         this.properties = properties;
-    }
-
-    public ReasonCode reasonCode() {
-        return reasonCode;
     }
 
     public Optional<String> reasonString() {

@@ -9,17 +9,10 @@ import io.starling.codec.packet.ReasonCode;
  * does not support. {@link #reasonCode()} is the code the server would have answered with. Nothing
  * was sent.
  */
-public final class ServerLimitException extends MqttClientException {
+public final class ServerLimitException extends ReasonCodeException {
     private static final long serialVersionUID = 1L;
 
-    private final ReasonCode reasonCode;
-
     public ServerLimitException(ReasonCode reasonCode, String message) {
-        super(message);
-        this.reasonCode = reasonCode;
-    }
-
-    public ReasonCode reasonCode() {
-        return reasonCode;
+        super(reasonCode, message);
     }
 }

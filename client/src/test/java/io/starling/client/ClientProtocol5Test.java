@@ -12,16 +12,15 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The client's side of MQTT 5.0, checked byte by byte against a {@link ScriptedServer}: what a
@@ -30,26 +29,23 @@ import org.junit.jupiter.api.Test;
  */
 class ClientProtocol5Test {
     private static final Duration WAIT = Duration.ofSeconds(10);
-    private final List<AutoCloseable> resources = new ArrayList<>();
-
-    @AfterEach
-    void close() throws Exception {
-        for (AutoCloseable r : resources) {
-            r.close();
-        }
-    }
+    @RegisterExtension
+    final ScriptedClients scripted = new ScriptedClients();
 
     private ScriptedServer server() throws IOException {
-        ScriptedServer server = new ScriptedServer();
-        resources.add(server);
-        return server;
+        return scripted.server();
     }
 
+    /** A 5.0 client of {@code server}. */
     private MqttClient client(ScriptedServer server, MqttClientBuilder builder) {
-        MqttClient client = builder.version(MqttVersion.V5).host("127.0.0.1").port(server.port())
-                .reconnect(ReconnectPolicy.DISABLED).build();
-        resources.add(0, client);
-        return client;
+        return scripted.client(server, builder.version(MqttVersion.V5));
+    }
+
+    /** Connects {@code client}, the server answering CONNACK 0x00 with {@code properties}. */
+    private static ConnectResult connect(MqttClient client, ScriptedServer server, byte[] properties) throws Exception {
+        CompletableFuture<ConnectResult> connected = client.connect();
+        handshake(server, properties);
+        return connected.get(10, TimeUnit.SECONDS);
     }
 
     /** Accepts the connection, reads its CONNECT and answers CONNACK 0x00 with {@code properties}. */
@@ -90,9 +86,7 @@ class ClientProtocol5Test {
         ScriptedServer server = server();
         List<MqttMessage> got = new CopyOnWriteArrayList<>();
         MqttClient client = client(server, MqttClient.builder().topicAliasMaximum(2).messageListener(got::add));
-        CompletableFuture<ConnectResult> connected = client.connect();
-        handshake(server, new byte[0]);
-        connected.get(10, TimeUnit.SECONDS);
+        connect(client, server, new byte[0]);
         server.write(publish0("a/b", new byte[] {0x23, 0x00, 0x01}, 'x'));   // topic a/b, alias 1
         server.write(publish0("", new byte[] {0x23, 0x00, 0x01}, 'y'));      // alias 1 alone
         await().atMost(WAIT).until(() -> got.size() == 2);
@@ -106,9 +100,7 @@ class ClientProtocol5Test {
     void aliasAboveMaximum() throws Exception {
         ScriptedServer server = server();
         MqttClient client = client(server, MqttClient.builder().topicAliasMaximum(2));
-        CompletableFuture<ConnectResult> connected = client.connect();
-        handshake(server, new byte[0]);
-        connected.get(10, TimeUnit.SECONDS);
+        connect(client, server, new byte[0]);
         server.write(publish0("a/b", new byte[] {0x23, 0x00, 0x03}, 'x'));
         byte[] disconnect = server.readPacket();
         assertThat(disconnect[0] & 0xFF).isEqualTo(0xE0);
@@ -121,9 +113,7 @@ class ClientProtocol5Test {
     void aliasNeverSet() throws Exception {
         ScriptedServer server = server();
         MqttClient client = client(server, MqttClient.builder().topicAliasMaximum(2));
-        CompletableFuture<ConnectResult> connected = client.connect();
-        handshake(server, new byte[0]);
-        connected.get(10, TimeUnit.SECONDS);
+        connect(client, server, new byte[0]);
         server.write(publish0("", new byte[] {0x23, 0x00, 0x01}, 'x'));
         byte[] disconnect = server.readPacket();
         assertThat(disconnect[0] & 0xFF).isEqualTo(0xE0);
@@ -135,9 +125,7 @@ class ClientProtocol5Test {
     void outboundAliases() throws Exception {
         ScriptedServer server = server();
         MqttClient client = client(server, MqttClient.builder());
-        CompletableFuture<ConnectResult> connected = client.connect();
-        handshake(server, new byte[] {0x22, 0x00, 0x01});   // topic alias maximum 1
-        connected.get(10, TimeUnit.SECONDS);
+        connect(client, server, new byte[] {0x22, 0x00, 0x01});
         client.publish("t1", new byte[] {1}, QoS.AT_MOST_ONCE, false);
         client.publish("t1", new byte[] {2}, QoS.AT_MOST_ONCE, false);
         client.publish("t2", new byte[] {3}, QoS.AT_MOST_ONCE, false);
@@ -171,9 +159,7 @@ class ClientProtocol5Test {
                 }
             }
         }));
-        CompletableFuture<ConnectResult> connected = client.connect();
-        handshake(server, new byte[] {0x21, 0x00, 0x01});   // receive maximum 1
-        assertThat(connected.get(10, TimeUnit.SECONDS).receiveMaximum()).isEqualTo(1);
+        assertThat(connect(client, server, new byte[] {0x21, 0x00, 0x01}).receiveMaximum()).isEqualTo(1);   // receive maximum 1
         CompletableFuture<PublishResult> first = client.publish("t", new byte[] {1}, QoS.AT_LEAST_ONCE, false);
         CompletableFuture<PublishResult> second = client.publish("t", new byte[] {2}, QoS.AT_LEAST_ONCE, false);
         byte[] one = server.readPacket();
@@ -193,12 +179,10 @@ class ClientProtocol5Test {
     void serverLimitsRefusedLocally() throws Exception {
         ScriptedServer server = server();
         MqttClient client = client(server, MqttClient.builder());
-        CompletableFuture<ConnectResult> connected = client.connect();
-        handshake(server, new byte[] {
+        ConnectResult result = connect(client, server, new byte[] {
                 0x24, 0x01,                     // maximum QoS 1
                 0x25, 0x00,                     // retain available 0
                 0x27, 0x00, 0x00, 0x00, 40});   // maximum packet size 40
-        ConnectResult result = connected.get(10, TimeUnit.SECONDS);
         assertThat(result.maximumQos()).isEqualTo(QoS.AT_LEAST_ONCE);
         assertThat(result.retainAvailable()).isFalse();
         assertRefused(client.publish("t", new byte[64], QoS.AT_MOST_ONCE, false), ReasonCode.PACKET_TOO_LARGE);
@@ -220,9 +204,7 @@ class ClientProtocol5Test {
     void pubrecRefusal() throws Exception {
         ScriptedServer server = server();
         MqttClient client = client(server, MqttClient.builder());
-        CompletableFuture<ConnectResult> connected = client.connect();
-        handshake(server, new byte[] {0x21, 0x00, 0x01});   // receive maximum 1
-        connected.get(10, TimeUnit.SECONDS);
+        connect(client, server, new byte[] {0x21, 0x00, 0x01});
         CompletableFuture<PublishResult> refused = client.publish("t", new byte[] {1}, QoS.EXACTLY_ONCE, false);
         byte[] first = server.readPacket();
         assertThat(first[0] & 0xFF).isEqualTo(0x34);
@@ -252,9 +234,7 @@ class ClientProtocol5Test {
                 cause.complete(why);
             }
         }));
-        CompletableFuture<ConnectResult> connected = client.connect();
-        handshake(server, new byte[0]);
-        connected.get(10, TimeUnit.SECONDS);
+        connect(client, server, new byte[0]);
         // DISCONNECT 0x8B server shutting down, reason string "bye"
         server.write(0xE0, 0x08, 0x8B, 0x06, 0x1F, 0x00, 0x03, 'b', 'y', 'e');
         assertThat(cause.get(10, TimeUnit.SECONDS)).isInstanceOfSatisfying(DisconnectedByServerException.class, e -> {
@@ -298,9 +278,7 @@ class ClientProtocol5Test {
     void authOutOfTurn() throws Exception {
         ScriptedServer server = server();
         MqttClient client = client(server, MqttClient.builder());
-        CompletableFuture<ConnectResult> connected = client.connect();
-        handshake(server, new byte[0]);
-        connected.get(10, TimeUnit.SECONDS);
+        connect(client, server, new byte[0]);
         server.write(0xF0, 0x02, 0x18, 0x00);   // AUTH 0x18, no properties
         byte[] disconnect = server.readPacket();
         assertThat(disconnect[0] & 0xFF).isEqualTo(0xE0);
@@ -391,9 +369,7 @@ class ClientProtocol5Test {
     void serverKeepAlive() throws Exception {
         ScriptedServer server = server();
         MqttClient client = client(server, MqttClient.builder().keepAlive(Duration.ofSeconds(60)));
-        CompletableFuture<ConnectResult> connected = client.connect();
-        handshake(server, new byte[] {0x13, 0x00, 0x01});   // server keep alive 1 s
-        assertThat(connected.get(10, TimeUnit.SECONDS).serverKeepAlive()).hasValue(1);
+        assertThat(connect(client, server, new byte[] {0x13, 0x00, 0x01}).serverKeepAlive()).hasValue(1);   // server keep alive 1 s
         byte[] ping = server.readPacket();   // the server's read times out after 10 s: a 60 s timer would fail here
         assertThat(ping).containsExactly(0xC0, 0x00);
     }
@@ -403,9 +379,8 @@ class ClientProtocol5Test {
     void assignedClientId() throws Exception {
         ScriptedServer server = server();
         MqttClient client = client(server, MqttClient.builder().clientId(""));
-        CompletableFuture<ConnectResult> connected = client.connect();
-        handshake(server, concat(new byte[] {0x12}, utf8("given-1".getBytes(StandardCharsets.US_ASCII))));
-        assertThat(connected.get(10, TimeUnit.SECONDS).assignedClientIdentifier()).contains("given-1");
+        ConnectResult result = connect(client, server, concat(new byte[] {0x12}, utf8("given-1".getBytes(StandardCharsets.US_ASCII))));
+        assertThat(result.assignedClientIdentifier()).contains("given-1");
         assertThat(client.clientId()).isEqualTo("given-1");
     }
 

@@ -7,13 +7,12 @@ import static org.awaitility.Awaitility.await;
 import io.starling.codec.packet.QoS;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The client's side of the protocol, checked byte by byte against a {@link ScriptedServer}: what
@@ -21,25 +20,15 @@ import org.junit.jupiter.api.Test;
  */
 class ClientProtocolTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
-    private final List<AutoCloseable> resources = new ArrayList<>();
-
-    @AfterEach
-    void close() throws Exception {
-        for (AutoCloseable r : resources) {
-            r.close();
-        }
-    }
+    @RegisterExtension
+    final ScriptedClients scripted = new ScriptedClients();
 
     private ScriptedServer server() throws IOException {
-        ScriptedServer server = new ScriptedServer();
-        resources.add(server);
-        return server;
+        return scripted.server();
     }
 
     private MqttClient client(ScriptedServer server, MqttClientBuilder builder) {
-        MqttClient client = builder.host("127.0.0.1").port(server.port()).reconnect(ReconnectPolicy.DISABLED).build();
-        resources.add(0, client);
-        return client;
+        return scripted.client(server, builder);
     }
 
     /** Accepts the connection, checks its CONNECT and accepts it with session present {@code present}. */
@@ -141,7 +130,7 @@ class ClientProtocolTest {
         ScriptedServer server = server();
         MqttClient client = MqttClient.builder().host("127.0.0.1").port(server.port()).clientId("resend").cleanSession(false)
                 .reconnect(ReconnectPolicy.exponential(Duration.ofMillis(50), Duration.ofMillis(100))).build();
-        resources.add(0, client);
+        scripted.closeAfter(client);
         CompletableFuture<ConnectResult> connected = client.connect();
         handshake(server, false);
         connected.get();
@@ -168,7 +157,7 @@ class ClientProtocolTest {
         ScriptedServer server = server();
         MqttClient client = MqttClient.builder().host("127.0.0.1").port(server.port()).clientId("fresh")
                 .reconnect(ReconnectPolicy.exponential(Duration.ofMillis(50), Duration.ofMillis(100))).build();
-        resources.add(0, client);
+        scripted.closeAfter(client);
         CompletableFuture<ConnectResult> connected = client.connect();
         handshake(server, false);
         connected.get();

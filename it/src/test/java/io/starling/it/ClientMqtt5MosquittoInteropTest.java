@@ -42,9 +42,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -61,19 +61,11 @@ class ClientMqtt5MosquittoInteropTest {
     /** How long a test watches for a message that must not come. */
     static final Duration QUIET = Duration.ofMillis(300);
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
-
-    @AfterEach
-    void close() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
+    @RegisterExtension
+    final Resources resources = new Resources();
 
     private MosquittoBroker mosquitto(String... config) throws Exception {
-        MosquittoBroker mosquitto = new MosquittoBroker().withConfig(config).start();
-        resources.add(mosquitto);
-        return mosquitto;
+        return resources.add(new MosquittoBroker().withConfig(config).start());
     }
 
     /** An MQTT 5.0 client of {@code mosquitto} that does not reconnect by itself. */
