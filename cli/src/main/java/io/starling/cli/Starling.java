@@ -2,6 +2,7 @@ package io.starling.cli;
 
 import io.starling.cli.bench.command.BenchCommand;
 import io.starling.cli.client.PubCommand;
+import io.starling.cli.client.RrCommand;
 import io.starling.cli.client.SubCommand;
 import io.starling.cli.version.StarlingVersion;
 import picocli.CommandLine.Command;
@@ -13,7 +14,7 @@ import picocli.CommandLine;
         mixinStandardHelpOptions = true,
         versionProvider = StarlingVersion.class,
         description = "Starling: an MQTT 3.1, 3.1.1 and 5.0 broker, client and toolkit.",
-        subcommands = {BrokerCommand.class, PubCommand.class, SubCommand.class, BenchCommand.class, PasswdCommand.class,
+        subcommands = {BrokerCommand.class, PubCommand.class, SubCommand.class, RrCommand.class, BenchCommand.class, PasswdCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Starling implements Runnable {
     @CommandLine.Spec

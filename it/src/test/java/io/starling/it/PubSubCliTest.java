@@ -11,9 +11,8 @@ import io.starling.client.MqttClient;
 import io.starling.client.MqttMessage;
 import io.starling.client.ReconnectPolicy;
 import io.starling.codec.packet.QoS;
-import java.io.File;
+import io.starling.it.CliProcesses.Run;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -28,6 +27,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -45,12 +45,11 @@ import org.opentest4j.TestAbortedException;
  * ({@code CI=true}) they fail instead.
  */
 class PubSubCliTest {
-    /** Generous: JVMs starting on a loaded 2-core machine. */
-    private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final Path ROOT = ProjectRoot.DIR;
-    private static final Path LAUNCHER = ProjectRoot.LAUNCHER;
-    private static final Path MOSQUITTO_PUB = Path.of("/usr/bin/mosquitto_pub");
-    private static final Path MOSQUITTO_SUB = Path.of("/usr/bin/mosquitto_sub");
+    private static final Duration WAIT = CliProcesses.WAIT;
+    private static final Path ROOT = CliProcesses.ROOT;
+    private static final Path LAUNCHER = CliProcesses.LAUNCHER;
+    private static final Path MOSQUITTO_PUB = CliProcesses.MOSQUITTO_PUB;
+    private static final Path MOSQUITTO_SUB = CliProcesses.MOSQUITTO_SUB;
 
     @RegisterExtension
     static final EmbeddedBroker starling = new EmbeddedBroker();
@@ -61,39 +60,10 @@ class PubSubCliTest {
     @TempDir
     Path tmp;
 
-    private final List<Process> processes = new ArrayList<>();
+    private CliProcesses processes;
     private final List<MqttClient> clients = new ArrayList<>();
 
     enum Target { STARLING, MOSQUITTO }
-
-    /** A process started by a test, its standard output and error in files. */
-    private record Run(Process process, Path out, Path err) {
-        /** Waits for the exit status, failing with the output if the process runs past {@link #WAIT}. */
-        int exitCode() throws InterruptedException {
-            if (!process.waitFor(WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly().waitFor(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-                throw new AssertionError("still running after " + WAIT + "; stdout:\n" + text(out) + "\nstderr:\n" + text(err));
-            }
-            return process.exitValue();
-        }
-
-        String stdout() {
-            return text(out);
-        }
-
-        byte[] stdoutBytes() {
-            try {
-                return Files.readAllBytes(out);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        /** Standard error without the JVM's "Picked up JAVA_TOOL_OPTIONS" notices a CI may cause. */
-        List<String> stderr() {
-            return text(err).lines().filter(line -> !line.startsWith("Picked up ")).toList();
-        }
-    }
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -113,14 +83,15 @@ class PubSubCliTest {
         }
     }
 
+    @BeforeEach
+    void processes() {
+        processes = new CliProcesses(tmp);
+    }
+
     @AfterEach
     void stopEverything() throws InterruptedException {
         clients.forEach(MqttClient::close);
-        for (Process process : processes) {
-            if (process.isAlive()) {
-                process.destroyForcibly().waitFor(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            }
-        }
+        processes.close();
     }
 
     // ---- the tests
@@ -166,19 +137,18 @@ class PubSubCliTest {
     }
 
     @Test
-    @DisplayName("exit statuses of the process: -W expiry 27, -V mqttv5 1, nothing listening 1, each with mosquitto's message")
+    @DisplayName("exit statuses of the process: -W expiry 27, -V mqttv6 1, nothing listening 1, each with mosquitto's message")
     void exitStatuses() throws Exception {
         String port = String.valueOf(starling.port());
         Run timedOut = starling("sub", "-p", port, "-t", "status/none", "-W", "1");
-        Run v5 = starling("pub", "-p", port, "-t", "status/a", "-m", "x", "-V", "mqttv5");
+        Run badVersion = starling("pub", "-p", port, "-t", "status/a", "-m", "x", "-V", "mqttv6");
         Run nobody = starling("pub", "-p", freePort(), "-t", "status/a", "-m", "x");
 
         assertThat(timedOut.exitCode()).isEqualTo(27);
         assertThat(timedOut.stderr()).containsExactly("Timed out");
-        assertThat(v5.exitCode()).isEqualTo(1);
-        assertThat(v5.stderr()).containsExactly(
-                "Error: MQTT 5.0 is not supported yet by starling pub: use -V mqttv311 (the default) or -V mqttv31.",
-                "Use 'starling pub --help' to see usage.");
+        assertThat(badVersion.exitCode()).isEqualTo(1);
+        assertThat(badVersion.stderr()).containsExactly(
+                "Error: Invalid protocol version argument given.", "Use 'starling pub --help' to see usage.");
         assertThat(nobody.exitCode()).isEqualTo(1);
         assertThat(nobody.stderr()).containsExactly("Error: Connection refused");
     }
@@ -347,57 +317,22 @@ class PubSubCliTest {
     }
 
     private Run starling(String... args) throws IOException {
-        String[] command = new String[args.length + 1];
-        command[0] = LAUNCHER.toString();
-        System.arraycopy(args, 0, command, 1, args.length);
-        return start(null, command);
+        return processes.starling(args);
     }
 
     private int mosquittoPub(String... args) throws IOException, InterruptedException {
-        String[] command = new String[args.length + 1];
-        command[0] = MOSQUITTO_PUB.toString();
-        System.arraycopy(args, 0, command, 1, args.length);
-        Run run = start(null, command);
+        Run run = processes.mosquitto(MOSQUITTO_PUB, args);
         int status = run.exitCode();
         assertThat(run.stderr()).as("mosquitto_pub's standard error").isEmpty();
         return status;
     }
 
-    /** Starts {@code command} in the project root, standard input from {@code stdin} (null: /dev/null). */
     private Run start(Path stdin, String... command) throws IOException {
-        String name = Path.of(command[0]).getFileName() + "-" + processes.size();
-        Path out = tmp.resolve(name + ".out");
-        Path err = tmp.resolve(name + ".err");
-        Process process = new ProcessBuilder(command)
-                .directory(ROOT.toFile())
-                .redirectOutput(out.toFile())
-                .redirectError(err.toFile())
-                .redirectInput(stdin != null ? ProcessBuilder.Redirect.from(stdin.toFile())
-                        : ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .start();
-        processes.add(process);
-        return new Run(process, out, err);
+        return processes.start(stdin, command);
     }
 
-    /** Waits until {@code run}'s standard output contains {@code text}; fails at once if it exits first. */
     private static void awaitOutput(Run run, String text) {
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> {
-            if (run.stdout().contains(text)) {
-                return true;
-            }
-            assertThat(run.process().isAlive()).as("the process ended before printing '%s'; stdout:%n%s%nstderr:%n%s",
-                    text, run.stdout(), run.stderr()).isTrue();
-            return false;
-        });
-    }
-
-    /** The file as UTF-8, malformed bytes replaced (a binary payload must not break a failure message). */
-    private static String text(Path file) {
-        try {
-            return Files.exists(file) ? new String(Files.readAllBytes(file), UTF_8) : "";
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        CliProcesses.awaitOutput(run, text);
     }
 
     /** Whether this process ignores SIGINT, which the processes it starts then ignore too. */

@@ -4,7 +4,10 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import io.starling.client.ConnectResult;
 import io.starling.client.ConnectionRefusedException;
+import io.starling.client.DisconnectedByServerException;
 import io.starling.client.MqttClient;
+import io.starling.codec.packet.ReasonCode;
+import io.starling.codec.wire.MqttVersion;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -24,8 +27,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Unmatched;
 
 /**
- * What pub and sub have in common: their streams, which a test can replace; turning a failure into
- * mosquitto's message on standard error and its exit status; and connecting.
+ * What pub, sub and rr have in common: their streams, which a test can replace; turning a failure
+ * into mosquitto's message on standard error and its exit status; and connecting.
  *
  * <p>Standard error is picocli's ({@code CommandLine.setErr}). Standard output is a byte stream
  * rather than picocli's character writer, because payloads are bytes and must reach a file or
@@ -39,8 +42,10 @@ public abstract class ClientCommand implements Callable<Integer> {
     @Spec
     @Nullable CommandSpec spec;
 
-    /** The first option given without its value, in mosquitto's words; see {@link OptionValue}. */
-    private @Nullable String missingValue;
+    /** The -D properties, as {@link PropertyArgument} reads them. */
+    private final PropertyOptions properties = new PropertyOptions();
+    /** The first bad argument met while parsing, in mosquitto's words; see {@link OptionValue}. */
+    private @Nullable String usageError;
     private @Nullable InputStream stdin;
     private @Nullable OutputStream stdout;
 
@@ -56,8 +61,16 @@ public abstract class ClientCommand implements Callable<Integer> {
         this.stdout = out;
     }
 
-    /** "pub" or "sub", for messages. */
+    /** "pub", "sub" or "rr", for messages. */
     abstract String name();
+
+    /** The connection flags. */
+    abstract ConnectionOptions connection();
+
+    /** The -D properties given. */
+    PropertyOptions properties() {
+        return properties;
+    }
 
     /** The command itself; a failure is thrown as {@link CommandFailure}. */
     abstract int run(Output output) throws InterruptedException;
@@ -91,22 +104,27 @@ public abstract class ClientCommand implements Callable<Integer> {
      * Checks the arguments picocli did not recognise and keeps the client library's reconnect
      * notices off standard error (mosquitto_sub reconnects silently) unless -d is on.
      */
-    void prepare(ConnectionOptions connection) {
-        if (missingValue != null) {
-            throw CommandFailure.usage(name(), missingValue);
+    void prepare() {
+        if (usageError != null) {
+            throw new CommandFailure(CommandFailure.ERROR, usageError, CommandFailure.usageHint(name()));
         }
         if (!unmatched.isEmpty()) {
             throw CommandFailure.usage(name(), "Unknown option '" + unmatched.get(0) + "'.");
         }
-        if (!connection.debug) {
+        if (!connection().debug) {
             ((Logger) LoggerFactory.getLogger("io.starling.client")).setLevel(Level.WARN);
         }
     }
 
-    /** Records an option that came without its value (the first one is reported). */
+    /** Records an option that came without its value (the first bad argument is reported). */
     void missingValue(String reason) {
-        if (missingValue == null) {
-            missingValue = reason;
+        usageError("Error: " + reason);
+    }
+
+    /** Records a bad argument, its whole message; only the first one is reported, as mosquitto stops there. */
+    void usageError(String message) {
+        if (usageError == null) {
+            usageError = message;
         }
     }
 
@@ -119,37 +137,50 @@ public abstract class ClientCommand implements Callable<Integer> {
     }
 
     /** Connects; a failure is thrown as {@link #connectFailure}. */
-    static ConnectResult connect(MqttClient client, boolean exitWithReturnCode) throws InterruptedException {
-        return connected(client.connect(), exitWithReturnCode);
+    ConnectResult connect(MqttClient client) throws InterruptedException {
+        return connected(client.connect(), client.config().version());
     }
 
     /** The result of a connect that has completed; a failure is thrown as {@link #connectFailure}. */
-    static ConnectResult connected(CompletableFuture<ConnectResult> connecting, boolean exitWithReturnCode)
-            throws InterruptedException {
+    ConnectResult connected(CompletableFuture<ConnectResult> connecting, MqttVersion version) throws InterruptedException {
         try {
             return connecting.get();
         } catch (ExecutionException e) {
-            throw connectFailure(e.getCause(), exitWithReturnCode);
+            throw connectFailure(e.getCause(), version);
         }
     }
 
-    /**
-     * A failed connect in mosquitto's words and status: a refusing CONNACK prints "Connection
-     * error: Connection Refused: ..." and exits with the return code if {@code
-     * exitWithReturnCode} (mosquitto_sub), else 5 after "Error: The connection was refused."
-     * (mosquitto_pub); nothing listening prints "Error: Connection refused", an unknown host
-     * "Unable to connect (Lookup error.).", a failed TLS handshake "Unable to connect (A TLS error
-     * occurred.)" and why; those and any other failure exit 1.
-     */
-    static CommandFailure connectFailure(@Nullable Throwable cause, boolean exitWithReturnCode) {
+    /** A failed connect in mosquitto's words and status: {@link #refused} for a refusing CONNACK, else {@link #networkFailure}. */
+    CommandFailure connectFailure(@Nullable Throwable cause, MqttVersion version) {
         if (cause instanceof ConnectionRefusedException refused) {
-            int code = refused.reasonCode().v3ConnectReturnCode();
-            String reason = "Connection error: " + connackString(code);
-            if (exitWithReturnCode) {
-                return new CommandFailure(code, reason);
-            }
-            return new CommandFailure(CommandFailure.CONNECTION_REFUSED, reason, "Error: The connection was refused.");
+            return refused(refused.reasonCode(), version);
         }
+        return networkFailure(cause);
+    }
+
+    /**
+     * A refusing CONNACK as mosquitto_sub reports it: "Connection error: " and the code in
+     * libmosquitto's words (3.1.1: "Connection Refused: not authorised."; 5.0: "Not authorized"),
+     * and the code as the exit status. pub adds a line, rr words 0x84 its own way.
+     */
+    CommandFailure refused(ReasonCode code, MqttVersion version) {
+        if (!version.isV5()) {
+            int returnCode = code.v3ConnectReturnCode();
+            return new CommandFailure(returnCode, "Connection error: " + connackString(returnCode));
+        }
+        String words = ReasonWords.of(code);
+        if (code == ReasonCode.UNSUPPORTED_PROTOCOL_VERSION) {
+            words += ". Try connecting to an MQTT v5 broker, or use MQTT v3.x mode.";
+        }
+        return new CommandFailure(code.value(), "Connection error: " + words);
+    }
+
+    /**
+     * A connect that failed below MQTT, in mosquitto's words, exit status 1: nothing listening is
+     * "Error: Connection refused", an unknown host "Unable to connect (Lookup error.).", a failed
+     * TLS handshake "Unable to connect (A TLS error occurred.)" and why.
+     */
+    static CommandFailure networkFailure(@Nullable Throwable cause) {
         if (causedBy(cause, SSLException.class)) {
             // mosquitto's words, then what went wrong: a certificate not trusted, a host name not matching
             return new CommandFailure(CommandFailure.ERROR, "Unable to connect (A TLS error occurred.): " + message(cause));
@@ -161,6 +192,30 @@ public abstract class ClientCommand implements Callable<Integer> {
             return new CommandFailure(CommandFailure.ERROR, "Error: Connection refused");
         }
         return new CommandFailure(CommandFailure.ERROR, "Error: " + message(cause));
+    }
+
+    /**
+     * The broker ended the connection with DISCONNECT (MQTT 5.0): its reason code in
+     * libmosquitto's words, and its Reason String on a line of its own as mosquitto_pub prints a
+     * PUBACK's; exit status 7, libmosquitto's "connection lost". mosquitto's clients say nothing
+     * of it outside -d; saying why is the point of the reason code.
+     */
+    static CommandFailure disconnected(DisconnectedByServerException e) {
+        List<String> lines = new ArrayList<>();
+        lines.add("Error: Disconnected by the broker: " + ReasonWords.of(e.reasonCode()) + ".");
+        e.reasonString().ifPresent(lines::add);
+        e.serverReference().ifPresent(reference -> lines.add("Server reference: " + reference));
+        return new CommandFailure(CommandFailure.CONNECTION_LOST, lines.toArray(String[]::new));
+    }
+
+    /** The DISCONNECT among the causes of {@code failure}, or null. */
+    static @Nullable DisconnectedByServerException disconnectedBy(@Nullable Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof DisconnectedByServerException e) {
+                return e;
+            }
+        }
+        return null;
     }
 
     /** mosquitto_connack_string: the 3.1.1 CONNACK return codes in libmosquitto's words. */

@@ -2,9 +2,13 @@ package io.starling.cli.client;
 
 import io.starling.client.MqttClient;
 import io.starling.client.MqttClientBuilder;
+import io.starling.client.MqttClientConfig;
 import io.starling.client.MqttMessage;
 import io.starling.client.TlsOptions;
 import io.starling.codec.packet.QoS;
+import io.starling.codec.property.Properties;
+import io.starling.codec.property.Property;
+import io.starling.codec.property.PropertyId;
 import io.starling.codec.wire.MqttStrings;
 import io.starling.codec.wire.MqttVersion;
 import io.starling.codec.wire.Topics;
@@ -13,11 +17,14 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
 /**
- * The flags pub and sub share: where to connect, as whom, with which will and over TLS or not.
+ * The flags pub, sub and rr share: where to connect, as whom, with which protocol version, will
+ * and MQTT 5.0 properties, and over TLS or not.
  * Values are taken as text and checked here rather than by picocli, so that a bad value gets
  * mosquitto's wording and exit status 1 instead of picocli's usage dump.
  */
@@ -31,7 +38,7 @@ final class ConnectionOptions {
     @Nullable String port;
 
     @Option(names = {"-i", "--id"}, paramLabel = "id", preprocessor = OptionValue.class, order = 102,
-            description = "Client id to use. Defaults to starling-pub-<pid> or starling-sub-<pid> (<pid>: the process id).")
+            description = "Client id to use. Defaults to starling-<command>-<pid>: starling-pub-1234 (<pid>: the process id).")
     @Nullable String id;
 
     @Option(names = {"-u", "--username"}, paramLabel = "username", preprocessor = OptionValue.class, order = 103,
@@ -39,7 +46,7 @@ final class ConnectionOptions {
     @Nullable String username;
 
     @Option(names = {"-P", "--pw"}, paramLabel = "password", preprocessor = OptionValue.class, order = 104,
-            description = "Password to authenticate with; needs -u.")
+            description = "Password to authenticate with; needs -u in MQTT 3.1 and 3.1.1.")
     @Nullable String password;
 
     @Option(names = {"-k", "--keepalive"}, paramLabel = "keepalive", preprocessor = OptionValue.class, order = 105,
@@ -48,15 +55,28 @@ final class ConnectionOptions {
 
     @Option(names = {"-c", "--disable-clean-session"}, order = 106,
             description = "Persistent session: the broker keeps the session (subscriptions, undelivered QoS 1 and 2"
-                    + " messages) after this client disconnects, and resumes it when the same -i connects again. Needs -i.")
+                    + " messages) after this client disconnects, and resumes it when the same -i connects again. Needs -i."
+                    + " In MQTT 5.0: clean start 0, and a session that never expires unless -x says otherwise.")
     boolean persistentSession;
 
     @Option(names = {"-V", "--protocol-version"}, paramLabel = "version", preprocessor = OptionValue.class, order = 107,
-            description = "MQTT protocol version: mqttv311 (or 311, the default) or mqttv31 (or 31)."
-                    + " mqttv5 is not supported yet.")
+            description = "MQTT protocol version: mqttv5 (or 5), mqttv311 (or 311) or mqttv31 (or 31)."
+                    + " Defaults to mqttv311 (rr: mqttv5); -D makes it mqttv5 unless a later -V says otherwise.")
     String version = "mqttv311";
 
-    @Option(names = {"-d", "--debug"}, order = 108,
+    @Option(names = {"-D", "--property"}, paramLabel = "command identifier value", preprocessor = PropertyArgument.class,
+            order = 108,
+            description = {"MQTT 5.0 property to send: -D command identifier value, or -D command user-property name value."
+                    + " Repeatable. Commands: connect, publish, subscribe, unsubscribe, disconnect, will."
+                    + " Makes the client MQTT 5.0. See docs/cli.md for which property goes with which command."})
+    List<String> propertyWords = new ArrayList<>();
+
+    @Option(names = "-x", paramLabel = "session-expiry-interval", preprocessor = OptionValue.class, order = 109,
+            description = "MQTT 5.0 Session Expiry Interval in seconds: 0 to 4294967294, or -1, 4294967295 or ∞ for a"
+                    + " session that never expires. Defaults to -1 with -c, else 0. Ignored in 3.1 and 3.1.1.")
+    @Nullable String sessionExpiry;
+
+    @Option(names = {"-d", "--debug"}, order = 110,
             description = "Print the packets exchanged, one line each (\"Client <id> sending CONNECT\"), on standard output.")
     boolean debug;
 
@@ -94,10 +114,10 @@ final class ConnectionOptions {
     boolean insecure;
 
     /**
-     * A client builder with every flag applied, and automatic reconnection as {@code reconnect}
-     * says; a bad flag fails with mosquitto's message.
+     * A client builder with every flag and the {@code -D connect} and {@code -D will} properties
+     * applied; a bad flag fails with mosquitto's message.
      */
-    MqttClientBuilder builder(String command) {
+    MqttClientBuilder builder(String command, PropertyOptions properties) {
         MqttVersion mqttVersion = mqttVersion(command);
         MqttClientBuilder builder = MqttClient.builder()
                 .host(host)
@@ -105,32 +125,66 @@ final class ConnectionOptions {
                 .clientId(clientId(command))
                 .cleanSession(!persistentSession)
                 .keepAlive(Duration.ofSeconds(keepAliveSeconds(command)));
+        long expiry = sessionExpiry(command);
         if (username != null) {
             builder.username(username);
         }
         if (password != null) {
-            if (username == null) {
+            if (username == null && !mqttVersion.isV5()) {
                 throw new CommandFailure(CommandFailure.ERROR, "Error: Problem setting username and/or password:"
                         + " a password (-P) needs a user name (-u) in MQTT 3.1 and 3.1.1.");
             }
             builder.password(password);
         }
-        MqttMessage will = will(command);
+        MqttMessage will = will(command, mqttVersion.isV5() ? properties.of(PropertyCommand.WILL) : List.of());
         if (will != null) {
             builder.will(will);
         }
         TlsOptions tls = tls(command);
         builder.tls(tls);
         builder.port(port != null ? port(command) : tls != null ? 8883 : 1883);
+        if (mqttVersion.isV5()) {
+            mqtt5(command, properties, expiry, builder);
+        } else {
+            if (persistentSession && id == null) {
+                throw CommandFailure.usage(command, "You must provide a client id if you are using the -c option.");
+            }
+            if (!properties.isEmpty()) {
+                // mosquitto: its -D made the client 5.0, a later -V made it 3.1.1 again; libmosquitto refuses
+                throw new CommandFailure(CommandFailure.ERROR, "Unable to connect (This feature is not supported.).");
+            }
+        }
         return builder;
+    }
+
+    /**
+     * The MQTT 5.0 session expiry (-x, or -c's never) and the {@code -D connect} properties, once
+     * checked together as mosquitto checks them.
+     */
+    private void mqtt5(String command, PropertyOptions properties, long expiry, MqttClientBuilder builder) {
+        if (expiry == -1 && persistentSession) {
+            expiry = MqttClientConfig.SESSION_NEVER_EXPIRES;
+        }
+        List<Property> extra = new ArrayList<>();
+        if (expiry > 0) {
+            if (expiry == MqttClientConfig.SESSION_NEVER_EXPIRES && id == null) {
+                throw CommandFailure.usage(command, "You must provide a client id if you are using an infinite session expiry interval.");
+            }
+            extra.add(Property.of(PropertyId.SESSION_EXPIRY_INTERVAL, expiry));
+        }
+        String problem = properties.problem(extra);
+        if (problem != null) {
+            throw new CommandFailure(CommandFailure.ERROR, problem, CommandFailure.usageHint(command));
+        }
+        if (expiry > 0) {
+            builder.sessionExpiryInterval(expiry);
+        }
+        properties.connectTo(builder);
     }
 
     /** The -i client id, or {@code starling-<command>-<pid>}: at most 23 characters, as MQTT 3.1 wants. */
     String clientId(String command) {
         if (id == null) {
-            if (persistentSession) {
-                throw CommandFailure.usage(command, "You must provide a client id if you are using the -c option.");
-            }
             return "starling-" + command + "-" + ProcessHandle.current().pid();
         }
         if (id.isEmpty() || MqttStrings.encodedLength(id) < 0) {
@@ -139,17 +193,69 @@ final class ConnectionOptions {
         return id;
     }
 
-    private MqttVersion mqttVersion(String command) {
-        switch (version) {
-            case "mqttv311", "311":
-                return MqttVersion.V3_1_1;
-            case "mqttv31", "31":
-                return MqttVersion.V3_1;
-            case "mqttv5", "5":
-                throw CommandFailure.usage(command, "MQTT 5.0 is not supported yet by starling " + command
-                        + ": use -V mqttv311 (the default) or -V mqttv31.");
-            default:
-                throw CommandFailure.usage(command, "Invalid protocol version argument given.");
+    /** The MQTT version -V (or -D) chose. */
+    MqttVersion mqttVersion(String command) {
+        return switch (version) {
+            case "mqttv311", "311" -> MqttVersion.V3_1_1;
+            case "mqttv31", "31" -> MqttVersion.V3_1;
+            case "mqttv5", "5" -> MqttVersion.V5;
+            default -> throw CommandFailure.usage(command, "Invalid protocol version argument given.");
+        };
+    }
+
+    /**
+     * -x as mosquitto reads it (C's strtol with base 0, so 0x10 and 010 are 16 and 8): -1 when not
+     * given; 4294967295 for -1, 4294967295 or ∞.
+     */
+    private long sessionExpiry(String command) {
+        if (sessionExpiry == null) {
+            return -1;
+        }
+        if (sessionExpiry.equals("∞")) {
+            return MqttClientConfig.SESSION_NEVER_EXPIRES;
+        }
+        Long value = strtol(sessionExpiry);
+        if (value == null) {
+            throw CommandFailure.usage(command, "session-expiry-interval not a number.");
+        }
+        if (value < -1 || value > MqttClientConfig.SESSION_NEVER_EXPIRES) {
+            throw CommandFailure.usage(command, "session-expiry-interval out of range.");
+        }
+        return value == -1 ? MqttClientConfig.SESSION_NEVER_EXPIRES : value;
+    }
+
+    /**
+     * C's {@code strtol(text, &end, 0)} when all of {@code text} is the number: leading white
+     * space, a sign, then hexadecimal after 0x, octal after 0, else decimal; null otherwise.
+     */
+    static @Nullable Long strtol(String text) {
+        String s = text.stripLeading();
+        boolean negative = s.startsWith("-");
+        if (negative || s.startsWith("+")) {
+            s = s.substring(1);
+        }
+        int radix = 10;
+        if (s.length() > 2 && (s.startsWith("0x") || s.startsWith("0X"))) {
+            radix = 16;
+            s = s.substring(2);
+        } else if (s.length() > 1 && s.startsWith("0")) {
+            radix = 8;
+            s = s.substring(1);
+        }
+        if (s.isEmpty()) {
+            return null;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c > 'z' || Character.digit(c, radix) < 0) {
+                return null;
+            }
+        }
+        try {
+            long value = Long.parseLong(s, radix);
+            return negative ? -value : value;
+        } catch (NumberFormatException e) {
+            return negative ? Long.MIN_VALUE : Long.MAX_VALUE; // strtol's saturation
         }
     }
 
@@ -169,7 +275,7 @@ final class ConnectionOptions {
         return value;
     }
 
-    private @Nullable MqttMessage will(String command) {
+    private @Nullable MqttMessage will(String command, List<Property> properties) {
         if (willTopic == null) {
             if (willPayload != null) {
                 throw CommandFailure.usage(command, "Will payload given, but no will topic given.");
@@ -193,7 +299,7 @@ final class ConnectionOptions {
             }
         }
         byte[] payload = willPayload == null ? new byte[0] : willPayload.getBytes(StandardCharsets.UTF_8);
-        return new MqttMessage(willTopic, payload, qos, willRetain);
+        return new MqttMessage(willTopic, payload, qos, willRetain, false, new Properties(properties));
     }
 
     private @Nullable TlsOptions tls(String command) {

@@ -18,12 +18,15 @@ import io.starling.codec.packet.Subscribe;
 import io.starling.codec.packet.Subscription;
 import io.starling.codec.packet.UnsubAck;
 import io.starling.codec.packet.Unsubscribe;
+import io.starling.codec.wire.MqttVersion;
+import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
  * The -d lines: every packet the client sends and receives, in libmosquitto's words ({@code
  * Client <id> sending CONNECT}, {@code Client <id> received PUBLISH (d0, q1, r0, m3, 'a/b', ...
- * (5 bytes))}), and after a SUBACK mosquitto_sub's {@code Subscribed (mid: 1): 1}. {@code mN}
+ * (5 bytes))}), and after a SUBACK mosquitto_sub's {@code Subscribed (mid: 1): 1}; a DISCONNECT from
+ * the broker (MQTT 5.0) is {@code Received DISCONNECT (139)}, with its reason code. {@code mN}
  * and {@code Mid: N} are the packet identifiers on the wire, so a QoS 0 PUBLISH shows m0 (the
  * mosquitto clients number those too). The client calls it on its I/O thread in wire order;
  * writing to standard output there is deliberate: with -d a stalled terminal stalls the
@@ -32,10 +35,15 @@ import java.util.stream.Collectors;
 final class DebugLog implements PacketTracer {
     private final Output output;
     private final String clientId;
+    private final boolean v5;
+    private final boolean subscribedLine;
 
-    DebugLog(Output output, String clientId) {
+    /** @param subscribedLine whether to print mosquitto_sub's "Subscribed" line (mosquitto_rr does not) */
+    DebugLog(Output output, String clientId, MqttVersion version, boolean subscribedLine) {
         this.output = output;
         this.clientId = clientId;
+        this.v5 = version.isV5();
+        this.subscribedLine = subscribedLine;
     }
 
     @Override
@@ -54,7 +62,7 @@ final class DebugLog implements PacketTracer {
             // one line per filter, as libmosquitto logs a SUBSCRIBE
             for (Subscription subscription : subscribe.subscriptions()) {
                 client("sending SUBSCRIBE (Mid: " + subscribe.packetId() + ", Topic: " + subscription.topicFilter()
-                        + ", QoS: " + subscription.qos().value() + ", Options: 0x00)");
+                        + ", QoS: " + subscription.qos().value() + ", Options: " + options(subscription) + ")");
             }
         } else if (packet instanceof Unsubscribe unsubscribe) {
             for (String filter : unsubscribe.topicFilters()) {
@@ -84,11 +92,17 @@ final class DebugLog implements PacketTracer {
         } else if (packet instanceof PubComp comp) {
             client("received PUBCOMP (Mid: " + comp.packetId() + ", RC:" + code(comp.reasonCode()) + ")");
         } else if (packet instanceof ConnAck ack) {
-            client("received CONNACK (" + ack.reasonCode().v3ConnectReturnCode() + ")");
+            client("received CONNACK (" + (v5 ? ack.reasonCode().value() : ack.reasonCode().v3ConnectReturnCode()) + ")");
         } else if (packet instanceof SubAck ack) {
             client("received SUBACK");
-            output.line("Subscribed (mid: " + ack.packetId() + "): " + ack.reasonCodes().stream()
-                    .map(DebugLog::granted).collect(Collectors.joining(", ")));
+            // the granted QoS, or the failure: 128 in 3.1.1, the reason code in 5.0
+            if (subscribedLine) {
+                output.line("Subscribed (mid: " + ack.packetId() + "): " + ack.reasonCodes().stream()
+                        .map(code -> String.valueOf(code.value())).collect(Collectors.joining(", ")));
+            }
+        } else if (packet instanceof Disconnect disconnect) {
+            // libmosquitto's own words for it, without the client id
+            output.line("Received DISCONNECT (" + disconnect.reasonCode().value() + ")");
         } else if (packet instanceof UnsubAck) {
             client("received UNSUBACK");
         } else if (packet instanceof PingResp) {
@@ -109,14 +123,13 @@ final class DebugLog implements PacketTracer {
         return code == ReasonCode.SUCCESS ? 0 : code.value();
     }
 
-    /** A SUBACK code as mosquitto_sub prints it: the granted QoS, or 128 for a refusal. */
-    private static String granted(ReasonCode code) {
-        return switch (code) {
-            case GRANTED_QOS_0 -> "0";
-            case GRANTED_QOS_1 -> "1";
-            case GRANTED_QOS_2 -> "2";
-            default -> "128";
-        };
+    /**
+     * The SUBSCRIBE options byte without the QoS, as libmosquitto prints it: No Local 0x04, Retain
+     * As Published 0x08, Retain Handling times 0x10; always 0x00 in 3.1 and 3.1.1.
+     */
+    private String options(Subscription s) {
+        int options = !v5 ? 0 : (s.noLocal() ? 0x04 : 0) | (s.retainAsPublished() ? 0x08 : 0) | s.retainHandling().value() << 4;
+        return String.format(Locale.ROOT, "0x%02x", options);
     }
 
     private void client(String event) {

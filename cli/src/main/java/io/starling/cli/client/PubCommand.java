@@ -2,21 +2,17 @@ package io.starling.cli.client;
 
 import io.starling.cli.version.StarlingVersion;
 import io.starling.client.ConnectionListener;
-import io.starling.client.ConnectionLostException;
 import io.starling.client.MqttClient;
 import io.starling.client.MqttClientBuilder;
-import io.starling.client.MqttMessage;
-import io.starling.client.PublishResult;
 import io.starling.client.ReconnectPolicy;
 import io.starling.codec.packet.QoS;
+import io.starling.codec.packet.ReasonCode;
+import io.starling.codec.wire.MqttVersion;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
-import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,24 +21,26 @@ import picocli.CommandLine.Option;
 /**
  * {@code starling pub}: publishes one message, or one per line of standard input, with the flags
  * of mosquitto_pub. It waits until each message is complete for its QoS (written at 0, PUBACK at
- * 1, PUBCOMP at 2) before it sends DISCONNECT, so a message it reports as sent is not lost.
+ * 1, PUBCOMP at 2) before it sends DISCONNECT, so a message it reports as sent is not lost. In
+ * MQTT 5.0 a message the broker refuses (a PUBACK, PUBREC or PUBCOMP of 0x80 or more) is reported
+ * as mosquitto_pub reports it, a warning, and the others go on.
  */
 @Command(name = "pub", sortOptions = false, exitCodeOnInvalidInput = CommandFailure.ERROR,
         versionProvider = StarlingVersion.class,
         description = {"Publish a message to an MQTT broker, as mosquitto_pub does.", "",
                 "The message is the text of -m, the bytes of -f, all of standard input (-s), each line of"
-                        + " standard input as it arrives (-l), or empty (-n). MQTT 3.1.1 (default) and 3.1."},
+                        + " standard input as it arrives (-l), or empty (-n). MQTT 3.1.1 (default), 3.1 and 5.0 (-V 5)."},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
-                "0:every message was published (and acknowledged, at QoS 1 and 2)",
+                "0:every message was published (and acknowledged, at QoS 1 and 2), or refused by the broker"
+                        + " in MQTT 5.0 ('Warning: Publish 1 failed: ...', as mosquitto_pub)",
                 "1:bad arguments, unreadable input, or no connection (nothing listening, unknown host)",
-                "5:the broker refused the connection (CONNACK return code 1 to 5)",
-                "7:the connection was lost before every message was acknowledged"})
+                "1-5:the broker refused the connection (3.1.1: the CONNACK return code)",
+                "7:the connection was lost before every message was acknowledged, or the broker disconnected (5.0)",
+                "128-162:the broker refused the connection (5.0: the CONNACK reason code, e.g. 135 not authorized)"})
 public final class PubCommand extends ClientCommand {
     /** Lines of -l published but not yet complete, before reading more input waits for the oldest. */
     static final int LINE_WINDOW = 1000;
-    /** mosquitto_pub's limit on a file or input: the largest remaining length MQTT can express. */
-    static final int MAX_PAYLOAD = 268_435_455;
 
     @Option(names = {"-t", "--topic"}, paramLabel = "topic", preprocessor = OptionValue.class, order = 1,
             description = "Topic to publish to (no + or # wildcards). Required.")
@@ -91,8 +89,13 @@ public final class PubCommand extends ClientCommand {
     }
 
     @Override
+    ConnectionOptions connection() {
+        return connection;
+    }
+
+    @Override
     int run(Output output) throws InterruptedException {
-        prepare(connection);
+        prepare();
         int sources = (message != null ? 1 : 0) + (file != null ? 1 : 0) + (stdinLines ? 1 : 0)
                 + (nullMessage ? 1 : 0) + (stdinFile ? 1 : 0);
         if (sources > 1) {
@@ -109,7 +112,8 @@ public final class PubCommand extends ClientCommand {
         if (!ConnectionOptions.validTopicName(publishTopic)) {
             throw CommandFailure.usage(name(), "Invalid publish topic '" + publishTopic + "', does it contain '+' or '#'?");
         }
-        MqttClientBuilder builder = connection.builder(name());
+        MqttClientBuilder builder = connection.builder(name(), properties());
+        MqttVersion version = connection.mqttVersion(name());
         // read the message before connecting, as mosquitto_pub does: a missing file costs no connection
         byte @Nullable [] payload = stdinLines ? null : payload();
         CompletableFuture<Throwable> lost = new CompletableFuture<>();
@@ -124,18 +128,36 @@ public final class PubCommand extends ClientCommand {
         // a stream of lines may run for days: ride out a broker restart; one message just fails
         builder.reconnect(stdinLines ? ReconnectPolicy.DEFAULT : ReconnectPolicy.DISABLED);
         if (connection.debug) {
-            builder.packetTracer(new DebugLog(output, connection.clientId(name())));
+            builder.packetTracer(new DebugLog(output, connection.clientId(name()), version, true));
         }
+        Publisher publisher = new Publisher(publishTopic, messageQos, retain,
+                version.isV5() ? properties().of(PropertyCommand.PUBLISH) : List.of(), lost, err());
         try (MqttClient client = builder.build()) {
-            connect(client, false);
+            connect(client);
             if (payload != null) {
-                awaitPublished(client.publish(new MqttMessage(publishTopic, payload, messageQos, retain)), lost);
+                publisher.await(publisher.publish(client, payload));
             } else {
-                publishLines(client, publishTopic, messageQos, lost);
+                publishLines(client, publisher);
             }
-            await(client.disconnect());
+            await(version.isV5() ? client.disconnect(ReasonCode.NORMAL_DISCONNECTION, properties().properties(PropertyCommand.DISCONNECT))
+                    : client.disconnect());
+        } catch (Publisher.Stop stop) {
+            // a message the client may not send at all: mosquitto_pub's message, then DISCONNECT
+            // (closing the client sends it) and status 0, as mosquitto_pub has it
         }
         return 0;
+    }
+
+    /**
+     * A refusing CONNACK as mosquitto_pub reports it: mosquitto_sub's line and status, then its
+     * own line (3.1.1: "Error: The connection was refused."; 5.0: libmosquitto's protocol error).
+     */
+    @Override
+    CommandFailure refused(ReasonCode code, MqttVersion version) {
+        CommandFailure refused = super.refused(code, version);
+        String second = version.isV5() ? "Error: A network protocol error occurred when communicating with the broker."
+                : "Error: The connection was refused.";
+        return new CommandFailure(refused.exitCode(), refused.lines().get(0), second);
     }
 
     /** The one message of -m, -n, -f or -s. */
@@ -147,37 +169,9 @@ public final class PubCommand extends ClientCommand {
             return new byte[0];
         }
         if (file != null) {
-            return readFile(file);
+            return PayloadInput.file(file);
         }
-        try {
-            byte[] all = stdin().readNBytes(MAX_PAYLOAD + 1);
-            if (all.length == 0) {
-                throw new CommandFailure(CommandFailure.ERROR, "Error: Zero length input.", "Error loading input from stdin.");
-            }
-            if (all.length > MAX_PAYLOAD) {
-                throw new CommandFailure(CommandFailure.ERROR, "Error: Message too large: more than " + MAX_PAYLOAD + " bytes.",
-                        "Error loading input from stdin.");
-            }
-            return all;
-        } catch (IOException e) {
-            throw new CommandFailure(CommandFailure.ERROR, "Error: " + e.getMessage(), "Error loading input from stdin.");
-        }
-    }
-
-    private static byte[] readFile(String name) {
-        String loading = "Error loading input file \"" + name + "\".";
-        try {
-            Path file = Path.of(name);
-            if (!Files.isRegularFile(file)) {
-                throw new IOException("not a regular file");
-            }
-            if (Files.size(file) > MAX_PAYLOAD) {
-                throw new CommandFailure(CommandFailure.ERROR, "Error: File must be less than " + MAX_PAYLOAD + " bytes.", loading);
-            }
-            return Files.readAllBytes(file);
-        } catch (IOException | InvalidPathException e) {
-            throw new CommandFailure(CommandFailure.ERROR, "Error: Unable to open file \"" + name + "\".", loading);
-        }
+        return PayloadInput.stdin(stdin());
     }
 
     /**
@@ -185,10 +179,9 @@ public final class PubCommand extends ClientCommand {
      * way at once; then reading waits for the oldest, so a slow broker slows the reader instead of
      * filling memory. The client keeps the order of the messages.
      */
-    private void publishLines(MqttClient client, String publishTopic, QoS messageQos, CompletableFuture<Throwable> lost)
-            throws InterruptedException {
-        ArrayDeque<CompletableFuture<PublishResult>> pending = new ArrayDeque<>();
-        LineReader lines = new LineReader(stdin(), MAX_PAYLOAD);
+    private void publishLines(MqttClient client, Publisher publisher) throws InterruptedException {
+        ArrayDeque<Publisher.Pending> pending = new ArrayDeque<>();
+        LineReader lines = new LineReader(stdin(), PayloadInput.MAX_PAYLOAD);
         while (true) {
             byte[] line;
             try {
@@ -199,42 +192,13 @@ public final class PubCommand extends ClientCommand {
             if (line == null) {
                 break;
             }
-            pending.add(client.publish(new MqttMessage(publishTopic, line, messageQos, retain)));
-            while (!pending.isEmpty() && (pending.size() >= LINE_WINDOW || pending.peek().isDone())) {
-                awaitPublished(pending.poll(), lost);
+            pending.add(publisher.publish(client, line));
+            while (!pending.isEmpty() && (pending.size() >= LINE_WINDOW || pending.peek().future().isDone())) {
+                publisher.await(pending.poll());
             }
         }
         while (!pending.isEmpty()) {
-            awaitPublished(pending.poll(), lost);
+            publisher.await(pending.poll());
         }
-    }
-
-    /**
-     * Waits until {@code published} completes; the connection ending for good first is
-     * mosquitto's "The connection was lost", exit status 7.
-     */
-    private static void awaitPublished(CompletableFuture<?> published, CompletableFuture<Throwable> lost)
-            throws InterruptedException {
-        try {
-            CompletableFuture.anyOf(published, lost).get();
-        } catch (ExecutionException e) {
-            // published failed: told apart below
-        }
-        if (published.isDone() && !published.isCompletedExceptionally()) {
-            return;
-        }
-        Throwable failure = null;
-        if (published.isDone()) {
-            try {
-                published.get();
-            } catch (ExecutionException e) {
-                failure = e.getCause();
-            }
-        }
-        // not acknowledged when the connection ended for good, whichever of the two came first
-        if (failure == null || failure instanceof ConnectionLostException) {
-            throw new CommandFailure(CommandFailure.CONNECTION_LOST, "Error: The connection was lost.");
-        }
-        throw new CommandFailure(CommandFailure.ERROR, "Error: " + message(failure));
     }
 }

@@ -1,5 +1,6 @@
 package io.starling.cli.client;
 
+import io.starling.cli.client.format.ReceivedMessage;
 import io.starling.client.MessageListener;
 import io.starling.client.MqttMessage;
 import io.starling.codec.packet.QoS;
@@ -10,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,6 +30,7 @@ final class Receiver implements MessageListener {
     private static final long HOLD_SECONDS = 10;
 
     private final MessagePrinter printer;
+    private final Function<MqttMessage, ReceivedMessage> details;
     private final int limit;
     private final boolean skipRetained;
     private final List<String> filterOut;
@@ -39,12 +42,15 @@ final class Receiver implements MessageListener {
     private int printed;
 
     /**
+     * @param details adds to each message what the client library does not give (its packet id, its
+     *     topic alias); called for every message, printed or not, in the order they come
      * @param limit the -C count, or 0 for no limit
      * @param removeRetained publishes an empty retained message to a topic (--remove-retained), or null
      */
-    Receiver(MessagePrinter printer, int limit, boolean skipRetained, List<String> filterOut,
-            @Nullable Consumer<String> removeRetained) {
+    Receiver(MessagePrinter printer, Function<MqttMessage, ReceivedMessage> details, int limit, boolean skipRetained,
+            List<String> filterOut, @Nullable Consumer<String> removeRetained) {
         this.printer = printer;
+        this.details = details;
         this.limit = limit;
         this.skipRetained = skipRetained;
         this.filterOut = List.copyOf(filterOut);
@@ -53,6 +59,7 @@ final class Receiver implements MessageListener {
 
     @Override
     public void onMessage(MqttMessage message) {
+        ReceivedMessage received = details.apply(message);
         if (stopping) {
             if (message.qos() != QoS.AT_MOST_ONCE) {
                 holdBack();
@@ -60,7 +67,7 @@ final class Receiver implements MessageListener {
             return;
         }
         try {
-            receive(message);
+            receive(received);
         } catch (UncheckedIOException e) {
             // standard output is gone (a pipe's reader exited): nobody will see more messages
             stopping = true;
@@ -68,7 +75,8 @@ final class Receiver implements MessageListener {
         }
     }
 
-    private void receive(MqttMessage message) {
+    private void receive(ReceivedMessage received) {
+        MqttMessage message = received.message();
         if (message.retain() && skipRetained) {
             return;
         }
@@ -80,7 +88,7 @@ final class Receiver implements MessageListener {
         if (removeRetained != null && message.retain()) {
             removeRetained.accept(message.topic());
         }
-        printer.print(message);
+        printer.print(received);
         if (limit > 0 && ++printed == limit) {
             stopping = true;
             limitReached = true;
@@ -115,6 +123,12 @@ final class Receiver implements MessageListener {
     void stop(int exitCode) {
         stopping = true;
         done.complete(exitCode);
+    }
+
+    /** Stops with {@code failure} (the broker disconnected): later messages are held back. */
+    void fail(CommandFailure failure) {
+        stopping = true;
+        done.completeExceptionally(failure);
     }
 
     /** The connection is closed: held-back messages return, unacknowledged. */

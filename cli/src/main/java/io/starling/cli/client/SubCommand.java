@@ -2,6 +2,8 @@ package io.starling.cli.client;
 
 import io.starling.cli.version.StarlingVersion;
 import io.starling.client.ConnectResult;
+import io.starling.client.ConnectionListener;
+import io.starling.client.DisconnectedByServerException;
 import io.starling.client.MqttClient;
 import io.starling.client.MqttClientBuilder;
 import io.starling.client.MqttMessage;
@@ -10,9 +12,11 @@ import io.starling.client.SubscribeResult;
 import io.starling.codec.packet.QoS;
 import io.starling.codec.packet.ReasonCode;
 import io.starling.codec.packet.Subscription;
+import io.starling.codec.property.Properties;
 import io.starling.codec.wire.MqttStrings;
 import io.starling.codec.wire.MqttVersion;
 import io.starling.codec.wire.Topics;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
@@ -22,8 +26,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,21 +40,25 @@ import sun.misc.SignalHandler;
 /**
  * {@code starling sub}: subscribes and prints the messages it receives, with the flags of
  * mosquitto_sub, until -C messages were printed, -W seconds passed, or SIGINT or SIGTERM arrives;
- * then it sends DISCONNECT and exits.
+ * then it sends DISCONNECT and exits. In MQTT 5.0 a signal or -W ends it with DISCONNECT 0x04
+ * (Disconnect with Will Message), as mosquitto_sub ends, so the broker publishes the will.
  */
 @Command(name = "sub", sortOptions = false, exitCodeOnInvalidInput = CommandFailure.ERROR,
         versionProvider = StarlingVersion.class,
         description = {"Subscribe to topics on an MQTT broker and print the messages, as mosquitto_sub does.", "",
                 "Each payload is printed as it arrives, followed by a newline (-N: none); -v puts the topic and a"
-                        + " space before it. An empty payload prints nothing (with -v: 'topic (null)')."
-                        + " SIGINT or SIGTERM disconnects cleanly and exits 0. MQTT 3.1.1 (default) and 3.1."},
+                        + " space before it, -F prints what its format says. An empty payload prints nothing (with -v:"
+                        + " 'topic (null)'). SIGINT or SIGTERM disconnects cleanly and exits 0."
+                        + " MQTT 3.1.1 (default), 3.1 and 5.0 (-V 5)."},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
                 "0:-C messages printed, or stopped by SIGINT or SIGTERM",
                 "1:bad arguments, no connection (nothing listening, unknown host), or every subscription refused",
                 "1-5:the broker refused the connection: the CONNACK return code (4: bad user name or password,"
                         + " 5: not authorised)",
-                "27:-W seconds passed first ('Timed out')"})
+                "7:the broker disconnected (MQTT 5.0: DISCONNECT, with its reason on standard error)",
+                "27:-W seconds passed first ('Timed out')",
+                "128-162:the broker refused the connection (MQTT 5.0): the CONNACK reason code (135: not authorized)"})
 public final class SubCommand extends ClientCommand {
     /** How long the end of a run waits for each step (DISCONNECT written, clearing publishes acknowledged). */
     private static final long CLOSE_SECONDS = 5;
@@ -61,34 +71,38 @@ public final class SubCommand extends ClientCommand {
             description = "Quality of service to subscribe with: 0 (default), 1 or 2.")
     String qos = "0";
 
-    @Option(names = {"-v", "--verbose"}, order = 3,
-            description = "Print the topic, a space, then the payload.")
-    boolean verbose;
+    @Mixin
+    PrintOptions print = new PrintOptions();
 
-    @Option(names = "-N", order = 4,
-            description = "Do not print a newline after each payload.")
-    boolean noNewline;
-
-    @Option(names = "-C", paramLabel = "count", preprocessor = OptionValue.class, order = 5,
+    @Option(names = "-C", paramLabel = "count", preprocessor = OptionValue.class, order = 7,
             description = "Disconnect and exit 0 after printing this many messages.")
     @Nullable String count;
 
-    @Option(names = "-W", paramLabel = "timeout", preprocessor = OptionValue.class, order = 6,
+    @Option(names = "-W", paramLabel = "timeout", preprocessor = OptionValue.class, order = 8,
             description = "Disconnect and exit 27 ('Timed out') after this many seconds, if not done before.")
     @Nullable String timeout;
 
-    @Option(names = "-R", order = 7,
-            description = "Do not print stale messages: those with the retain flag set. They do not count for -C.")
+    @Option(names = "-R", order = 9,
+            description = "Do not print stale messages: those with the retain flag set. They do not count for -C."
+                    + " In MQTT 5.0 the subscriptions also ask for no retained messages (Retain Handling 2).")
     boolean skipRetained;
 
-    @Option(names = {"-T", "--filter-out"}, paramLabel = "filter", preprocessor = OptionValue.class, order = 8,
+    @Option(names = {"-T", "--filter-out"}, paramLabel = "filter", preprocessor = OptionValue.class, order = 10,
             description = "Do not print messages whose topic matches this filter. Repeatable.")
     List<String> filterOut = new ArrayList<>();
 
-    @Option(names = "--remove-retained", order = 9,
+    @Option(names = {"-U", "--unsubscribe"}, paramLabel = "topic", preprocessor = OptionValue.class, order = 11,
+            description = "Unsubscribe from this filter after subscribing (useful with -c, to end a subscription a"
+                    + " persistent session holds). Repeatable.")
+    List<String> unsubscribe = new ArrayList<>();
+
+    @Option(names = "--remove-retained", order = 12,
             description = "Clear each retained message received (not filtered out by -T or -R) from the broker,"
                     + " by publishing an empty retained message to its topic at QoS 1.")
     boolean removeRetained;
+
+    @Mixin
+    SubscriptionOptions subscriptionOptions = new SubscriptionOptions();
 
     @Mixin
     ConnectionOptions connection = new ConnectionOptions();
@@ -104,18 +118,25 @@ public final class SubCommand extends ClientCommand {
     }
 
     @Override
+    ConnectionOptions connection() {
+        return connection;
+    }
+
+    @Override
     int run(Output output) throws InterruptedException {
-        prepare(connection);
+        prepare();
         int limit = count == null ? 0 : positive(count, "Invalid message count \"" + count + "\".");
         long timeoutNanos = timeout == null ? 0
                 : TimeUnit.SECONDS.toNanos(positive(timeout, "Invalid timeout \"" + timeout + "\"."));
-        List<Subscription> subscriptions = subscriptions();
+        MqttVersion version = connection.mqttVersion(name());
+        List<Subscription> subscriptions = subscriptions(version);
+        MessagePrinter printer = print.printer(name(), output, this::error);
         // -W counts from the start, connecting included, as mosquitto_sub's alarm does
         long deadline = timeoutNanos == 0 ? 0 : System.nanoTime() + timeoutNanos;
-        MqttClientBuilder builder = connection.builder(name());
-        if (connection.debug) {
-            builder.packetTracer(new DebugLog(output, connection.clientId(name())));
-        }
+        MqttClientBuilder builder = connection.builder(name(), properties());
+        InboundPublishes publishes = new InboundPublishes(connection.debug
+                ? new DebugLog(output, connection.clientId(name()), version, true) : null);
+        builder.packetTracer(publishes);
         AtomicReference<@Nullable MqttClient> clientRef = new AtomicReference<>();
         Queue<CompletableFuture<PublishResult>> removals = new ConcurrentLinkedQueue<>();
         Consumer<String> remover = topic -> {
@@ -124,24 +145,44 @@ public final class SubCommand extends ClientCommand {
                 removals.add(client.publish(new MqttMessage(topic, new byte[0], QoS.AT_LEAST_ONCE, true)));
             }
         };
-        Receiver receiver = new Receiver(new MessagePrinter(output, verbose, !noNewline), limit, skipRetained, filterOut,
-                removeRetained ? remover : null);
+        Receiver receiver = new Receiver(printer, message -> publishes.take(message, Instant.now()), limit, skipRetained,
+                filterOut, removeRetained ? remover : null);
         CallbackThreads callbacks = new CallbackThreads(receiver);
         // the client-wide listener, not the subscription's: on a resumed session (-c) the broker
         // sends the queued messages right after CONNACK, before this run's SUBSCRIBE
         builder.messageListener(receiver);
         builder.callbackExecutor(callbacks);
+        builder.connectionListener(new ConnectionListener() {
+            @Override
+            public void disconnected(Throwable cause, boolean willReconnect) {
+                // mosquitto_sub rides out a lost connection, but not the broker telling it to go
+                if (cause instanceof DisconnectedByServerException byServer) {
+                    receiver.fail(ClientCommand.disconnected(byServer));
+                }
+            }
+        });
         MqttClient client = builder.build();
         clientRef.set(client);
-        SignalHandler stop = signal -> receiver.stop(0);
+        // 5.0: a signal, or -W (mosquitto_sub's alarm signal), disconnects with the will, as mosquitto_sub does
+        AtomicBoolean withWill = new AtomicBoolean();
+        SignalHandler stop = signal -> {
+            withWill.set(true);
+            receiver.stop(0);
+        };
         SignalHandler previousInt = onSignal("INT", stop);
         SignalHandler previousTerm = onSignal("TERM", stop);
         try {
-            return subscribeAndPrint(client, subscriptions, receiver, deadline);
+            return subscribeAndPrint(client, version, subscriptions, receiver, deadline);
+        } catch (CommandFailure failure) {
+            withWill.compareAndSet(false, failure.exitCode() == CommandFailure.TIMED_OUT);
+            throw failure;
         } finally {
             receiver.stop(0);
             try {
-                finish(client, receiver, callbacks, removals);
+                ReasonCode code = withWill.get() ? ReasonCode.DISCONNECT_WITH_WILL_MESSAGE : ReasonCode.NORMAL_DISCONNECTION;
+                Properties disconnectProperties = properties().properties(PropertyCommand.DISCONNECT);
+                finish(client, () -> version.isV5() ? client.disconnect(code, disconnectProperties) : client.disconnect(),
+                        receiver, callbacks, removals);
             } finally {
                 callbacks.shutdown();
                 onSignal("INT", previousInt);
@@ -150,15 +191,21 @@ public final class SubCommand extends ClientCommand {
         }
     }
 
-    /** Connects, subscribes, and waits until sub should stop; returns the exit status. */
-    private static int subscribeAndPrint(MqttClient client, List<Subscription> subscriptions, Receiver receiver,
-            long deadline) throws InterruptedException {
+    /** Connects, subscribes (then unsubscribes -U), and waits until sub should stop; returns the exit status. */
+    private int subscribeAndPrint(MqttClient client, MqttVersion version, List<Subscription> subscriptions,
+            Receiver receiver, long deadline) throws InterruptedException {
         CompletableFuture<ConnectResult> connecting = client.connect();
         if (!until(connecting, receiver, deadline)) {
             return exitCode(receiver);
         }
-        connected(connecting, true);
-        CompletableFuture<SubscribeResult> subscribing = client.subscribe(subscriptions, null);
+        connected(connecting, version);
+        CompletableFuture<SubscribeResult> subscribing = client.subscribe(subscriptions,
+                version.isV5() ? properties().properties(PropertyCommand.SUBSCRIBE) : Properties.EMPTY, null);
+        // mosquitto_sub sends its UNSUBSCRIBEs, one per topic, right after its SUBSCRIBE
+        for (String filter : unsubscribe) {
+            client.unsubscribe(List.of(filter), version.isV5() ? properties().properties(PropertyCommand.UNSUBSCRIBE)
+                    : Properties.EMPTY);
+        }
         if (!until(subscribing, receiver, deadline)) {
             return exitCode(receiver);
         }
@@ -170,8 +217,14 @@ public final class SubCommand extends ClientCommand {
         return exitCode(receiver);
     }
 
-    /** The -t filters at the -q QoS, once -q, -t and -T are checked. */
-    private List<Subscription> subscriptions() {
+    /** A complaint of -F's while printing (a %J payload that is not JSON), on standard error. */
+    private void error(String line) {
+        err().println(line);
+        err().flush();
+    }
+
+    /** The -t filters at the -q QoS with the subscription options, once -q, -t, -T and -U are checked. */
+    private List<Subscription> subscriptions(MqttVersion version) {
         QoS subscribeQos = ConnectionOptions.parseQos(qos);
         if (subscribeQos == null) {
             throw CommandFailure.usage(name(), "Invalid QoS given: " + qos);
@@ -185,12 +238,18 @@ public final class SubCommand extends ClientCommand {
                 throw CommandFailure.usage(name(),
                         "Invalid subscription topic '" + filter + "', are all '+' and '#' wildcards correct?");
             }
-            subscriptions.add(new Subscription(filter, subscribeQos));
+            subscriptions.add(subscriptionOptions.subscription(filter, subscribeQos, skipRetained, version, name()));
         }
         for (String filter : filterOut) {
             if (!validFilter(filter)) {
                 throw CommandFailure.usage(name(),
                         "Invalid filter topic '" + filter + "', are all '+' and '#' wildcards correct?");
+            }
+        }
+        for (String filter : unsubscribe) {
+            if (!validFilter(filter)) {
+                throw CommandFailure.usage(name(),
+                        "Invalid unsubscribe topic '" + filter + "', are all '+' and '#' wildcards correct?");
             }
         }
         return subscriptions;
@@ -242,14 +301,14 @@ public final class SubCommand extends ClientCommand {
      * Ends the run: waits for the --remove-retained publishes, sends DISCONNECT, and once the
      * connection is closed lets the held-back messages go, unacknowledged. Every wait is bounded.
      */
-    private static void finish(MqttClient client, Receiver receiver, CallbackThreads callbacks,
-            Queue<CompletableFuture<PublishResult>> removals) throws InterruptedException {
+    private static void finish(MqttClient client, Supplier<CompletableFuture<Void>> disconnect, Receiver receiver,
+            CallbackThreads callbacks, Queue<CompletableFuture<PublishResult>> removals) throws InterruptedException {
         try {
             CompletableFuture.allOf(removals.toArray(CompletableFuture[]::new)).get(CLOSE_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             // best effort, as in mosquitto_sub: the run is over either way
         }
-        CompletableFuture<Void> disconnected = client.disconnect();
+        CompletableFuture<Void> disconnected = disconnect.get();
         // the client runs completions on the callback thread, which a held-back message may block,
         // so watch the connection itself rather than wait on the future
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(CLOSE_SECONDS);

@@ -7,6 +7,7 @@ import io.starling.client.MqttClient;
 import io.starling.client.MqttMessage;
 import io.starling.client.ReconnectPolicy;
 import io.starling.codec.packet.QoS;
+import io.starling.codec.wire.MqttVersion;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +35,12 @@ final class Observer implements AutoCloseable {
 
     /** A connected client, subscribed to nothing yet. */
     static Observer connect(Broker broker, String clientId) {
-        MqttClient client = MqttClient.builder().host("127.0.0.1").port(broker.port()).clientId(clientId)
+        return connect(broker, clientId, MqttVersion.V3_1_1);
+    }
+
+    /** A connected client of {@code version}, subscribed to nothing yet. */
+    static Observer connect(Broker broker, String clientId, MqttVersion version) {
+        MqttClient client = MqttClient.builder().host("127.0.0.1").port(broker.port()).clientId(clientId).version(version)
                 .reconnect(ReconnectPolicy.DISABLED).build();
         client.blocking().connect();
         return new Observer(broker, client);
@@ -42,9 +48,19 @@ final class Observer implements AutoCloseable {
 
     /** A connected client subscribed to {@code filter} at QoS 2, so messages arrive with the QoS they were published at. */
     static Observer subscribe(Broker broker, String clientId, String filter) {
-        Observer observer = connect(broker, clientId);
+        return subscribe(broker, clientId, filter, MqttVersion.V3_1_1);
+    }
+
+    /** As {@link #subscribe(Broker, String, String)}, in {@code version}: 5.0 messages come with their properties. */
+    static Observer subscribe(Broker broker, String clientId, String filter, MqttVersion version) {
+        Observer observer = connect(broker, clientId, version);
         observer.client.blocking().subscribe(filter, QoS.EXACTLY_ONCE, observer.received::add);
         return observer;
+    }
+
+    /** The client, for what the methods here do not do. */
+    MqttClient client() {
+        return client;
     }
 
     /** Publishes and waits for the protocol to complete. */

@@ -28,7 +28,8 @@ final class TestCitations {
     /** A test method: its class as nested in the file ({@code Outer.Inner}), its name, the statements it names. */
     record TestMethod(String className, String method, List<String> statements) {}
 
-    private static final String ANNOTATION = "@[\\w.]+\\s*(?:\\((?:[^()]|\\([^()]*\\))*\\))?";
+    /** An annotation and its arguments, one level of parentheses inside; loops unrolled so that long arguments cannot overflow the stack. */
+    private static final String ANNOTATION = "@[\\w.]+\\s*(?:\\([^()]*+(?:\\([^()]*+\\)[^()]*+)*+\\))?";
     /** Annotations, modifiers, type parameters, return type, name, "(": a method, in a source whose strings are blanked. */
     private static final Pattern METHOD = Pattern.compile(
             "((?:" + ANNOTATION + "\\s*)+)"
@@ -40,7 +41,8 @@ final class TestCitations {
             "@(?:\\w+\\.)*(?:Test|ParameterizedTest|RepeatedTest|TestFactory|TestTemplate|Property)(?![\\w.])");
     private static final Pattern DISPLAY_NAME = Pattern.compile("@(?:\\w+\\.)*DisplayName\\s*\\(");
     private static final Pattern TYPE_DECLARATION = Pattern.compile("(?<![\\w.$])(?:class|interface|enum|record)\\s+(\\w+)");
-    private static final Pattern STRING = Pattern.compile("\"((?:\\\\.|[^\"\\\\])*)\"");
+    /** A string literal; the loop is unrolled (runs of plain characters, then one escape) so that a long literal cannot overflow the stack. */
+    private static final Pattern STRING = Pattern.compile("\"([^\"\\\\]*+(?:\\\\.[^\"\\\\]*+)*+)\"");
     private static final Pattern NAMED_IN_DISPLAY_NAME = Pattern.compile("\\[MQTT-(\\d+\\.\\d+\\.\\d+-\\d+)]");
     private static final Pattern NAMED_IN_METHOD_NAME = Pattern.compile("(?i)MQTT_(\\d+)_(\\d+)_(\\d+)_(\\d+)(?!\\d)");
 
