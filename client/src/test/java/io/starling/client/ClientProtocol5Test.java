@@ -274,6 +274,22 @@ class ClientProtocol5Test {
     }
 
     @Test
+    @DisplayName("a 3.1.1 server refusing the 5.0 CONNECT with return code 1: ConnectionRefusedException 0x84 Unsupported protocol version")
+    void refusedByA311Server() throws Exception {
+        ScriptedServer server = server();
+        MqttClient client = client(server, MqttClient.builder());
+        CompletableFuture<ConnectResult> connected = client.connect();
+        server.accept();
+        server.readPacket();
+        server.write(0x20, 0x02, 0x00, 0x01);   // 3.1.1 CONNACK: unacceptable protocol version
+        assertThatThrownBy(() -> connected.get(10, TimeUnit.SECONDS)).cause()
+                .isInstanceOfSatisfying(ConnectionRefusedException.class, e -> {
+                    assertThat(e.reasonCode()).isEqualTo(ReasonCode.UNSUPPORTED_PROTOCOL_VERSION);
+                    assertThat(e).hasMessage("Connection Refused: 0x84 Unsupported protocol version");
+                });
+    }
+
+    @Test
     @DisplayName("[MQTT-4.12.0-7] an AUTH when the CONNECT named no Authentication Method: DISCONNECT 0x82 Protocol error")
     void authOutOfTurn() throws Exception {
         ScriptedServer server = server();

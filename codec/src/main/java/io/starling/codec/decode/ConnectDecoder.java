@@ -99,6 +99,14 @@ final class ConnectDecoder {
         }
         boolean sessionPresent = (ackFlags & 0x01) != 0;
         int code = in.u8("connect reason code");
+        if (in.isV5() && in.remaining() == 0 && code >= 1 && code <= 5) {
+            // a 3.1.1 server refusing a 5.0 CONNECT answers in its own words ([MQTT-3.1.2-2] of 3.1.1:
+            // return code 1, unacceptable protocol version), without properties: read as its 5.0 code, 0x84
+            @Nullable ReasonCode refusal = ReasonCode.ofV3ConnectReturnCode(code);
+            if (refusal != null && !sessionPresent) {
+                return new ConnAck(false, refusal, Properties.EMPTY);
+            }
+        }
         @Nullable ReasonCode reasonCode = in.isV5()
                 ? ReasonCode.of(PacketType.CONNACK, code)
                 : ReasonCode.ofV3ConnectReturnCode(code);

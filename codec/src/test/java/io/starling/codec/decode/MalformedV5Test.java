@@ -676,6 +676,30 @@ class MalformedV5Test {
                     ReasonCode.MALFORMED_PACKET, "MQTT-3.2.2-8");
         }
 
+        @ParameterizedTest(name = "return code {0}")
+        @ValueSource(ints = {1, 2, 3, 4, 5})
+        @DisplayName("a 3.1.1 server's refusal of a 5.0 CONNECT (return code 1 to 5, no properties) reads as its 5.0 reason code")
+        void connAckFromA311Server(int returnCode) {
+            byte[] wire = {
+                0x20, 0x02,                     // CONNACK, remaining length 2: no property length, as in 3.1.1
+                0x00,                           // session present 0
+                (byte) returnCode };            // a 3.1.1 connect return code
+            Object decoded = decodeOne(PacketDecoder.forClient(MqttVersion.V5, PacketDecoder.MAX_PACKET_SIZE), wire);
+            assertThat(decoded).isEqualTo(new ConnAck(false, ReasonCode.ofV3ConnectReturnCode(returnCode), Properties.EMPTY));
+            assertThat(ReasonCode.ofV3ConnectReturnCode(1)).isEqualTo(ReasonCode.UNSUPPORTED_PROTOCOL_VERSION);
+        }
+
+        @Test
+        @DisplayName("a 3.1.1-form CONNACK accepting a 5.0 CONNECT (0x00 without a property length) stays malformed")
+        void connAckSuccessWithoutProperties() {
+            byte[] wire = {
+                0x20, 0x02,                     // CONNACK, remaining length 2
+                0x00,                           // session present 0
+                0x00 };                         // success, but no property length
+            assertThatThrownBy(() -> decodeOne(PacketDecoder.forClient(MqttVersion.V5, PacketDecoder.MAX_PACKET_SIZE), wire))
+                    .isInstanceOf(PacketDecodeException.class);
+        }
+
         @Test
         @DisplayName("[MQTT-3.2.2-6] a CONNACK with an error reason code must have Session Present 0")
         void connAckSessionPresentWithError() {
