@@ -241,6 +241,9 @@ final class PublishOutFlow {
 
     /** Why the server, as its CONNACK describes it, would not take {@code m}; null if it would. */
     private @Nullable ServerLimitException refusal(MqttMessage m) {
+        if (limits == ServerLimits.NONE) {
+            return null; // 3.1.1, or a 5.0 server that limits nothing
+        }
         ReasonCode code = limits.refusesPublish(m.qos(), m.retain());
         if (code == ReasonCode.QOS_NOT_SUPPORTED) {
             return new ServerLimitException(code, "the server takes QoS " + limits.maximumQos().value()
@@ -269,6 +272,10 @@ final class PublishOutFlow {
         MqttMessage m = outgoing.message;
         int packetId = m.qos() == QoS.AT_MOST_ONCE ? 0 : outgoing.packetId;
         String topic = m.topic();
+        if (!aliases.enabled() && m.properties().isEmpty()) {
+            // the common case, 3.1.1 always: the message as it is
+            return new Publish(topic, m.qos(), dup, m.retain(), packetId, Properties.EMPTY, Unpooled.wrappedBuffer(m.payload()));
+        }
         Properties properties = outgoingProperties(m);
         int alias = aliases.aliasFor(topic);
         if (alias != 0) {

@@ -61,11 +61,20 @@ final class Publisher {
     }
 
     Pending publish(MqttClient client, byte[] payload) {
-        MqttMessageBuilder message = MqttMessage.builder(topic).payload(payload).qos(qos).retain(retain);
-        properties.forEach(message::property);
         // mosquitto's message ids run from 1 to 65535, then start again
         published = published % 65_535 + 1;
-        return new Pending(published, client.publish(message.build()));
+        return new Pending(published, client.publish(message(payload)));
+    }
+
+    private MqttMessage message(byte[] payload) {
+        if (properties.isEmpty()) {
+            return new MqttMessage(topic, payload, qos, retain);
+        }
+        MqttMessageBuilder message = MqttMessage.builder(topic).payload(payload).qos(qos).retain(retain);
+        for (Property p : properties) {
+            message.property(p);
+        }
+        return message.build();
     }
 
     /**

@@ -22,18 +22,20 @@ import org.jspecify.annotations.Nullable;
  */
 public record ServerLimits(int receiveMaximum, long maximumPacketSize, int topicAliasMaximum, QoS maximumQos,
         boolean retainAvailable, boolean wildcards, boolean subscriptionIdentifiers, boolean shared) {
+    /** The standard's defaults: what a 3.1.1 server, or a 5.0 one that names no limit, allows. */
     public static final ServerLimits NONE = new ServerLimits(65_535, 268_435_460L, 0, QoS.EXACTLY_ONCE, true, true, true, true);
 
     public static ServerLimits of(MqttVersion version, Properties p) {
         if (!version.isV5()) {
             return NONE;
         }
-        return new ServerLimits((int) p.integer(PropertyId.RECEIVE_MAXIMUM).orElse(65_535),
+        ServerLimits limits = new ServerLimits((int) p.integer(PropertyId.RECEIVE_MAXIMUM).orElse(65_535),
                 p.integer(PropertyId.MAXIMUM_PACKET_SIZE).orElse(NONE.maximumPacketSize),
                 (int) p.integer(PropertyId.TOPIC_ALIAS_MAXIMUM).orElse(0),
                 QoS.of((int) p.integer(PropertyId.MAXIMUM_QOS).orElse(2)),
                 flag(p, PropertyId.RETAIN_AVAILABLE), flag(p, PropertyId.WILDCARD_SUBSCRIPTION_AVAILABLE),
                 flag(p, PropertyId.SUBSCRIPTION_IDENTIFIER_AVAILABLE), flag(p, PropertyId.SHARED_SUBSCRIPTION_AVAILABLE));
+        return limits.equals(NONE) ? NONE : limits; // one instance for "no limits", so that a check can be ==
     }
 
     private static boolean flag(Properties p, PropertyId id) {
