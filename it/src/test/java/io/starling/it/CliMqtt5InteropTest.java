@@ -26,7 +26,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.opentest4j.TestAbortedException;
 
 /**
  * {@code bin/starling pub}, {@code sub} and {@code rr} in MQTT 5.0 side by side with Mosquitto
@@ -63,13 +62,8 @@ class CliMqtt5InteropTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        assertThat(CliProcesses.ROOT.resolve("cli/target/starling.jar"))
-                .as("the launcher's jar; build it with ./mvnw -o -q -pl cli -am -DskipTests package").isRegularFile();
-        try {
-            mosquitto = new MosquittoBroker().start();
-        } catch (TestAbortedException notInstalled) {
-            mosquitto = null;
-        }
+        CliProcesses.requireLauncher();
+        mosquitto = CliProcesses.mosquittoIfInstalled();
     }
 
     @AfterAll

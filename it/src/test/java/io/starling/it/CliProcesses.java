@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
+import org.opentest4j.TestAbortedException;
 
 /**
  * The processes a command-line test starts: {@code bin/starling} and Mosquitto's tools, each with
@@ -99,6 +100,21 @@ final class CliProcesses implements AutoCloseable {
     }
 
     /** Waits until {@code run}'s standard output contains {@code text}; fails at once if it exits first. */
+    /** The jar bin/starling runs must have been built; a clear message if not. */
+    static void requireLauncher() {
+        assertThat(ROOT.resolve("cli/target/starling.jar"))
+                .as("the launcher's jar; build it with ./mvnw -o -q -pl cli -am -DskipTests package").isRegularFile();
+    }
+
+    /** A started Debian mosquitto, or null when it is not installed (the tests that need it then skip). */
+    static @Nullable MosquittoBroker mosquittoIfInstalled() throws IOException, InterruptedException {
+        try {
+            return new MosquittoBroker().start();
+        } catch (TestAbortedException notInstalled) {
+            return null;
+        }
+    }
+
     static void awaitOutput(Run run, String text) {
         await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> {
             if (run.stdout().contains(text)) {

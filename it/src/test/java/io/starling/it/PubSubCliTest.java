@@ -34,7 +34,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.opentest4j.TestAbortedException;
 
 /**
  * {@code bin/starling pub} and {@code bin/starling sub} as the separate processes a user runs,
@@ -46,7 +45,6 @@ import org.opentest4j.TestAbortedException;
  */
 class PubSubCliTest {
     private static final Duration WAIT = CliProcesses.WAIT;
-    private static final Path ROOT = CliProcesses.ROOT;
     private static final Path LAUNCHER = CliProcesses.LAUNCHER;
     private static final Path MOSQUITTO_PUB = CliProcesses.MOSQUITTO_PUB;
     private static final Path MOSQUITTO_SUB = CliProcesses.MOSQUITTO_SUB;
@@ -67,13 +65,8 @@ class PubSubCliTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        assertThat(ROOT.resolve("cli/target/starling.jar"))
-                .as("the launcher's jar; build it with ./mvnw -B -q -DskipTests install").isRegularFile();
-        try {
-            mosquitto = new MosquittoBroker().start();
-        } catch (TestAbortedException notInstalled) {
-            mosquitto = null;
-        }
+        CliProcesses.requireLauncher();
+        mosquitto = CliProcesses.mosquittoIfInstalled();
     }
 
     @AfterAll

@@ -6,9 +6,7 @@ import static org.assertj.core.groups.Tuple.tuple;
 import static org.awaitility.Awaitility.await;
 
 import io.starling.broker.Broker;
-import io.starling.broker.BrokerInternals;
 import io.starling.broker.config.BrokerConfig;
-import io.starling.broker.internal.session.Session;
 import io.starling.client.MqttMessage;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -17,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -48,16 +45,6 @@ class SubCommandTest {
     }
 
     /** Whether the broker routes {@code topic} to the session of {@code clientId}. */
-    private static boolean routesTo(String topic, String clientId) {
-        AtomicBoolean found = new AtomicBoolean();
-        BrokerInternals.router(broker).subscriptions().match(topic, (subscriber, qos) -> {
-            if (subscriber instanceof Session session && session.clientId().equals(clientId)) {
-                found.set(true);
-            }
-        });
-        return found.get();
-    }
-
     /** Starts sub as {@code clientId} and waits until the broker routes {@code topic} to it. */
     private static CompletableFuture<CommandRun> subscribed(String clientId, String topic, String... args) {
         String[] withId = new String[args.length + 2];
@@ -66,7 +53,7 @@ class SubCommandTest {
         System.arraycopy(args, 0, withId, 2, args.length);
         CompletableFuture<CommandRun> sub = CommandRun.subInBackground(withId);
         await("sub's subscription").atMost(CommandRun.WAIT).pollInterval(Duration.ofMillis(5))
-                .until(() -> routesTo(topic, clientId) || sub.isDone());
+                .until(() -> Routes.routesTo(broker, topic, clientId) || sub.isDone());
         assertThat(sub).as("sub is running").isNotDone();
         return sub;
     }
@@ -301,7 +288,7 @@ class SubCommandTest {
         };
         CompletableFuture<CommandRun> sub = CompletableFuture.supplyAsync(() -> CommandRun.subWithStdout(closed,
                 "-p", port(), "-t", "gone/#", "-i", "sub-gone", "-W", "15"));
-        await("sub's subscription").atMost(CommandRun.WAIT).until(() -> routesTo("gone/x", "sub-gone"));
+        await("sub's subscription").atMost(CommandRun.WAIT).until(() -> Routes.routesTo(broker, "gone/x", "sub-gone"));
         try (Observer publisher = Observer.connect(broker, "pub-gone")) {
             publisher.publish("gone/x", "lost", 1, false);
         }

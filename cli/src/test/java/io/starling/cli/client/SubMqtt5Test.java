@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.starling.broker.Broker;
-import io.starling.broker.BrokerInternals;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.internal.session.Session;
 import io.starling.client.MqttClient;
@@ -20,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -53,23 +51,13 @@ class SubMqtt5Test {
         return String.valueOf(broker.port());
     }
 
-    private static boolean routesTo(String topic, String clientId) {
-        AtomicBoolean found = new AtomicBoolean();
-        BrokerInternals.router(broker).subscriptions().match(topic, (subscriber, qos) -> {
-            if (subscriber instanceof Session session && session.clientId().equals(clientId)) {
-                found.set(true);
-            }
-        });
-        return found.get();
-    }
-
     /** Starts sub -V 5 as {@code clientId} and waits until the broker routes {@code topic} to it. */
     private static CompletableFuture<CommandRun> subscribed(String clientId, String topic, String... args) {
         List<String> all = new ArrayList<>(List.of("-p", port(), "-V", "5", "-i", clientId, "-W", "15"));
         all.addAll(List.of(args));
         CompletableFuture<CommandRun> sub = CommandRun.subInBackground(all.toArray(String[]::new));
         await("sub's subscription").atMost(CommandRun.WAIT).pollInterval(Duration.ofMillis(5))
-                .until(() -> routesTo(topic, clientId) || sub.isDone());
+                .until(() -> Routes.routesTo(broker, topic, clientId) || sub.isDone());
         assertThat(sub).as("sub is running").isNotDone();
         return sub;
     }
@@ -196,8 +184,8 @@ class SubMqtt5Test {
         assertThat(dropped.exitCode()).isEqualTo(27);
         assertThat(dropped.out().lines()).contains("Client sub-drop sending UNSUBSCRIBE (Mid: 2, Topic: s5/u/#)",
                 "Client sub-drop received UNSUBACK");
-        assertThat(routesTo("s5/u/x", "sub-keep")).isTrue();
-        assertThat(routesTo("s5/u/x", "sub-drop")).isFalse();
+        assertThat(Routes.routesTo(broker, "s5/u/x", "sub-keep")).isTrue();
+        assertThat(Routes.routesTo(broker, "s5/u/x", "sub-drop")).isFalse();
     }
 
     @Test
