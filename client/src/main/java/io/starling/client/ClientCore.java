@@ -28,11 +28,15 @@ import io.starling.codec.packet.SubAck;
 import io.starling.codec.packet.Subscription;
 import io.starling.codec.packet.UnsubAck;
 import io.starling.codec.property.Properties;
+import io.starling.codec.wire.PacketType;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -107,10 +111,10 @@ final class ClientCore implements Wire {
     }
 
     /** Runs {@code task} on the I/O thread after {@code delay}. */
-    void schedule(Runnable task, java.time.Duration delay) {
+    void schedule(Runnable task, Duration delay) {
         try {
             loop.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             task.run();
         }
     }
@@ -158,7 +162,7 @@ final class ClientCore implements Wire {
     }
 
     /** Runs {@code operation} on the event loop with a new future, which fails at once if the client is closed. */
-    private <T> CompletableFuture<T> unlessClosed(java.util.function.Consumer<CompletableFuture<T>> operation) {
+    private <T> CompletableFuture<T> unlessClosed(Consumer<CompletableFuture<T>> operation) {
         CompletableFuture<T> future = new CompletableFuture<>();
         onLoop(future, () -> {
             if (state == State.CLOSED) {
@@ -638,7 +642,7 @@ final class ClientCore implements Wire {
     private void protocolError(Channel ch, ReasonCode code, String reason) {
         lastError = new MqttClientException("protocol error: " + reason);
         log.warn("closing the connection to {}: {}", redirection.target(), reason);
-        if (config.version().isV5() && accepted && code.isAllowedIn(io.starling.codec.wire.PacketType.DISCONNECT)) {
+        if (config.version().isV5() && accepted && code.isAllowedIn(PacketType.DISCONNECT)) {
             send(new Disconnect(code, Properties.EMPTY)).addListener(f -> ch.close());
             flush();
         } else {
@@ -677,7 +681,7 @@ final class ClientCore implements Wire {
     private void onLoop(CompletableFuture<?> future, Runnable task) {
         try {
             loop.execute(task);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             future.completeExceptionally(closed());
         }
     }

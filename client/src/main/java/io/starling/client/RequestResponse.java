@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,7 +72,7 @@ final class RequestResponse {
             return core.publish(withReply);
         }).whenComplete((published, failure) -> {
             if (failure != null && waiting.remove(key, response)) {
-                response.completeExceptionally(failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                response.completeExceptionally(failure instanceof CompletionException c && c.getCause() != null
                         ? c.getCause() : failure);
             }
         });
