@@ -24,6 +24,8 @@ import io.starling.broker.internal.routing.Router;
 import io.starling.broker.internal.routing.TopicTree;
 import io.starling.broker.internal.session.InMemorySessionStore;
 import io.starling.broker.internal.session.SessionRegistry;
+import io.starling.broker.internal.sys.SysPublisher;
+import io.starling.broker.internal.sys.SysRetained;
 import io.starling.broker.internal.transport.MqttServer;
 import io.starling.broker.metrics.BrokerMetrics;
 import io.starling.broker.model.Message;
@@ -72,11 +74,14 @@ public final class Broker implements AutoCloseable {
     private final LiveLimits limits;
     private final AccessControl access;
     private final Authentication authentication;
+    /** Publishes $SYS/broker/...; null when sys_interval is 0. */
+    private final @Nullable SysPublisher sys;
 
     private Broker(BrokerConfig config, EventLoopGroup acceptors, EventLoopGroup workers, ChannelGroup channels,
             BrokerMetrics metrics, SessionRegistry sessions, Router router, MqttServer server, Persistence persistence,
-            LiveLimits limits, AccessControl access, Authentication authentication) {
+            LiveLimits limits, AccessControl access, Authentication authentication, @Nullable SysPublisher sys) {
         this.access = access;
+        this.sys = sys;
         this.config = config;
         this.acceptors = acceptors;
         this.workers = workers;
@@ -130,7 +135,9 @@ public final class Broker implements AutoCloseable {
             TopicTree subscriptions = new TopicTree();
             RetainedIndex retained = new RetainedIndex(storage.maxRetainedMessages(), storage.maxRetainedBytes());
             restoreRetained(recovered, retained);
-            Router router = new Router(subscriptions, retained, persistence, metrics, access);
+            // $SYS messages are retained apart, outside the clients' limits
+            Router router = new Router(subscriptions, config.sysInterval() > 0 ? new SysRetained(retained) : retained, persistence,
+                    metrics, access);
             LiveLimits limits = new LiveLimits(config.limits(), metrics);
             PublishOutFlow publishOut = new PublishOutFlow(config, persistence, metrics, limits);
             PublishInFlow publishIn = new PublishInFlow(router, persistence, metrics);
@@ -150,8 +157,10 @@ public final class Broker implements AutoCloseable {
             metrics.sessionsRestored.add(recovered.sessions().size());
             MqttServer server = MqttServer.start(config, flows, workers, acceptors);
             log.info("sessions: {}", persistence);
+            // on one of the event loops: rounds take microseconds, and stop with the loops
+            SysPublisher sys = SysPublisher.start(router, sessions.store(), metrics, workers.next(), config.sysInterval());
             return new Broker(config, acceptors, workers, channels, metrics, sessions, router, server, persistence, limits, access,
-                    authentication);
+                    authentication, sys);
         } catch (IOException | RuntimeException e) {
             if (acceptors != null && workers != null) {
                 shutDown(acceptors, workers);
@@ -329,6 +338,10 @@ public final class Broker implements AutoCloseable {
     /** Stops accepting, closes every connection and stops the broker's threads, within a few seconds. */
     @Override
     public void close() {
+        SysPublisher publisher = sys;
+        if (publisher != null) {
+            publisher.close();
+        }
         server.close();
         for (Channel channel : channels) {
             Connection connection = channel.pipeline().get(Connection.class);

@@ -30,6 +30,7 @@ import org.jspecify.annotations.Nullable;
  * @param aclFile a Mosquitto-style ACL file: once given, nothing is allowed that no rule allows;
  *     null (the default): every client may publish and subscribe to everything
  * @param limits limits against abuse and overload
+ * @param sysInterval seconds between two rounds of {@code $SYS/broker/...} messages; 0: none are published
  */
 public record BrokerConfig(
         List<Listener> listeners,
@@ -45,7 +46,8 @@ public record BrokerConfig(
         @Nullable Redirect redirect,
         Mqtt5 mqtt5,
         @Nullable Path aclFile,
-        Limits limits) {
+        Limits limits,
+        int sysInterval) {
 
     public static final int DEFAULT_PORT = 1883;
     public static final String DEFAULT_BIND = "127.0.0.1";
@@ -56,6 +58,8 @@ public record BrokerConfig(
     public static final int DEFAULT_MAX_INFLIGHT = 32;
     public static final int DEFAULT_MAX_QUEUED = 1000;
     public static final int DEFAULT_MAX_PENDING_QOS0 = 1000;
+    /** Seconds between two rounds of {@code $SYS} messages, as Mosquitto's default. */
+    public static final int DEFAULT_SYS_INTERVAL = 10;
     public static final Path DEFAULT_DATA_DIR = Path.of("data");
     /** Enough for a large fleet's last-known states; a bound so that a runaway publisher cannot fill the heap. */
     public static final int DEFAULT_MAX_RETAINED_MESSAGES = 1_000_000;
@@ -459,6 +463,9 @@ public record BrokerConfig(
         if (sessionExpiry != null && (sessionExpiry.isNegative() || sessionExpiry.isZero())) {
             throw new IllegalArgumentException("session_expiry is a positive duration or 'never', not " + sessionExpiry);
         }
+        if (sysInterval < 0) {
+            throw new IllegalArgumentException("sys_interval is 0 (off) or more seconds, not " + sysInterval);
+        }
     }
 
     /**
@@ -468,12 +475,12 @@ public record BrokerConfig(
     public static BrokerConfig defaults() {
         return new BrokerConfig(List.of(new Listener(DEFAULT_BIND, DEFAULT_PORT)), null, null,
                 DEFAULT_MAX_PACKET_SIZE, DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_QUEUED, DEFAULT_MAX_PENDING_QOS0,
-                false, null, Storage.defaults(), null, Mqtt5.defaults(), null, Limits.defaults());
+                false, null, Storage.defaults(), null, Mqtt5.defaults(), null, Limits.defaults(), DEFAULT_SYS_INTERVAL);
     }
 
     public BrokerConfig withStorage(Storage storage) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval);
     }
 
     /** The same configuration with persistence off: nothing is written to disk. */
@@ -491,51 +498,57 @@ public record BrokerConfig(
 
     public BrokerConfig withListeners(List<Listener> listeners) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval);
     }
 
     public BrokerConfig withAllowAnonymous(@Nullable Boolean allowAnonymous) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval);
     }
 
     public BrokerConfig withPasswordFile(@Nullable Path passwordFile) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval);
     }
 
     public BrokerConfig withLimits(int maxPacketSize, int maxInflightMessages, int maxQueuedMessages, int maxPendingQos0Messages) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval);
     }
 
     public BrokerConfig withSessions(boolean queueQos0Offline, @Nullable Duration sessionExpiry) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval);
     }
 
     /** The same configuration redirecting every client to another server (null: serving them here). */
     public BrokerConfig withRedirect(@Nullable Redirect redirect) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval);
     }
 
     /** The same configuration with other MQTT 5.0 offers and limits. */
     public BrokerConfig withMqtt5(Mqtt5 mqtt5) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval);
     }
 
     /** The same configuration with an ACL file (null: everything allowed). */
     public BrokerConfig withAclFile(@Nullable Path aclFile) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval);
     }
 
     /** The same configuration with other limits against abuse and overload. */
     public BrokerConfig withLimits(Limits limits) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval);
+    }
+
+    /** The same configuration publishing {@code $SYS} messages every {@code sysInterval} seconds (0: never). */
+    public BrokerConfig withSysInterval(int sysInterval) {
+        return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval);
     }
 
     /** Whether anonymous clients are let in on {@code listener}. */

@@ -8,6 +8,10 @@ public final class BrokerMetrics {
     public final LongAdder connectionsClosed = new LongAdder();
     public final LongAdder messagesReceived = new LongAdder();
     public final LongAdder messagesSent = new LongAdder();
+    /** Bytes read from clients' sockets (TLS and WebSocket framing included); counted only while {@code sys_interval} is not 0. */
+    public final LongAdder bytesReceived = new LongAdder();
+    /** Bytes written to clients' sockets (TLS and WebSocket framing included); counted only while {@code sys_interval} is not 0. */
+    public final LongAdder bytesSent = new LongAdder();
     /** QoS 1 and 2 messages dropped because an offline session's queue was full. */
     public final LongAdder queuedMessagesDropped = new LongAdder();
     /** QoS 0 messages dropped: queue full, connection not writable, or session offline. */

@@ -254,7 +254,7 @@ class Mqtt5FlowConformanceTest {
     void matching() {
         try (Mqtt5Client sub = Mqtt5Client.connected(live.port(), "match"); Mqtt5Client pub = Mqtt5Client.connected(live.port(), "match-pub")) {
             sub.subscribe(1, new Subscription("+/x/#", QoS.AT_MOST_ONCE));
-            for (String topic : List.of("$SYS/x/y", "a/x", "a/X", "a/x/b/c", "A/x", "a/x/")) {
+            for (String topic : List.of("$app/x/y", "a/x", "a/X", "a/x/b/c", "A/x", "a/x/")) {
                 pub.publish(topic, QoS.AT_MOST_ONCE, false, 0, topic);
             }
             pub.send(PingReq.INSTANCE);

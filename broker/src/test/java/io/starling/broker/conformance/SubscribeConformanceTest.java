@@ -249,10 +249,10 @@ class SubscribeConformanceTest {
     @Test
     @DisplayName("[MQTT-4.7.2-1] filters starting with a wildcard do not match topics starting with '$'")
     void dollarTopicsNotMatchedByLeadingWildcard() {
-        assertMatching("s-dollar1", "#", List.of(), List.of("$SYS/x", "$x"));
-        assertMatching("s-dollar2", "+/monitor/Clients", List.of("a/monitor/Clients"), List.of("$SYS/monitor/Clients"));
-        assertMatching("s-dollar3", "$SYS/#", List.of("$SYS/x", "$SYS/monitor/Clients"), List.of("$SYSx/x"));
-        assertMatching("s-dollar4", "$SYS/monitor/+", List.of("$SYS/monitor/Clients"), List.of("$SYS/other/Clients"));
+        assertMatching("s-dollar1", "#", List.of(), List.of("$APP/x", "$x"));
+        assertMatching("s-dollar2", "+/monitor/Clients", List.of("a/monitor/Clients"), List.of("$APP/monitor/Clients"));
+        assertMatching("s-dollar3", "$APP/#", List.of("$APP/x", "$APP/monitor/Clients"), List.of("$APPx/x"));
+        assertMatching("s-dollar4", "$APP/monitor/+", List.of("$APP/monitor/Clients"), List.of("$APP/other/Clients"));
     }
 
     // ---- malformed SUBSCRIBE ----

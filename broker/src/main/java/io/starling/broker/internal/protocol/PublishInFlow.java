@@ -5,6 +5,7 @@ import io.starling.broker.internal.routing.Router;
 import io.starling.broker.internal.routing.Subscriber;
 import io.starling.broker.internal.session.ClientConnection;
 import io.starling.broker.internal.session.Session;
+import io.starling.broker.internal.sys.SysPublisher;
 import io.starling.broker.metrics.BrokerMetrics;
 import io.starling.broker.model.Message;
 import io.starling.broker.spi.Persistence;
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * Every method runs in the session's mailbox.
  *
  * <p>With an ACL file, a PUBLISH (and a will) to a topic its client may not write is refused
- * before anything else: see {@link #refuse}.
+ * before anything else: see {@link #refuse}. So is one to the broker's {@code $SYS} tree, ACL file or not.
  */
 public final class PublishInFlow {
     private static final Logger log = LoggerFactory.getLogger(PublishInFlow.class);
@@ -50,7 +51,8 @@ public final class PublishInFlow {
 
     public void onPublish(Session session, ClientConnection connection, Message message, int packetId) {
         ClientRights rights = session.rights();
-        if (rights != null && !rights.mayWrite(message.topic())) {
+        // $SYS is the broker's own: refused as the ACL file refuses, as Mosquitto does
+        if ((rights != null && !rights.mayWrite(message.topic())) || SysPublisher.isSysTopic(message.topic())) {
             refuse(session, connection, message, packetId);
             return;
         }
@@ -76,7 +78,7 @@ public final class PublishInFlow {
      */
     public void onWill(Session session, Message will) {
         ClientRights rights = session.rights();
-        if (rights != null && !rights.mayWrite(will.topic())) {
+        if ((rights != null && !rights.mayWrite(will.topic())) || SysPublisher.isSysTopic(will.topic())) {
             // checked when published, against the rights then in force, as Mosquitto does
             metrics.aclWillDenied.increment();
             log.debug("client {}: will on '{}' not published: refused by the ACL file", session.clientId(), will.topic());

@@ -167,6 +167,31 @@ public final class Router {
         }
     }
 
+    /**
+     * Routes a QoS 0 message the broker publishes itself ({@code $SYS}): as {@link #publish}, ACL
+     * file included, but not counted as received and kept in memory only, retained or not (it is
+     * published again after a restart). The publication has nothing to wait for.
+     */
+    public Publication publishFromBroker(Message message) {
+        if (message.qos() != QoS.AT_MOST_ONCE) {
+            throw new IllegalArgumentException("the broker's own messages are QoS 0: " + message);
+        }
+        Targets targets = new Targets(message);
+        subscriptions.match(message.topic(), targets);
+        if (access.file() != null) {
+            int unreadable = targets.dropUnreadable(message.topic());
+            if (unreadable > 0) {
+                metrics.aclDeliveryDenied.add(unreadable);
+            }
+        }
+        if (message.retain()) {
+            synchronized (retained) {
+                retain(message);
+            }
+        }
+        return new Publication(message, targets, null, null);
+    }
+
     /** The first target the message must be stored for, or -1. */
     private static int firstStored(Targets targets) {
         for (int i = 0; i < targets.size(); i++) {

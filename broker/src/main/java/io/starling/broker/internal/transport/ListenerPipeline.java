@@ -33,11 +33,13 @@ final class ListenerPipeline extends ChannelInitializer<SocketChannel> {
     private final Flows flows;
     private final @Nullable ServerTls tls;
     private final WebSocketDecoderConfig frames;
+    private final @Nullable WireBytes wireBytes;
 
     /**
      * @param tls the listener's TLS when it has {@code tls} set, else null
+     * @param wireBytes counts the bytes read and written, first in the pipeline; null: not counted
      */
-    ListenerPipeline(BrokerConfig.Listener listener, Flows flows, @Nullable ServerTls tls) {
+    ListenerPipeline(BrokerConfig.Listener listener, Flows flows, @Nullable ServerTls tls, @Nullable WireBytes wireBytes) {
         if (listener.tls() != null && tls == null) {
             throw new IllegalArgumentException("listener " + listener.bind() + ":" + listener.port() + " has tls,"
                     + " but no TLS context was made for it");
@@ -45,6 +47,7 @@ final class ListenerPipeline extends ChannelInitializer<SocketChannel> {
         this.listener = listener;
         this.flows = flows;
         this.tls = tls;
+        this.wireBytes = wireBytes;
         // a frame is held whole before its content is passed on: no larger than the largest packet taken
         this.frames = WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(Math.max(MIN_FRAME_PAYLOAD, flows.maxPacketSize()))
@@ -57,6 +60,10 @@ final class ListenerPipeline extends ChannelInitializer<SocketChannel> {
     @Override
     protected void initChannel(SocketChannel ch) {
         ChannelPipeline pipeline = ch.pipeline();
+        WireBytes bytes = wireBytes;
+        if (bytes != null) {
+            pipeline.addLast(WireBytes.NAME, bytes);
+        }
         if (listener.proxyProtocol()) {
             // before TLS: the load balancer's header is sent in the clear, ahead of the client's bytes
             ProxyProtocol.addTo(pipeline, flows.metrics(), PROXY_FAILURES);

@@ -75,9 +75,11 @@ public final class MqttServer implements AutoCloseable {
         MqttServer server = new MqttServer(acceptors, workers, ConnectionLimits.of(config));
         try {
             List<BrokerConfig.Listener> listeners = config.listeners();
+            // bytes are counted only for $SYS: with sys_interval 0 connections pay nothing for it
+            WireBytes wireBytes = config.sysInterval() > 0 ? new WireBytes(flows.metrics()) : null;
             for (int i = 0; i < listeners.size(); i++) {
                 BrokerConfig.Listener listener = listeners.get(i);
-                server.bind(listener, flows, server.limits.listener(i));
+                server.bind(listener, flows, server.limits.listener(i), wireBytes);
             }
             if (!server.tls.isEmpty()) {
                 server.certificateWatcher = CertificateWatcher.start(server.tls, acceptors.next(), CertificateWatcher.DEFAULT_INTERVAL);
@@ -99,7 +101,8 @@ public final class MqttServer implements AutoCloseable {
         return Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     }
 
-    private void bind(BrokerConfig.Listener listener, Flows flows, ConnectionLimits.Listener listenerLimits) throws IOException {
+    private void bind(BrokerConfig.Listener listener, Flows flows, ConnectionLimits.Listener listenerLimits,
+            @Nullable WireBytes wireBytes) throws IOException {
         ServerTls listenerTls = listener.tls() == null ? null : loadTls(listener.tls(), flows);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptors, workers)
@@ -109,7 +112,7 @@ public final class MqttServer implements AutoCloseable {
                 .handler(new ConnectionGate(listenerLimits, flows.metrics()))
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, RECEIVE_BUFFERS)
-                .childHandler(new ListenerPipeline(listener, flows, listenerTls));
+                .childHandler(new ListenerPipeline(listener, flows, listenerTls, wireBytes));
         try {
             Channel channel = bootstrap.bind(listener.bind(), listener.port()).sync().channel();
             serverChannels.add(channel);
