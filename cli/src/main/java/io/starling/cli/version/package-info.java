@@ -1,4 +1,4 @@
-/** The version every {@code starling} command prints with {@code --version}, read from the jar's manifest. */
+/** The version and commit every {@code starling} command prints with {@code --version}, recorded by the build. */
 @NullMarked
 package io.starling.cli.version;
 
