@@ -56,23 +56,33 @@ final class BrokerProcess implements AutoCloseable {
                 .redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .start();
-        AtomicInteger port = new AtomicInteger();
+        int port;
         try {
-            await("broker listening, log " + log).atMost(START).pollInterval(Duration.ofMillis(20)).until(() -> {
-                Matcher listening = LISTENING.matcher(read(log));
-                if (listening.find()) {
-                    port.set(Integer.parseInt(listening.group(1)));
-                    return true;
-                }
-                assertThat(process.isAlive()).as("the broker ended (status %s) before listening; log:%n%s",
-                        process.isAlive() ? "-" : process.exitValue(), read(log)).isTrue();
-                return false;
-            });
+            port = awaitListening(process, log, START);
         } catch (RuntimeException | AssertionError e) {
             process.destroyForcibly();
             throw e;
         }
-        return new BrokerProcess(process, log, port.get());
+        return new BrokerProcess(process, log, port);
+    }
+
+    /**
+     * Waits for the broker {@code process} writing to {@code log} to say it listens, and returns
+     * its port; fails with the log if the process ends first.
+     */
+    static int awaitListening(Process process, Path log, Duration within) {
+        AtomicInteger port = new AtomicInteger();
+        await("broker listening, log " + log).atMost(within).pollInterval(Duration.ofMillis(20)).until(() -> {
+            Matcher listening = LISTENING.matcher(read(log));
+            if (listening.find()) {
+                port.set(Integer.parseInt(listening.group(1)));
+                return true;
+            }
+            assertThat(process.isAlive()).as("the broker ended (status %s) before listening; log:%n%s",
+                    process.isAlive() ? "-" : process.exitValue(), read(log)).isTrue();
+            return false;
+        });
+        return port.get();
     }
 
     int port() {

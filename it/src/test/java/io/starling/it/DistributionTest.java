@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -38,7 +37,6 @@ import org.junit.jupiter.api.io.TempDir;
 class DistributionTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final Pattern TARBALL = Pattern.compile("starling-(.+)\\.tar\\.gz");
-    private static final Pattern LISTENING = Pattern.compile("INFO  MqttServer: listening on /127\\.0\\.0\\.1:(\\d+) \\(");
     /** A commented-out setting in the example: "# key: value" or "# - list item", at any indentation. */
     private static final Pattern COMMENTED_SETTING = Pattern.compile("^(\\s*)# (\\s*(?:- |[a-z0-9_]+:).*)$");
 
@@ -154,7 +152,7 @@ class DistributionTest {
         Path log = log("broker");
         // -p 0 replaces the example's listener (127.0.0.1:1883) with one on a free loopback port
         Process broker = start(home, log, "bin/starling", "broker", "-c", "conf/starling.yaml", "-p", "0");
-        int port = awaitListening(broker, log);
+        int port = BrokerProcess.awaitListening(broker, log, WAIT);
         assertThat(home.resolve("data")).as("the store, in the working directory's data/").isDirectory();
 
         String uri = "tcp://127.0.0.1:" + port;
@@ -225,21 +223,6 @@ class DistributionTest {
 
     private record Run(int status, String output) {}
 
-    /** Waits for the "listening on" line and returns its port; fails with the log if the process ends first. */
-    private static int awaitListening(Process process, Path log) {
-        AtomicInteger port = new AtomicInteger();
-        await("broker listening, log " + log).atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> {
-            Matcher listening = LISTENING.matcher(read(log));
-            if (listening.find()) {
-                port.set(Integer.parseInt(listening.group(1)));
-                return true;
-            }
-            assertThat(process.isAlive()).as("the broker ended (status %s) before listening; log:%n%s",
-                    process.isAlive() ? "-" : process.exitValue(), read(log)).isTrue();
-            return false;
-        });
-        return port.get();
-    }
 
     /** An empty CRL signed by the test CA ({@code ca.key}, {@code ca.crt} in {@code dir}), made with {@code openssl ca}. */
     private static void emptyRevocationList(Path dir, Path crl) throws IOException, InterruptedException {

@@ -117,16 +117,7 @@ public final class Router {
      */
     public Publication publish(Message message, @Nullable StoreChanges with) {
         metrics.messagesReceived.increment();
-        // [MQTT-3.3.5-1] overlapping subscriptions of one client get one copy, at the highest granted QoS
-        Targets targets = new Targets(message);
-        subscriptions.match(message.topic(), targets);
-        if (access.file() != null) {
-            // one look per message, not one per subscriber, while no ACL file is in force
-            int unreadable = targets.dropUnreadable(message.topic());
-            if (unreadable > 0) {
-                metrics.aclDeliveryDenied.add(unreadable);
-            }
-        }
+        Targets targets = targetsOf(message);
         StoreChanges changes = with;
         @Nullable QueueRef @Nullable [] queued = null;
         int first = persistence.enabled() && message.qos() != QoS.AT_MOST_ONCE ? firstStored(targets) : -1;
@@ -167,6 +158,21 @@ public final class Router {
         }
     }
 
+    /** The subscribers {@code message} goes to, those the ACL file lets read it. */
+    private Targets targetsOf(Message message) {
+        // [MQTT-3.3.5-1] overlapping subscriptions of one client get one copy, at the highest granted QoS
+        Targets targets = new Targets(message);
+        subscriptions.match(message.topic(), targets);
+        if (access.file() != null) {
+            // one look per message, not one per subscriber, while no ACL file is in force
+            int unreadable = targets.dropUnreadable(message.topic());
+            if (unreadable > 0) {
+                metrics.aclDeliveryDenied.add(unreadable);
+            }
+        }
+        return targets;
+    }
+
     /**
      * Routes a QoS 0 message the broker publishes itself ({@code $SYS}): as {@link #publish}, ACL
      * file included, but not counted as received and kept in memory only, retained or not (it is
@@ -176,14 +182,7 @@ public final class Router {
         if (message.qos() != QoS.AT_MOST_ONCE) {
             throw new IllegalArgumentException("the broker's own messages are QoS 0: " + message);
         }
-        Targets targets = new Targets(message);
-        subscriptions.match(message.topic(), targets);
-        if (access.file() != null) {
-            int unreadable = targets.dropUnreadable(message.topic());
-            if (unreadable > 0) {
-                metrics.aclDeliveryDenied.add(unreadable);
-            }
-        }
+        Targets targets = targetsOf(message);
         if (message.retain()) {
             synchronized (retained) {
                 retain(message);
