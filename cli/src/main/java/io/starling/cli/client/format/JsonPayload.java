@@ -146,7 +146,7 @@ final class JsonPayload {
         return out.toByteArray();
     }
 
-    /** {@code \}{@code uXXXX} (a surrogate pair being two of them) as UTF-8; false if malformed. */
+    /** A backslash-u escape with four hex digits (a surrogate pair being two of them) as UTF-8; false if malformed. */
     private boolean unicode(ByteArrayOutputStream out) {
         int first = hex4();
         if (first < 0 || Character.isLowSurrogate((char) first)) {
