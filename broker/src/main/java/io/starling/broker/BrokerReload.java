@@ -1,6 +1,7 @@
 package io.starling.broker;
 
 import io.starling.broker.auth.PasswordFile;
+import io.starling.broker.auth.TokenFile;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.config.ConfigException;
 import io.starling.broker.internal.acl.AclFile;
@@ -43,6 +44,19 @@ final class BrokerReload {
         for (BrokerConfig.Listener listener : config.listeners()) {
             if (listener.tls() != null) {
                 ServerTls.check(listener.tls());
+            }
+        }
+        BrokerConfig.Http http = config.http();
+        if (http != null) {
+            // the HTTP listener's own files: it reads them again itself on a reload
+            if (http.passwordFile() != null) {
+                warnings.addAll(PasswordFile.load(http.passwordFile()).warnings());
+            }
+            if (http.tokenFile() != null) {
+                TokenFile.load(http.tokenFile());
+            }
+            if (http.tls() != null) {
+                ServerTls.check(http.tls());
             }
         }
         return new Files(passwords, aclFile, warnings);

@@ -31,6 +31,7 @@ import org.jspecify.annotations.Nullable;
  *     null (the default): every client may publish and subscribe to everything
  * @param limits limits against abuse and overload
  * @param sysInterval seconds between two rounds of {@code $SYS/broker/...} messages; 0: none are published
+ * @param http the HTTP listener (metrics, health, admin API, dashboard); null (the default): none
  */
 public record BrokerConfig(
         List<Listener> listeners,
@@ -47,7 +48,8 @@ public record BrokerConfig(
         Mqtt5 mqtt5,
         @Nullable Path aclFile,
         Limits limits,
-        int sysInterval) {
+        int sysInterval,
+        @Nullable Http http) {
 
     public static final int DEFAULT_PORT = 1883;
     public static final String DEFAULT_BIND = "127.0.0.1";
@@ -187,6 +189,68 @@ public record BrokerConfig(
             } catch (UnknownHostException e) {
                 return false;
             }
+        }
+    }
+
+    /**
+     * The HTTP listener: {@code /metrics}, {@code /health/live} and {@code /health/ready}, the
+     * admin API under {@code /api/v1/} and the web dashboard.
+     *
+     * @param bind the address to listen on; 127.0.0.1 by default
+     * @param port the port; {@value #DEFAULT_PORT} by default, 0 for one the system picks
+     * @param tls HTTPS with these files, as for an MQTT listener; null: plain HTTP
+     * @param passwordFile users (the MQTT password file's format) who may sign in with HTTP Basic authentication
+     * @param tokenFile bearer tokens, one {@code name:token} per line
+     * @param allowAnonymous true: no credentials needed; null (the default): none needed on loopback
+     *     when neither file is configured
+     */
+    public record Http(String bind, int port, @Nullable Tls tls, @Nullable Path passwordFile, @Nullable Path tokenFile,
+            @Nullable Boolean allowAnonymous) {
+        public static final int DEFAULT_PORT = 8080;
+
+        public Http {
+            if (bind.isBlank()) {
+                throw new IllegalArgumentException("the HTTP listener's bind address must not be empty");
+            }
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("the HTTP listener's port must be 0 to 65535, not " + port);
+            }
+        }
+
+        /** Plain HTTP on 127.0.0.1 at a port the system picks, open without credentials: for tests and tools. */
+        public static Http onLoopback() {
+            return new Http(DEFAULT_BIND, 0, null, null, null, null);
+        }
+
+        /** The same listener with users and tokens (null: none) and the anonymous rule. */
+        public Http withCredentials(@Nullable Path passwordFile, @Nullable Path tokenFile, @Nullable Boolean allowAnonymous) {
+            return new Http(bind, port, tls, passwordFile, tokenFile, allowAnonymous);
+        }
+
+        /** Whether the listener is bound to a loopback address. */
+        public boolean isLoopback() {
+            try {
+                return InetAddress.getByName(bind).isLoopbackAddress();
+            } catch (UnknownHostException e) {
+                return false;
+            }
+        }
+
+        /** Whether a request without credentials is let in. */
+        public boolean anonymousAllowed() {
+            if (allowAnonymous != null) {
+                return allowAnonymous;
+            }
+            return passwordFile == null && tokenFile == null && isLoopback();
+        }
+
+        /** Why this listener must not start, or null: off loopback, open to anyone only by default. */
+        public @Nullable String securityViolation() {
+            if (!isLoopback() && allowAnonymous == null && passwordFile == null && tokenFile == null) {
+                return "the HTTP listener " + bind + ":" + port + " is not on loopback: configure http.password_file or"
+                        + " http.token_file, or set http.allow_anonymous: true to let anyone in";
+            }
+            return null;
         }
     }
 
@@ -475,12 +539,12 @@ public record BrokerConfig(
     public static BrokerConfig defaults() {
         return new BrokerConfig(List.of(new Listener(DEFAULT_BIND, DEFAULT_PORT)), null, null,
                 DEFAULT_MAX_PACKET_SIZE, DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_QUEUED, DEFAULT_MAX_PENDING_QOS0,
-                false, null, Storage.defaults(), null, Mqtt5.defaults(), null, Limits.defaults(), DEFAULT_SYS_INTERVAL);
+                false, null, Storage.defaults(), null, Mqtt5.defaults(), null, Limits.defaults(), DEFAULT_SYS_INTERVAL, null);
     }
 
     public BrokerConfig withStorage(Storage storage) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval, http);
     }
 
     /** The same configuration with persistence off: nothing is written to disk. */
@@ -498,57 +562,63 @@ public record BrokerConfig(
 
     public BrokerConfig withListeners(List<Listener> listeners) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval, http);
     }
 
     public BrokerConfig withAllowAnonymous(@Nullable Boolean allowAnonymous) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval, http);
     }
 
     public BrokerConfig withPasswordFile(@Nullable Path passwordFile) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval, http);
     }
 
     public BrokerConfig withLimits(int maxPacketSize, int maxInflightMessages, int maxQueuedMessages, int maxPendingQos0Messages) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval, http);
     }
 
     public BrokerConfig withSessions(boolean queueQos0Offline, @Nullable Duration sessionExpiry) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval, http);
     }
 
     /** The same configuration redirecting every client to another server (null: serving them here). */
     public BrokerConfig withRedirect(@Nullable Redirect redirect) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval, http);
     }
 
     /** The same configuration with other MQTT 5.0 offers and limits. */
     public BrokerConfig withMqtt5(Mqtt5 mqtt5) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval, http);
     }
 
     /** The same configuration with an ACL file (null: everything allowed). */
     public BrokerConfig withAclFile(@Nullable Path aclFile) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval, http);
     }
 
     /** The same configuration with other limits against abuse and overload. */
     public BrokerConfig withLimits(Limits limits) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval, http);
     }
 
     /** The same configuration publishing {@code $SYS} messages every {@code sysInterval} seconds (0: never). */
     public BrokerConfig withSysInterval(int sysInterval) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval, http);
+    }
+
+    /** The same configuration with an HTTP listener (null: none). */
+    public BrokerConfig withHttp(@Nullable Http http) {
+        return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval, http);
     }
 
     /** Whether anonymous clients are let in on {@code listener}. */
@@ -567,6 +637,9 @@ public record BrokerConfig(
                 return "listener " + listener.bind() + ":" + listener.port() + " is not on loopback: configure"
                         + " password_file or required client certificates, or set allow_anonymous: true to let anyone connect";
             }
+        }
+        if (http != null) {
+            return http.securityViolation();
         }
         return null;
     }

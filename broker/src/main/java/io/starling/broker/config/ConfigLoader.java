@@ -35,7 +35,7 @@ public final class ConfigLoader {
             "max_retained_bytes", "server_reference", "server_moved", "max_keepalive", "receive_maximum", "maximum_qos",
             "retain_available", "topic_alias_maximum", "response_information", "max_connections", "max_topic_levels",
             "max_topic_length", "max_subscriptions_per_client", "max_inbound_message_rate", "max_inbound_byte_rate",
-            "max_inflight_bytes", "max_queued_bytes", "stuck_client_timeout", "sys_interval");
+            "max_inflight_bytes", "max_queued_bytes", "stuck_client_timeout", "sys_interval", "http");
 
     private final YamlValues yaml;
 
@@ -125,6 +125,7 @@ public final class ConfigLoader {
         long maxQueuedBytes = limits.maxQueuedBytes();
         Duration stuckClientTimeout = limits.stuckClientTimeout();
         int sysInterval = defaults.sysInterval();
+        BrokerConfig.Http http = defaults.http();
         for (NodeTuple entry : yaml.entries(root, null, TOP_LEVEL_KEYS, ListenerReader.LISTENER_KEYS,
                 "it belongs in a listener, under listeners")) {
             String key = ((ScalarNode) entry.getKeyNode()).getValue();
@@ -166,6 +167,7 @@ public final class ConfigLoader {
                 case "max_queued_bytes" -> maxQueuedBytes = yaml.size(value, key, 0, Long.MAX_VALUE);
                 case "stuck_client_timeout" -> stuckClientTimeout = yaml.duration(value, key);
                 case "sys_interval" -> sysInterval = yaml.integer(value, key, 0, Integer.MAX_VALUE);
+                case "http" -> http = new HttpReader(yaml, new ListenerReader(yaml, TOP_LEVEL_KEYS), TOP_LEVEL_KEYS).http(value, key);
                 default -> throw new IllegalStateException("entries() let an unknown key through: " + key);
             }
         }
@@ -185,7 +187,7 @@ public final class ConfigLoader {
                     aclFile,
                     new BrokerConfig.Limits(maxConnections, maxTopicLevels, maxTopicLength, maxSubscriptions,
                             maxInboundMessageRate, maxInboundByteRate, maxInflightBytes, maxQueuedBytes, stuckClientTimeout),
-                    sysInterval);
+                    sysInterval, http);
         } catch (IllegalArgumentException e) {
             // Unreachable while the checks here are at least as strict as BrokerConfig's own.
             throw new ConfigException(yaml.file(), String.valueOf(e.getMessage()), e);

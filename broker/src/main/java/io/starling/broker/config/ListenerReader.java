@@ -123,7 +123,7 @@ final class ListenerReader {
         return tls ? DEFAULT_TLS_PORT : BrokerConfig.DEFAULT_PORT;
     }
 
-    private BrokerConfig.Tls tls(Node value, String key) throws ConfigException {
+    BrokerConfig.Tls tls(Node value, String key) throws ConfigException {
         yaml.requireNotEmpty(value, key, "a mapping with cert_file and key_file, or keystore");
         if (!(value instanceof MappingNode mapping)) {
             throw yaml.error(value, key, "must be a mapping with cert_file and key_file, or keystore, not " + YamlValues.describe(value));

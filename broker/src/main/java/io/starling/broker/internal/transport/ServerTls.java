@@ -107,7 +107,7 @@ public final class ServerTls {
     }
 
     /** Puts TLS in front of {@code channel}'s pipeline: the SSL handler, then what reads the handshake's outcome. */
-    void addHandlers(Channel channel) {
+    public void addHandlers(Channel channel) {
         channel.pipeline().addLast("tls", context.newHandler(channel.alloc()))
                 .addLast("tls-outcome", new TlsHandshakeOutcome(config.identity(), metrics));
     }
