@@ -5,11 +5,13 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.starling.broker.admin.BrokerAdmin;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.auth.PasswordFile;
 import io.starling.broker.config.ConfigException;
 import io.starling.broker.internal.acl.AccessControl;
 import io.starling.broker.internal.acl.AclFile;
+import io.starling.broker.internal.admin.Administration;
 import io.starling.broker.internal.auth.Authentication;
 import io.starling.broker.internal.auth.ScramSha256Mechanism;
 import io.starling.broker.internal.limits.LiveLimits;
@@ -76,11 +78,13 @@ public final class Broker implements AutoCloseable {
     private final Authentication authentication;
     /** Publishes $SYS/broker/...; null when sys_interval is 0. */
     private final @Nullable SysPublisher sys;
+    private final BrokerAdmin admin;
 
     private Broker(BrokerConfig config, EventLoopGroup acceptors, EventLoopGroup workers, ChannelGroup channels,
             BrokerMetrics metrics, SessionRegistry sessions, Router router, MqttServer server, Persistence persistence,
-            LiveLimits limits, AccessControl access, Authentication authentication, @Nullable SysPublisher sys) {
+            LiveLimits limits, AccessControl access, Authentication authentication, @Nullable SysPublisher sys, BrokerAdmin admin) {
         this.access = access;
+        this.admin = admin;
         this.sys = sys;
         this.config = config;
         this.acceptors = acceptors;
@@ -132,6 +136,7 @@ public final class Broker implements AutoCloseable {
         try {
             Recovered recovered = persistence.recover();
             BrokerMetrics metrics = new BrokerMetrics();
+            persistence.commitListener(metrics.storeCommits);
             TopicTree subscriptions = new TopicTree();
             RetainedIndex retained = new RetainedIndex(storage.maxRetainedMessages(), storage.maxRetainedBytes());
             restoreRetained(recovered, retained);
@@ -159,8 +164,9 @@ public final class Broker implements AutoCloseable {
             log.info("sessions: {}", persistence);
             // on one of the event loops: rounds take microseconds, and stop with the loops
             SysPublisher sys = SysPublisher.start(router, sessions.store(), metrics, workers.next(), config.sysInterval());
+            BrokerAdmin admin = new Administration(sessions, router, retained, channels);
             return new Broker(config, acceptors, workers, channels, metrics, sessions, router, server, persistence, limits, access,
-                    authentication, sys);
+                    authentication, sys, admin);
         } catch (IOException | RuntimeException e) {
             if (acceptors != null && workers != null) {
                 shutDown(acceptors, workers);
@@ -290,6 +296,11 @@ public final class Broker implements AutoCloseable {
 
     public BrokerMetrics metrics() {
         return metrics;
+    }
+
+    /** The operator's view of this broker: its clients, sessions and retained messages, publishing and watching. */
+    public BrokerAdmin admin() {
+        return admin;
     }
 
     /**

@@ -1,13 +1,32 @@
 package io.starling.broker.metrics;
 
+import io.starling.codec.packet.QoS;
+import io.starling.codec.wire.MqttVersion;
 import java.util.concurrent.atomic.LongAdder;
 
 /** What the broker has done since it started; counters any thread may increment cheaply. */
 public final class BrokerMetrics {
+    private static final int QOS_LEVELS = 3;
+    private static final int BY_VERSION_AND_QOS = MqttVersion.values().length * QOS_LEVELS;
+
     public final LongAdder connectionsOpened = new LongAdder();
+    /** Connections closed for any reason: the sum of {@link #connectionsClosed(CloseReason)}. */
     public final LongAdder connectionsClosed = new LongAdder();
+    /** Messages routed: clients' PUBLISH packets (QoS 2 re-sends and refused ones not counted) and wills. */
     public final LongAdder messagesReceived = new LongAdder();
     public final LongAdder messagesSent = new LongAdder();
+    /** TLS handshakes that succeeded (and whose client certificate, when one names the user, named one). */
+    public final LongAdder tlsHandshakesSucceeded = new LongAdder();
+    /** The store's commits; the broker hands it to the store at start-up. */
+    public final StoreCommits storeCommits = new StoreCommits();
+
+    // by protocol version and QoS, flat and indexed so that counting allocates nothing and looks nothing up
+    private final LongAdder[] closedBy = adders(CloseReason.values().length);
+    private final LongAdder[] receivedBy = adders(BY_VERSION_AND_QOS);
+    private final LongAdder[] receivedBytesBy = adders(BY_VERSION_AND_QOS);
+    private final LongAdder[] sentBy = adders(BY_VERSION_AND_QOS);
+    private final LongAdder[] sentBytesBy = adders(BY_VERSION_AND_QOS);
+
     /** Bytes read from clients' sockets (TLS and WebSocket framing included); counted only while {@code sys_interval} is not 0. */
     public final LongAdder bytesReceived = new LongAdder();
     /** Bytes written to clients' sockets (TLS and WebSocket framing included); counted only while {@code sys_interval} is not 0. */
@@ -59,4 +78,61 @@ public final class BrokerMetrics {
     public final LongAdder loginsRefused = new LongAdder();
     /** TLS handshakes that failed: no, untrusted, expired or revoked certificate, no common protocol, not TLS at all. */
     public final LongAdder tlsHandshakesFailed = new LongAdder();
+
+    /** Counts a closed connection under {@code reason}; call once per connection. */
+    public void connectionClosed(CloseReason reason) {
+        connectionsClosed.increment();
+        closedBy[reason.ordinal()].increment();
+    }
+
+    /** Connections closed for {@code reason}. */
+    public long connectionsClosed(CloseReason reason) {
+        return closedBy[reason.ordinal()].sum();
+    }
+
+    /** Counts a PUBLISH received from a {@code version} client and routed; wills are not counted here. */
+    public void received(MqttVersion version, QoS qos, int payloadBytes) {
+        int i = index(version, qos);
+        receivedBy[i].increment();
+        receivedBytesBy[i].add(payloadBytes);
+    }
+
+    /** Counts a PUBLISH written to a {@code version} client (re-sends with DUP included). */
+    public void sent(MqttVersion version, QoS qos, int payloadBytes) {
+        int i = index(version, qos);
+        sentBy[i].increment();
+        sentBytesBy[i].add(payloadBytes);
+    }
+
+    /** PUBLISH packets of {@code qos} received from {@code version} clients and routed. */
+    public long messagesReceived(MqttVersion version, QoS qos) {
+        return receivedBy[index(version, qos)].sum();
+    }
+
+    /** Payload bytes of {@link #messagesReceived(MqttVersion, QoS)}. */
+    public long payloadBytesReceived(MqttVersion version, QoS qos) {
+        return receivedBytesBy[index(version, qos)].sum();
+    }
+
+    /** PUBLISH packets of {@code qos} sent to {@code version} clients. */
+    public long messagesSent(MqttVersion version, QoS qos) {
+        return sentBy[index(version, qos)].sum();
+    }
+
+    /** Payload bytes of {@link #messagesSent(MqttVersion, QoS)}. */
+    public long payloadBytesSent(MqttVersion version, QoS qos) {
+        return sentBytesBy[index(version, qos)].sum();
+    }
+
+    private static int index(MqttVersion version, QoS qos) {
+        return version.ordinal() * QOS_LEVELS + qos.value();
+    }
+
+    private static LongAdder[] adders(int n) {
+        LongAdder[] adders = new LongAdder[n];
+        for (int i = 0; i < n; i++) {
+            adders[i] = new LongAdder();
+        }
+        return adders;
+    }
 }

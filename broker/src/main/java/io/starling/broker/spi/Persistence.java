@@ -70,6 +70,12 @@ public interface Persistence extends AutoCloseable {
         return changes == null || changes.isEmpty() || !enabled() ? null : commit(changes);
     }
 
+    /**
+     * Reports every commit from now on to {@code listener}, replacing the one before; the broker
+     * sets it once at start-up, for its metrics. A store that does not report commits ignores it.
+     */
+    default void commitListener(CommitListener listener) {}
+
     /** Reads everything stored, once, at start-up, before any client connects. */
     Recovered recover();
 

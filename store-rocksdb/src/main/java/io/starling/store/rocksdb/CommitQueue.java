@@ -1,6 +1,7 @@
 package io.starling.store.rocksdb;
 
 import io.starling.broker.config.FsyncMode;
+import io.starling.broker.spi.CommitListener;
 import io.starling.broker.spi.StoreException;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -41,6 +42,7 @@ public final class CommitQueue implements AutoCloseable {
     private final AtomicLong syncs = new AtomicLong();
     private final AtomicLong writes = new AtomicLong();
     private volatile boolean closing;
+    private volatile CommitListener listener = CommitListener.NONE;
 
     CommitQueue(RocksDB db, EnumMap<Keyspace, ColumnFamilyHandle> families, FsyncMode mode, String name) {
         this.db = db;
@@ -60,6 +62,11 @@ public final class CommitQueue implements AutoCloseable {
         }
         queue.add(new Pending(write, done));
         return done;
+    }
+
+    /** Tells {@code listener} of every batch committed from now on (on the commit thread), instead of the one before. */
+    public void listener(CommitListener listener) {
+        this.listener = listener;
     }
 
     public FsyncMode mode() {
@@ -130,7 +137,9 @@ public final class CommitQueue implements AutoCloseable {
 
     private void apply(List<Pending> group, boolean sync) {
         try (WriteBatch batch = new WriteBatch(); WriteOptions options = new WriteOptions().setSync(sync)) {
+            int changes = 0;
             for (Pending p : group) {
+                changes += p.write.changes().size();
                 for (StoreWrite.Change c : p.write.changes()) {
                     ColumnFamilyHandle family = families.get(c.keyspace());
                     if (c.end() != null) {
@@ -142,7 +151,9 @@ public final class CommitQueue implements AutoCloseable {
                     }
                 }
             }
+            long start = System.nanoTime();
             db.write(options, batch);
+            listener.committed(group.size(), changes, System.nanoTime() - start);
             commits.incrementAndGet();
             if (sync) {
                 syncs.incrementAndGet();

@@ -4,6 +4,7 @@ import io.starling.broker.config.FsyncMode;
 import io.starling.broker.model.Message;
 import io.starling.broker.model.StoredMessage;
 import io.starling.broker.model.SubscriptionOptions;
+import io.starling.broker.spi.CommitListener;
 import io.starling.broker.spi.Persistence;
 import io.starling.broker.spi.Recovered;
 import io.starling.broker.spi.StoreChanges;
@@ -70,6 +71,11 @@ public final class RocksPersistence implements Persistence {
     @Override
     public CompletableFuture<Void> commit(StoreChanges changes) {
         return store.commits().submit(((RocksChanges) changes).write());
+    }
+
+    @Override
+    public void commitListener(CommitListener listener) {
+        store.commits().listener(listener);
     }
 
     public RocksStore store() {

@@ -17,6 +17,7 @@ import io.starling.broker.internal.routing.Subscriber;
 import io.starling.broker.internal.session.ClientConnection;
 import io.starling.broker.internal.session.Session;
 import io.starling.broker.metrics.BrokerMetrics;
+import io.starling.broker.metrics.CloseReason;
 import io.starling.broker.model.Message;
 import io.starling.codec.decode.PacketDecodeException;
 import io.starling.codec.decode.PacketDecoder;
@@ -129,6 +130,12 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
     private volatile @Nullable String username;
     /** The keep alive of the accepted CONNECT in seconds, or {@link KeepAlive#AWAITING_CONNECT} before one. */
     private int keepAlive = KeepAlive.AWAITING_CONNECT;
+    /**
+     * When the CONNECT was accepted (epoch milliseconds), 0 before. Written last by {@link
+     * #accepted}: a thread that reads it non-zero sees the client identifier, version and keep
+     * alive set before it.
+     */
+    private volatile long connectedAtMillis;
     /** Whether the accepted CONNECT asked for a clean session; for the log only. */
     private boolean cleanStart;
     /** {@link System#nanoTime()} when the client was last read from, or the keep alive (re)started. */
@@ -137,6 +144,8 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
     /** The will and its delay, until published or discarded; taken at most once (see {@link #takeWill}). */
     private volatile Session.@Nullable PendingWill will;
     private volatile @Nullable String closeReason;
+    /** Why the connection ends, for the metrics; the first reason found stands, as for {@link #closeReason}. */
+    private volatile @Nullable CloseReason closeCause;
     private boolean closing;
     private boolean needsFlush;
     /** Not reading, to hold the client back while a subscriber it publishes to has a full queue. */
@@ -235,7 +244,7 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
                 flows.connect().enhancedAuth().onAuth(this, exchange, null, a);
             } else if (packet instanceof Disconnect) {
                 closing = true;
-                close("client sent DISCONNECT during authentication");
+                close(CloseReason.CLIENT_DISCONNECT, "client sent DISCONNECT during authentication");
             } else {
                 flows.connect().enhancedAuth().outOfTurn(this, exchange, packet.type().toString());
             }
@@ -282,7 +291,7 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
         } else if (packet instanceof Auth a) {
             flows.connect().enhancedAuth().onAuth(this, authExchange, authMethod, a);
         } else {
-            close("unexpected " + packet.type());
+            close(CloseReason.PROTOCOL_ERROR, "unexpected " + packet.type());
         }
     }
 
@@ -429,7 +438,8 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
         closing = true;
         s.submit(() -> {
             flush();
-            close("client sent DISCONNECT" + (d.reasonCode() == ReasonCode.NORMAL_DISCONNECTION ? "" : " " + d.reasonCode()));
+            close(CloseReason.CLIENT_DISCONNECT,
+                    "client sent DISCONNECT" + (d.reasonCode() == ReasonCode.NORMAL_DISCONNECTION ? "" : " " + d.reasonCode()));
         });
     }
 
@@ -439,11 +449,13 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
                 // [MQTT-3.1.2-2] answer an unknown protocol level with return code 0x01, then close
                 closing = true;
                 closeReason = "refused: " + failure.getMessage();
+                because(CloseReason.REFUSED);
                 writeAndClose(encoderFor(MqttVersion.V3_1_1), new ConnAck(false, ReasonCode.UNSUPPORTED_PROTOCOL_VERSION));
                 return;
             }
             if (decoder.version() == MqttVersion.V5 && failure.reasonCode().isAllowedIn(PacketType.CONNACK)) {
                 // [MQTT-4.13.1-1] a 5.0 CONNECT that breaks a rule is refused with the reason code
+                because(CloseReason.PROTOCOL_ERROR);
                 refuse(MqttVersion.V5, new ConnAck(false, failure.reasonCode(), reasonString(failure.getMessage())),
                         "protocol error: " + failure.getMessage());
                 return;
@@ -454,7 +466,7 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
             return;
         }
         // 3.1 and 3.1.1 have no way to say why: the connection is closed [MQTT-4.8.0-1]
-        close("protocol error: " + failure.getMessage());
+        close(CloseReason.PROTOCOL_ERROR, "protocol error: " + failure.getMessage());
     }
 
     /**
@@ -480,7 +492,7 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
             return;
         }
         if (keepAlive == KeepAlive.AWAITING_CONNECT) {
-            close("no CONNECT within " + KeepAlive.CONNECT_TIMEOUT_SECONDS + " s");
+            close(CloseReason.CONNECT_TIMEOUT, "no CONNECT within " + KeepAlive.CONNECT_TIMEOUT_SECONDS + " s");
         } else {
             // [MQTT-3.1.2-22] nothing received for 1.5 times the keep alive
             disconnect(ReasonCode.KEEP_ALIVE_TIMEOUT, "keep-alive timeout (" + keepAlive + " s)");
@@ -515,7 +527,7 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        close("I/O error: " + cause.getMessage());
+        close(CloseReason.CONNECTION_LOST, "I/O error: " + cause.getMessage());
     }
 
     @Override
@@ -526,7 +538,8 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
             timer.cancel(false);
             keepAliveTimer = null;
         }
-        flows.metrics().connectionsClosed.increment();
+        CloseReason cause = closeCause;
+        flows.metrics().connectionClosed(cause != null ? cause : CloseReason.CONNECTION_LOST);
         Session s = session;
         if (s != null) {
             // the session's mailbox publishes the will, at once or after its delay [MQTT-3.1.2-8]
@@ -563,6 +576,7 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
         ReasonCode code = refusal.reasonCode();
         closing = true;
         closeReason = "refused: " + reason;
+        because(CloseReason.REFUSED);
         log.info("client refused from {}: {} (CONNACK {})", peer().address(), reason, code);
         PacketEncoder with = encoderFor(version);
         Packet sent = refusal;
@@ -591,6 +605,21 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
         this.cleanStart = connect.cleanStart();
         // the client's keep alive replaces the CONNECT timeout and counts from the CONNECT
         restartKeepAlive(KeepAlive.limitNanos(keepAlive));
+        this.connectedAtMillis = System.currentTimeMillis();
+    }
+
+    /**
+     * When the client's CONNECT was accepted (epoch milliseconds), or 0 while it has not been.
+     * Any thread; once it is not 0, {@link #clientId}, {@link #version} and {@link
+     * #keepAliveSeconds} are those of the accepted CONNECT on any thread too.
+     */
+    public long connectedAtMillis() {
+        return connectedAtMillis;
+    }
+
+    /** The keep alive in force, in seconds (the client's, or the Server Keep Alive); see {@link #connectedAtMillis}. */
+    public int keepAliveSeconds() {
+        return Math.max(0, keepAlive);
     }
 
     /** Whether the connection is up and not closing: a verdict reached off the event loop still applies. */
@@ -652,8 +681,8 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
         }
     }
 
-    /** The client identifier of the accepted CONNECT; empty before. */
-    String clientId() {
+    /** The client identifier of the accepted CONNECT; empty before (see {@link #connectedAtMillis} for other threads). */
+    public String clientId() {
         return clientId;
     }
 
@@ -685,11 +714,33 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
         ch.writeAndFlush(with.encode(ch.alloc(), packet)).addListener(ChannelFutureListener.CLOSE);
     }
 
-    private void close(String reason) {
+    private void close(CloseReason cause, String reason) {
+        because(cause);
         if (closeReason == null) {
             closeReason = reason;
         }
         channel().close();
+    }
+
+    /** Notes why the connection ends, unless a reason was found before. */
+    private void because(CloseReason cause) {
+        if (closeCause == null) {
+            closeCause = cause;
+        }
+    }
+
+    /** Why a connection ends when the broker disconnects it with {@code code}. */
+    private static CloseReason causeOf(ReasonCode code) {
+        return switch (code) {
+            case KEEP_ALIVE_TIMEOUT -> CloseReason.KEEP_ALIVE_TIMEOUT;
+            case SESSION_TAKEN_OVER -> CloseReason.TAKEN_OVER;
+            case SERVER_SHUTTING_DOWN -> CloseReason.SHUTDOWN;
+            case ADMINISTRATIVE_ACTION -> CloseReason.ADMINISTRATIVE;
+            case NOT_AUTHORIZED, BAD_AUTHENTICATION_METHOD -> CloseReason.REFUSED;
+            // the broker sends 0x97 to a stuck subscriber only (PublishOutFlow)
+            case QUOTA_EXCEEDED -> CloseReason.STUCK_CLIENT;
+            default -> CloseReason.PROTOCOL_ERROR;
+        };
     }
 
     private Channel channel() {
@@ -714,7 +765,7 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
             if (fitting == null) {
                 if (packet instanceof ConnAck) {
                     // the client cannot take even the bare CONNACK: it could never be served
-                    close("CONNACK larger than the client's Maximum Packet Size of " + state.maxPacketSize);
+                    close(CloseReason.PROTOCOL_ERROR, "CONNACK larger than the client's Maximum Packet Size of " + state.maxPacketSize);
                 }
                 return;
             }
@@ -861,10 +912,11 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
         Channel ch = channel;
         if (ch == null || closing) {
             if (ch != null) {
-                close(reason);
+                close(causeOf(code), reason);
             }
             return;
         }
+        because(causeOf(code));
         if (closeReason == null) {
             closeReason = reason;
         }
@@ -888,8 +940,21 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
     public void closeForShutdown() {
         Channel ch = channel;
         if (ch != null) {
+            because(CloseReason.SHUTDOWN);
             // on the event loop, ahead of the close the broker asks for next
             ch.eventLoop().execute(() -> disconnect(ReasonCode.SERVER_SHUTTING_DOWN, "broker shutting down"));
+        }
+    }
+
+    /**
+     * Closes the connection at an operator's request, on its event loop: a 5.0 client is sent
+     * DISCONNECT 0x98 Administrative action first; the will is published and a persistent
+     * session stays, as for any close without the client's DISCONNECT. Any thread.
+     */
+    public void closeByAdministrator() {
+        Channel ch = channel;
+        if (ch != null) {
+            ch.eventLoop().execute(() -> disconnect(ReasonCode.ADMINISTRATIVE_ACTION, "disconnected by an administrator"));
         }
     }
 
@@ -925,6 +990,7 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
 
     @Override
     public void closeForStoreFailure(String reason) {
+        because(CloseReason.STORE_FAILURE);
         disconnect(ReasonCode.UNSPECIFIED_ERROR, "the store failed: " + reason);
     }
 

@@ -57,11 +57,18 @@ public final class PublishInFlow {
             return;
         }
         switch (message.qos()) {
-            case AT_MOST_ONCE -> publish(session, message, null, null, 0, 0);
-            // [MQTT-4.3.2-2] PUBACK once the message is the broker's
-            case AT_LEAST_ONCE -> publish(session, message, null, connection, PUBACK, packetId);
+            case AT_MOST_ONCE -> {
+                metrics.received(connection.version(), QoS.AT_MOST_ONCE, message.payload().length);
+                publish(session, message, null, null, 0, 0);
+            }
+            case AT_LEAST_ONCE -> {
+                metrics.received(connection.version(), QoS.AT_LEAST_ONCE, message.payload().length);
+                // [MQTT-4.3.2-2] PUBACK once the message is the broker's
+                publish(session, message, null, connection, PUBACK, packetId);
+            }
             case EXACTLY_ONCE -> {
                 if (session.inboundQos2().add(packetId)) {
+                    metrics.received(connection.version(), QoS.EXACTLY_ONCE, message.payload().length);
                     StoreChanges received = session.durable() ? persistence.changes().inbound(session.clientId(), packetId) : null;
                     publish(session, message, received, connection, PUBREC, packetId);
                 } else {

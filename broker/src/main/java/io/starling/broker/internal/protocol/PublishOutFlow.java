@@ -257,6 +257,7 @@ public final class PublishOutFlow implements Session.Delivery {
             int[] subscriptionIds) {
         if (connection.publish(message, qos, dup, retain, packetId, subscriptionIds)) {
             metrics.messagesSent.increment();
+            metrics.sent(connection.version(), qos, message.payload().length);
         } else {
             metrics.messagesTooLarge.increment();
         }

@@ -72,6 +72,11 @@ public final class RetainedIndex implements RetainedStore {
         }
     }
 
+    @Override
+    public @Nullable Message get(String topic) {
+        return find(topic);
+    }
+
     /** Topic and payload bytes of the retained messages. */
     public synchronized long bytes() {
         return bytes;

@@ -2,6 +2,7 @@ package io.starling.broker.internal.retained;
 
 import io.starling.broker.model.Message;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The retained messages, one per topic, as routing sees them. Safe to call from any thread; kept
@@ -17,6 +18,9 @@ public interface RetainedStore {
 
     /** Removes the retained message of {@code topic}, if any. */
     void remove(String topic);
+
+    /** The retained message of {@code topic} (a topic name), or null. */
+    @Nullable Message get(String topic);
 
     /** Calls {@code action} with every retained message whose topic matches {@code filter}. */
     void forEachMatching(String filter, Consumer<Message> action);

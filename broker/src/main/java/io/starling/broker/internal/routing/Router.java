@@ -146,16 +146,42 @@ public final class Router {
         }
         // one retained update at a time, so that the store ends with the same message per topic as memory
         synchronized (retained) {
-            if (retain(message) && persistence.enabled()) {
-                changes = changes != null ? changes : persistence.changes();
-                if (message.payload().length == 0) {
-                    changes.retainedRemoved(message.topic());
-                } else {
-                    changes.retained(message);
-                }
-            }
-            return new Publication(message, targets, queued, persistence.commitAny(changes));
+            return new Publication(message, targets, queued, persistence.commitAny(retainAndStore(message, changes)));
         }
+    }
+
+    /**
+     * Removes the retained message of {@code topic}, from memory and from the store, as an empty
+     * retained PUBLISH would, without routing anything: for an operator. Null when the topic has
+     * none; else completes once the store has the removal (at once without persistence).
+     */
+    public @Nullable CompletableFuture<Void> removeRetained(String topic) {
+        synchronized (retained) {
+            if (retained.get(topic) == null) {
+                return null;
+            }
+            Message empty = new Message(topic, QoS.AT_MOST_ONCE, true, new byte[0], "");
+            CompletableFuture<Void> stored = persistence.commitAny(retainAndStore(empty, null));
+            return stored != null ? stored : CompletableFuture.completedFuture(null);
+        }
+    }
+
+    /**
+     * Updates the retained message of the retained {@code message}'s topic, and adds the store's
+     * update to {@code changes} (made when null and needed); returns the changes. Under the
+     * monitor of {@link #retained}.
+     */
+    private @Nullable StoreChanges retainAndStore(Message message, @Nullable StoreChanges changes) {
+        if (!retain(message) || !persistence.enabled()) {
+            return changes;
+        }
+        StoreChanges storing = changes != null ? changes : persistence.changes();
+        if (message.payload().length == 0) {
+            storing.retainedRemoved(message.topic());
+        } else {
+            storing.retained(message);
+        }
+        return storing;
     }
 
     /** The subscribers {@code message} goes to, those the ACL file lets read it. */

@@ -115,6 +115,32 @@ public final class TopicTree {
      * is {@code $share/{group}/{filter}}); returns whether it replaced one.
      */
     public synchronized boolean subscribe(String filter, Subscriber subscriber, SubscriptionOptions options) {
+        boolean replaced = add(filter, subscriber, options);
+        if (!replaced) {
+            count++;
+        }
+        return replaced;
+    }
+
+    /**
+     * Adds {@code watcher} for {@code filter} (not a shared one): it is matched as a subscription
+     * is, but it is not one, so {@link #size} does not count it (an operator's live view of the
+     * messages, say). {@link #unwatch} removes it.
+     */
+    public synchronized void watch(String filter, Subscriber watcher, SubscriptionOptions options) {
+        if (SharedFilter.parse(filter) != null) {
+            throw new IllegalArgumentException("a watch cannot be a shared subscription: " + filter);
+        }
+        add(filter, watcher, options);
+    }
+
+    /** Removes the {@link #watch} of {@code watcher} for {@code filter}; returns whether there was one. */
+    public synchronized boolean unwatch(String filter, Subscriber watcher) {
+        return remove(root, filter, 0, watcher, null);
+    }
+
+    /** Adds or replaces a subscription without counting it; returns whether it replaced one. Under the monitor. */
+    private boolean add(String filter, Subscriber subscriber, SubscriptionOptions options) {
         SharedFilter shared = SharedFilter.parse(filter);
         Node node = nodeOf(shared == null ? filter : shared.filter());
         boolean replaced;
@@ -126,9 +152,6 @@ public final class TopicTree {
                 groups = node.shared = new ConcurrentHashMap<>(2);
             }
             replaced = join(groups.computeIfAbsent(shared.group(), g -> new SharedGroup()), subscriber, options);
-        }
-        if (!replaced) {
-            count++;
         }
         return replaced;
     }
@@ -262,9 +285,33 @@ public final class TopicTree {
         return true;
     }
 
-    /** The number of subscriptions in the tree. */
+    /** The number of subscriptions in the tree ({@link #watch watches} not counted). */
     public synchronized int size() {
         return count;
+    }
+
+    /**
+     * The number of shared subscription groups with at least one member (an emptied group is
+     * removed). Walks the whole tree: for an operator's overview, not for routing.
+     */
+    public synchronized int sharedGroups() {
+        return sharedGroups(root);
+    }
+
+    private static int sharedGroups(Node node) {
+        int n = 0;
+        ConcurrentHashMap<String, SharedGroup> groups = node.shared;
+        if (groups != null) {
+            for (SharedGroup group : groups.values()) {
+                if (group.members.length > 0) {
+                    n++;
+                }
+            }
+        }
+        for (Node child : node.children.values()) {
+            n += sharedGroups(child);
+        }
+        return n;
     }
 
     /**

@@ -14,6 +14,7 @@ import io.starling.codec.wire.TopicMatcher;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -280,13 +281,57 @@ public final class SessionRegistry {
     private void expire(Session session) {
         if (session.connection() == null && !session.isDiscarded()) {
             log.info("client {}: persistent session expired after {} offline", session.clientId(), expiryOf(session));
-            Session.PendingWill will = session.takePendingWill();
-            if (will != null) {
-                // [MQTT-3.1.3-9] the session ended before the will delay did
-                wills.publish(session, will.will);
-            }
-            discard(session);
+            endOffline(session);
         }
+    }
+
+    /** What {@link #delete} found. */
+    public enum Deletion { DELETED, CONNECTED, NOT_FOUND }
+
+    /**
+     * Ends the session of {@code clientId} now if it is offline, as its expiry would: a pending
+     * will is published, its subscriptions, messages and stored state go. A session a connection
+     * holds is left as it is. Any thread; the work runs in the session's mailbox, and the future
+     * completes there.
+     */
+    public CompletableFuture<Deletion> delete(String clientId) {
+        Session session = store.get(clientId);
+        if (session == null) {
+            return CompletableFuture.completedFuture(Deletion.NOT_FOUND);
+        }
+        CompletableFuture<Deletion> done = new CompletableFuture<>();
+        session.submit(() -> {
+            if (session.isDiscarded()) {
+                done.complete(Deletion.NOT_FOUND);
+            } else if (session.connection() != null) {
+                done.complete(Deletion.CONNECTED);
+            } else {
+                log.info("client {}: offline session deleted by an administrator", session.clientId());
+                session.cancelExpiry();
+                endOffline(session);
+                done.complete(Deletion.DELETED);
+            }
+        });
+        return done;
+    }
+
+    /** Ends an offline session: [MQTT-3.1.3-9] a will still waiting for its delay is published first. */
+    private void endOffline(Session session) {
+        Session.PendingWill will = session.takePendingWill();
+        if (will != null) {
+            wills.publish(session, will.will);
+        }
+        discard(session);
+    }
+
+    /**
+     * The Session Expiry Interval in force for {@code session}, in seconds: 0 for a session that
+     * ends with its connection, {@link #NEVER} for one that never expires, the broker's {@code
+     * session_expiry} for a 3.1 or 3.1.1 persistent session. Mailbox only.
+     */
+    public long expirySecondsOf(Session session) {
+        Duration d = expiryOf(session);
+        return d == null ? NEVER : d.toSeconds();
     }
 
     private void discard(Session session) {

@@ -4,6 +4,7 @@ import io.starling.broker.internal.retained.RetainedIndex;
 import io.starling.broker.internal.retained.RetainedStore;
 import io.starling.broker.model.Message;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The retained messages routing sees: the clients' ones, and apart from them the broker's own
@@ -32,6 +33,11 @@ public final class SysRetained implements RetainedStore {
         } else {
             clients.remove(topic);
         }
+    }
+
+    @Override
+    public @Nullable Message get(String topic) {
+        return SysPublisher.isSysTopic(topic) ? sys.get(topic) : clients.get(topic);
     }
 
     @Override

@@ -68,11 +68,13 @@ final class TlsHandshakeOutcome extends ChannelInboundHandlerAdapter {
     private void succeeded(ChannelHandlerContext ctx) {
         ctx.pipeline().remove(this);
         if (identity == null) {
+            metrics.tlsHandshakesSucceeded.increment();
             return;
         }
         X509Certificate certificate = clientCertificate(ctx);
         if (certificate == null) {
             // client_auth optional and none presented: the CONNECT's user name stands
+            metrics.tlsHandshakesSucceeded.increment();
             return;
         }
         Connection connection = ctx.pipeline().get(Connection.class);
@@ -84,6 +86,7 @@ final class TlsHandshakeOutcome extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
+        metrics.tlsHandshakesSucceeded.increment();
         if (connection != null) {
             connection.peer(new Peer(connection.peer().address(), name));
         }
