@@ -6,6 +6,7 @@ import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.config.ConfigException;
 import io.starling.broker.config.ConfigLoader;
 import io.starling.broker.spi.StoreException;
+import io.starling.http.HttpListener;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -42,6 +43,10 @@ final class BrokerCommand implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "Log packet traces (DEBUG).")
     boolean verbose;
 
+    @Option(names = "--http-port", description = "Start the HTTP listener (metrics, health, admin API, dashboard) on this"
+            + " port, at the configuration's http.bind or 127.0.0.1 (default: the configuration's http block, or none).")
+    @Nullable Integer httpPort;
+
     @Option(names = "--check-config", description = "Check the configuration and every file it names (password file,"
             + " ACL file, certificates), print any problem, and exit 0 if it is valid or 1 if not, without starting.")
     boolean checkConfig;
@@ -66,12 +71,24 @@ final class BrokerCommand implements Callable<Integer> {
         if (checkConfig) {
             return check(brokerConfig);
         }
+        HttpListener http = null;
         Broker broker;
         try {
+            // the HTTP listener first: its readiness probe says 503 while the store is read back
+            if (brokerConfig.http() != null) {
+                http = HttpListener.start(brokerConfig.http());
+            }
             broker = Broker.start(brokerConfig);
         } catch (IOException | IllegalArgumentException | StoreException e) {
+            if (http != null) {
+                http.close();
+            }
             System.err.println("starling broker: " + e.getMessage());
             return 1;
+        }
+        HttpListener httpListener = http;
+        if (httpListener != null) {
+            httpListener.attach(broker, () -> reload(broker, httpListener));
         }
         NativeHeapTrimmer trimmer = trimNativeHeap
                 ? new NativeHeapTrimmer(NativeHeapTrimmer.activityOf(broker.metrics()), NativeHeapTrimmer::trimThroughJvm)
@@ -84,7 +101,17 @@ final class BrokerCommand implements Callable<Integer> {
         };
         Signal.handle(new Signal("TERM"), stop);
         Signal.handle(new Signal("INT"), stop);
-        Signal.handle(new Signal("HUP"), signal -> reload(broker));
+        Signal.handle(new Signal("HUP"), signal -> {
+            Logger log = LoggerFactory.getLogger(BrokerCommand.class);
+            log.info("SIGHUP received, reloading {}", config == null ? "(no configuration file; certificates, password and ACL files only)" : config);
+            try {
+                reload(broker, httpListener);
+            } catch (ConfigException | IllegalArgumentException e) {
+                log.error("reload refused, nothing changed: {}", e.getMessage());
+            } catch (RuntimeException e) {
+                log.error("reload failed, nothing changed", e);
+            }
+        });
         try {
             stopped.await();
         } catch (InterruptedException e) {
@@ -93,7 +120,13 @@ final class BrokerCommand implements Callable<Integer> {
         if (trimmer != null) {
             trimmer.close();
         }
+        if (httpListener != null) {
+            httpListener.stopping();
+        }
         broker.close();
+        if (httpListener != null) {
+            httpListener.close();
+        }
         return 0;
     }
 
@@ -114,23 +147,28 @@ final class BrokerCommand implements Callable<Integer> {
     }
 
     /**
-     * SIGHUP: reads the configuration file again and hands it to the running broker, which applies
-     * what can change live or keeps everything as it was; either way the broker keeps running.
+     * SIGHUP and {@code POST /api/v1/reload}: reads the configuration file again and hands it to the
+     * running broker, which applies what can change live or keeps everything as it was; either way
+     * the broker keeps running. The HTTP listener reads its password, token and TLS files again.
+     * Returns the warnings (clear-text passwords); throws, changing nothing, on a problem.
      */
-    private void reload(Broker broker) {
-        Logger log = LoggerFactory.getLogger(BrokerCommand.class);
-        log.info("SIGHUP received, reloading {}", config == null ? "(no configuration file; certificates, password and ACL files only)" : config);
-        try {
-            broker.reload(configuration());
-        } catch (ConfigException | IllegalArgumentException e) {
-            log.error("reload refused, nothing changed: {}", e.getMessage());
-        } catch (RuntimeException e) {
-            log.error("reload failed, nothing changed", e);
+    private List<String> reload(Broker broker, @Nullable HttpListener http) throws ConfigException {
+        BrokerConfig next = configuration();
+        List<String> warnings = Broker.check(next);
+        broker.reload(next);
+        if (http != null) {
+            http.reloadFiles();
         }
+        return warnings;
     }
 
     private BrokerConfig configuration() throws ConfigException {
         BrokerConfig loaded = config != null ? ConfigLoader.load(config) : BrokerConfig.defaults();
+        if (httpPort != null) {
+            BrokerConfig.Http http = loaded.http();
+            loaded = loaded.withHttp(http == null ? new BrokerConfig.Http(BrokerConfig.DEFAULT_BIND, httpPort, null, null, null, null)
+                    : new BrokerConfig.Http(http.bind(), httpPort, http.tls(), http.passwordFile(), http.tokenFile(), http.allowAnonymous()));
+        }
         if (port == null && bind == null) {
             return loaded;
         }

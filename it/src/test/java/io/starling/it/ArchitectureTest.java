@@ -43,7 +43,8 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule brokerDoesNotDependOnCliOrRocksDb = noClasses().that().resideInAPackage("io.starling.broker..")
             .should().dependOnClassesThat()
-            .resideInAnyPackage("io.starling.cli..", "io.starling.client..", "io.starling.store..", "org.rocksdb..");
+            .resideInAnyPackage("io.starling.cli..", "io.starling.client..", "io.starling.store..", "io.starling.http..",
+                    "org.rocksdb..", "io.micrometer..", "com.fasterxml.jackson..");
 
     @ArchTest
     static final ArchRule messageModelIsALeaf = classes().that().resideInAPackage("io.starling.broker.model..")
@@ -54,6 +55,10 @@ class ArchitectureTest {
     static final ArchRule spiUsesOnlyTheModelAndConfiguration = classes().that().resideInAPackage("io.starling.broker.spi..")
             .should().onlyDependOnClassesThat(resideInAnyPackage("io.starling.broker.spi..", "io.starling.broker.model..",
                     "io.starling.broker.config..", "io.starling.codec..").or(not(resideInAPackage("io.starling.."))));
+
+    @ArchTest
+    static final ArchRule httpServesTheBrokerFromOutside = noClasses().that().resideInAPackage("io.starling.http..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.starling.cli..", "io.starling.client..", "io.starling.store..");
 
     @ArchTest
     static final ArchRule internalsStayInTheBroker = noClasses().that().resideOutsideOfPackage("io.starling.broker..")

@@ -130,6 +130,8 @@ class DistributionTest {
         // the files the settings name, relative to the configuration's directory
         Files.writeString(conf.resolve("passwd"), "", UTF_8);
         Files.writeString(conf.resolve("acl"), "", UTF_8);
+        Files.writeString(conf.resolve("http-users"), "", UTF_8);
+        Files.writeString(conf.resolve("http-tokens"), "# none yet\n", UTF_8);
         Path tls = Files.createDirectory(conf.resolve("tls"));
         TestCertificates certs = TestCertificates.create(tls);
         // server.crt and server.key are the names the example uses already

@@ -1,0 +1,5 @@
+/** Liveness and readiness probes. */
+@NullMarked
+package io.starling.http.health;
+
+import org.jspecify.annotations.NullMarked;
