@@ -37,8 +37,8 @@ final class SizeGauges {
         sizes.gauge(meters, "starling.shared.groups", "Shared subscription groups with at least one member", null, null,
                 Overview::sharedGroups);
         sizes.gauge(meters, "starling.retained.messages", "Retained messages kept", null, null, Overview::retainedMessages);
-        meters.add(Gauge.builder("starling.retained.payload", sizes, s -> s.overview().retainedBytes())
-                .description("Payload bytes of the retained messages kept").baseUnit("bytes").strongReference(true)
+        meters.add(Gauge.builder("starling.retained", sizes, s -> s.overview().retainedBytes())
+                .description("Topic and payload bytes of the retained messages kept, as max_retained_bytes counts them").baseUnit("bytes").strongReference(true)
                 .register(meters.registry()));
         return sizes;
     }

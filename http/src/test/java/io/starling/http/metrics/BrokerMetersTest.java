@@ -114,7 +114,7 @@ class BrokerMetersTest {
                 "starling_subscriptions 4.0",
                 "starling_shared_groups 1.0",
                 "starling_retained_messages 5.0",
-                "starling_retained_payload_bytes 1234.0");
+                "starling_retained_bytes 1234.0");
         assertThat(admin.overviews.get()).isEqualTo(1);
     }
 
