@@ -1,0 +1,43 @@
+package io.starling.broker.cluster;
+
+import io.starling.broker.model.Message;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The broker's side of a cluster ({@code Broker.cluster()}): the transport feeds it what the other
+ * nodes say, and hears through {@link ClusterEvents} what this node does. Nodes are named by the
+ * transport (their {@code node_name}). Every method may be called from any thread.
+ */
+public interface ClusterPort {
+    /**
+     * Starts telling {@code events} about this node's routes, messages to forward and retained
+     * changes; returns this node's routes at that moment, so that the transport can announce them.
+     */
+    Set<String> attach(ClusterEvents events);
+
+    /** {@code node} has subscribers for these filters: matching messages published here are forwarded there. */
+    void routesAdded(String node, Collection<String> filters);
+
+    /** {@code node} no longer has subscribers for these filters. */
+    void routesRemoved(String node, Collection<String> filters);
+
+    /** {@code node} left or died: forget every route it had. */
+    void nodeGone(String node);
+
+    /**
+     * Delivers {@code message}, forwarded by another node, to this node's own subscribers (never to
+     * other nodes again), as if published here: QoS downgraded per subscription, stored for
+     * persistent sessions, retain flag as MQTT says. Retained state is not changed here (see
+     * {@link #retainedReplicated}). Completes once stored.
+     */
+    CompletableFuture<Void> deliverForwarded(Message message);
+
+    /** Applies another node's retained change (empty payload: remove), in memory and in the store, without delivering it. */
+    void retainedReplicated(Message message);
+
+    /** Every retained message of this node, for a node that joins. */
+    List<Message> retainedSnapshot();
+}
