@@ -1,9 +1,7 @@
 package io.starling.broker.auth;
 
 import io.starling.broker.config.ConfigException;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -38,13 +36,7 @@ public final class PasswordFile {
 
     /** Reads {@code file}; a line that is not {@code user:password} or a malformed hash fails with the file and line. */
     public static PasswordFile load(Path file) throws ConfigException {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new ConfigException(file.toString(), "cannot read the password file: " + e, e);
-        }
-        return parse(file.toString(), lines);
+        return parse(file.toString(), CredentialFiles.lines(file, "password file"));
     }
 
     /** Reads {@code lines} of the file named {@code file} (for messages). */

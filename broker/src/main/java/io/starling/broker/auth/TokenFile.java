@@ -1,9 +1,7 @@
 package io.starling.broker.auth;
 
 import io.starling.broker.config.ConfigException;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -31,13 +29,7 @@ public final class TokenFile {
 
     /** Reads {@code file}; a malformed line fails with the file and line. */
     public static TokenFile load(Path file) throws ConfigException {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new ConfigException(file.toString(), "cannot read the token file: " + e, e);
-        }
-        return parse(file.toString(), lines);
+        return parse(file.toString(), CredentialFiles.lines(file, "token file"));
     }
 
     /** Reads {@code lines} of the file named {@code file} (for messages). */

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.starling.broker.Broker;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.http.HttpListener;
+import io.starling.it.browser.HeadlessChromium;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -45,8 +46,6 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * The web dashboard in a real browser: headless Chromium, driven by Selenium through chromedriver,
@@ -60,8 +59,6 @@ import org.openqa.selenium.chrome.ChromeOptions;
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class DashboardBrowserTest {
     private static final String HOST = "127.0.0.1";
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final Duration WAIT = Duration.ofSeconds(15);
     private static final Duration POLL = Duration.ofMillis(50);
 
@@ -76,11 +73,9 @@ class DashboardBrowserTest {
 
     @BeforeAll
     static void start() throws Exception {
-        if (!browserExpected()) {
+        if (!HeadlessChromium.expected()) {
             return;
         }
-        assertThat(CHROMIUM).as("Chromium (apt-get install chromium)").isExecutable();
-        assertThat(CHROMEDRIVER).as("chromedriver (apt-get install chromium-driver)").isExecutable();
         broker = Broker.start(BrokerConfig.defaults().inMemory().withListeners(List.of(new BrokerConfig.Listener(HOST, 0))));
         http = HttpListener.start(BrokerConfig.Http.onLoopback());
         http.attach(broker, null);
@@ -105,7 +100,7 @@ class DashboardBrowserTest {
     // @BeforeAll as zero tests run, silently, and a developer without the browser should be told.
     @BeforeEach
     void needsBrowser() {
-        assumeTrue(browserExpected(), "skipped: apt-get install chromium chromium-driver to run the browser tests");
+        assumeTrue(HeadlessChromium.expected(), HeadlessChromium.MISSING);
     }
 
     @AfterEach
@@ -385,31 +380,9 @@ class DashboardBrowserTest {
         }
     }
 
-    /** Installed, or CI, where .ci/run installs it and a missing browser fails the tests instead. */
-    private static boolean browserExpected() {
-        return Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER) || "true".equals(System.getenv("CI"));
-    }
-
-    /** Headless Chromium with a profile of its own, quiet (no sync, updates or first-run pages), showing 1280x800. */
+    /** Headless Chromium showing exactly 1280x800. */
     private static ChromeDriver startChromium() {
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments(
-                "--headless=new",
-                "--no-sandbox",                     // CI runs as root, where the sandbox cannot start
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--window-size=1280,800",
-                "--user-data-dir=" + dir.resolve("chromium-profile"));
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort()
-                .build();
-        ChromeDriver driver = new ChromeDriver(service, options);
+        ChromeDriver driver = HeadlessChromium.start(dir.resolve("chromium-profile"), "--window-size=1280,800");
         // the window's size is not the page's: fix the viewport itself, for screenshots of exactly 1280x800
         driver.executeCdpCommand("Emulation.setDeviceMetricsOverride",
                 Map.of("width", 1280, "height", 800, "deviceScaleFactor", 1, "mobile", false));

@@ -10,6 +10,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.starling.broker.Broker;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.testing.TestCertificates;
+import io.starling.it.browser.HeadlessChromium;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -41,8 +42,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * MQTT over WebSocket from a real browser: headless Chromium, driven by Selenium through
@@ -57,8 +56,6 @@ import org.openqa.selenium.chrome.ChromeOptions;
 class BrowserWebSocketTest {
     private static final String HOST = "127.0.0.1";
     private static final String PAGE = "/mqtt-page.html";
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final Duration WAIT = Duration.ofSeconds(15);
     private static final Duration POLL = Duration.ofMillis(20);
 
@@ -78,11 +75,9 @@ class BrowserWebSocketTest {
 
     @BeforeAll
     static void start() throws Exception {
-        if (!browserExpected()) {
+        if (!HeadlessChromium.expected()) {
             return;
         }
-        assertThat(CHROMIUM).as("Chromium (apt-get install chromium)").isExecutable();
-        assertThat(CHROMEDRIVER).as("chromedriver (apt-get install chromium-driver)").isExecutable();
         TestCertificates.Issued server = TestCertificates.create(dir.resolve("certs")).server();
         BrokerConfig.Listener tcp = new BrokerConfig.Listener(HOST, 0);
         broker = Broker.start(BrokerConfig.defaults().inMemory().withListeners(List.of(
@@ -110,7 +105,7 @@ class BrowserWebSocketTest {
     // @BeforeAll as zero tests run, silently, and a developer without the browser should be told.
     @BeforeEach
     void needsBrowser() {
-        assumeTrue(browserExpected(), "skipped: apt-get install chromium chromium-driver to run the browser tests");
+        assumeTrue(HeadlessChromium.expected(), HeadlessChromium.MISSING);
     }
 
     @AfterEach
@@ -224,10 +219,6 @@ class BrowserWebSocketTest {
                 .isEqualTo("connected"));
     }
 
-    /** Installed, or CI, where .ci/run installs it and a missing browser fails the tests instead. */
-    private static boolean browserExpected() {
-        return Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER) || "true".equals(System.getenv("CI"));
-    }
 
     private static Object script(String script) {
         return browser.executeScript(script);
@@ -282,23 +273,6 @@ class BrowserWebSocketTest {
     private static ChromeDriver startChromium(X509Certificate serverCertificate) throws Exception {
         String spki = Base64.getEncoder().encodeToString(
                 MessageDigest.getInstance("SHA-256").digest(serverCertificate.getPublicKey().getEncoded()));
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments(
-                "--headless=new",
-                "--no-sandbox",                     // CI runs as root, where the sandbox cannot start
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--user-data-dir=" + dir.resolve("chromium-profile"),
-                "--ignore-certificate-errors-spki-list=" + spki);
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort()
-                .build();
-        return new ChromeDriver(service, options);
+        return HeadlessChromium.start(dir.resolve("chromium-profile"), "--ignore-certificate-errors-spki-list=" + spki);
     }
 }
