@@ -161,6 +161,8 @@ class AdminApiTest {
         await().atMost(WAIT).until(() -> !beta.isConnected());
         await().atMost(WAIT).until(() -> api.get("/api/v1/clients").get("total").asInt() == 0);
         assertThat(api.call("POST", "/api/v1/clients/beta/disconnect", null).statusCode()).isEqualTo(404);
+        // counted under its own reason in /metrics
+        assertThat(api.call("GET", "/metrics", null).body()).contains("starling_connections_closed_total{reason=\"administrative\"} 1.0");
     }
 
     @Test
