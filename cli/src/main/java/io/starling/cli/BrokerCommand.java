@@ -101,7 +101,7 @@ final class BrokerCommand implements Callable<Integer> {
         };
         Signal.handle(new Signal("TERM"), stop);
         Signal.handle(new Signal("INT"), stop);
-        Signal.handle(new Signal("HUP"), signal -> {
+        SignalHandler before = Signal.handle(new Signal("HUP"), signal -> {
             Logger log = LoggerFactory.getLogger(BrokerCommand.class);
             log.info("SIGHUP received, reloading {}", config == null ? "(no configuration file; certificates, password and ACL files only)" : config);
             try {
@@ -112,6 +112,11 @@ final class BrokerCommand implements Callable<Integer> {
                 log.error("reload failed, nothing changed", e);
             }
         });
+        if (before == SignalHandler.SIG_IGN) {
+            // the JVM leaves a signal ignored at start ignored (nohup): say so rather than let reloads vanish
+            LoggerFactory.getLogger(BrokerCommand.class).warn("SIGHUP is ignored by this process (started with nohup?): it"
+                    + " will not reload the configuration; start it without nohup, or use POST /api/v1/reload on the HTTP listener");
+        }
         try {
             stopped.await();
         } catch (InterruptedException e) {

@@ -106,4 +106,38 @@ class HttpListenerProcessTest {
             assertThat(broker.isAlive()).isTrue();
         }
     }
+
+    @Test
+    @DisplayName("started with SIGHUP ignored (nohup), the broker says SIGHUP will not reload, and POST /api/v1/reload still does")
+    void sighupIgnoredUnderNohup() throws Exception {
+        Path tokens = dir.resolve("tokens");
+        Files.writeString(tokens, "prometheus:" + FIRST + "\n", UTF_8);
+        Path config = dir.resolve("broker.yaml");
+        Files.writeString(config, """
+                listeners:
+                  - bind: 127.0.0.1
+                    port: 0
+                persistence: false
+                http:
+                  port: 0
+                  token_file: tokens
+                """, UTF_8);
+        Path log = dir.resolve("nohup.log");
+        Process process = new ProcessBuilder("nohup", ProjectRoot.LAUNCHER.toString(), "broker", "-c", config.toString())
+                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        try {
+            BrokerProcess.awaitListening(process, log, BrokerProcess.START);
+            await().atMost(Duration.ofSeconds(15)).until(() -> Files.readString(log, UTF_8).contains("SIGHUP is ignored by this process"));
+            Matcher listening = HTTP_LISTENING.matcher(Files.readString(log, UTF_8));
+            assertThat(listening.find()).isTrue();
+            int port = Integer.parseInt(listening.group(1));
+            Files.writeString(tokens, "prometheus:" + SECOND + "\n", UTF_8);
+            assertThat(call(port, "POST", "/api/v1/reload", FIRST).statusCode()).isEqualTo(200);
+            assertThat(call(port, "GET", "/metrics", SECOND).statusCode()).isEqualTo(200);
+        } finally {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
 }
