@@ -8,11 +8,13 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.starling.broker.admin.BrokerAdmin;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.auth.PasswordFile;
+import io.starling.broker.cluster.ClusterPort;
 import io.starling.broker.config.ConfigException;
 import io.starling.broker.internal.acl.AccessControl;
 import io.starling.broker.internal.acl.AclFile;
 import io.starling.broker.internal.admin.Administration;
 import io.starling.broker.internal.auth.Authentication;
+import io.starling.broker.internal.cluster.ClusterNode;
 import io.starling.broker.internal.auth.ScramSha256Mechanism;
 import io.starling.broker.internal.limits.LiveLimits;
 import io.starling.broker.internal.protocol.ConnectFlow;
@@ -79,10 +81,13 @@ public final class Broker implements AutoCloseable {
     /** Publishes $SYS/broker/...; null when sys_interval is 0. */
     private final @Nullable SysPublisher sys;
     private final BrokerAdmin admin;
+    private final ClusterNode cluster;
 
     private Broker(BrokerConfig config, EventLoopGroup acceptors, EventLoopGroup workers, ChannelGroup channels,
             BrokerMetrics metrics, SessionRegistry sessions, Router router, MqttServer server, Persistence persistence,
-            LiveLimits limits, AccessControl access, Authentication authentication, @Nullable SysPublisher sys, BrokerAdmin admin) {
+            LiveLimits limits, AccessControl access, Authentication authentication, @Nullable SysPublisher sys, BrokerAdmin admin,
+            ClusterNode cluster) {
+        this.cluster = cluster;
         this.access = access;
         this.admin = admin;
         this.sys = sys;
@@ -143,6 +148,8 @@ public final class Broker implements AutoCloseable {
             // $SYS messages are retained apart, outside the clients' limits
             Router router = new Router(subscriptions, config.sysInterval() > 0 ? new SysRetained(retained) : retained, persistence,
                     metrics, access);
+            // before the sessions are restored: their subscriptions are this node's first routes
+            ClusterNode cluster = new ClusterNode(router, retained, metrics);
             LiveLimits limits = new LiveLimits(config.limits(), metrics);
             PublishOutFlow publishOut = new PublishOutFlow(config, persistence, metrics, limits);
             PublishInFlow publishIn = new PublishInFlow(router, persistence, metrics);
@@ -166,7 +173,7 @@ public final class Broker implements AutoCloseable {
             SysPublisher sys = SysPublisher.start(router, sessions.store(), metrics, workers.next(), config.sysInterval());
             BrokerAdmin admin = new Administration(sessions, router, retained, channels);
             return new Broker(config, acceptors, workers, channels, metrics, sessions, router, server, persistence, limits, access,
-                    authentication, sys, admin);
+                    authentication, sys, admin, cluster);
         } catch (IOException | RuntimeException e) {
             if (acceptors != null && workers != null) {
                 shutDown(acceptors, workers);
@@ -301,6 +308,14 @@ public final class Broker implements AutoCloseable {
     /** The operator's view of this broker: its clients, sessions and retained messages, publishing and watching. */
     public BrokerAdmin admin() {
         return admin;
+    }
+
+    /**
+     * This broker's side of a cluster, for the cluster transport: until a transport {@link
+     * ClusterPort#attach attaches}, the broker is alone and sends nothing anywhere.
+     */
+    public ClusterPort cluster() {
+        return cluster;
     }
 
     /**

@@ -15,6 +15,10 @@ public final class BrokerMetrics {
     /** Messages routed: clients' PUBLISH packets (QoS 2 re-sends and refused ones not counted) and wills. */
     public final LongAdder messagesReceived = new LongAdder();
     public final LongAdder messagesSent = new LongAdder();
+    /** Messages published here and forwarded to another cluster node, counted once per node. */
+    public final LongAdder messagesForwardedOut = new LongAdder();
+    /** Messages another cluster node forwarded here (not counted in {@link #messagesReceived}). */
+    public final LongAdder messagesForwardedIn = new LongAdder();
     /** TLS handshakes that succeeded (and whose client certificate, when one names the user, named one). */
     public final LongAdder tlsHandshakesSucceeded = new LongAdder();
     /** The store's commits; the broker hands it to the store at start-up. */

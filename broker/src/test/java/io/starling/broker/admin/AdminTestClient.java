@@ -36,11 +36,11 @@ import java.util.List;
  * codec encodes for its protocol version and decodes the broker's packets with the codec's
  * client-side decoder. Every read is bounded by the socket's read timeout.
  */
-final class AdminTestClient implements AutoCloseable {
+public final class AdminTestClient implements AutoCloseable {
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
 
     /** A PUBLISH as received, its payload copied out as text. */
-    record Received(String topic, QoS qos, boolean retain, int packetId, String payload, Properties properties) {}
+    public record Received(String topic, QoS qos, boolean retain, int packetId, String payload, Properties properties) {}
 
     private final Socket socket;
     private final PacketEncoder encoder;
@@ -64,7 +64,7 @@ final class AdminTestClient implements AutoCloseable {
     }
 
     /** Connects with {@code connect} and expects CONNACK 0x00. */
-    static AdminTestClient connected(int port, Connect connect) {
+    public static AdminTestClient connected(int port, Connect connect) {
         AdminTestClient client = new AdminTestClient(port, connect.version(), connect.clientId());
         try {
             client.send(connect);
@@ -78,16 +78,16 @@ final class AdminTestClient implements AutoCloseable {
     }
 
     /** A client of {@code version} with a clean session (clean start, no expiry in 5.0) and no credentials. */
-    static AdminTestClient connected(int port, MqttVersion version, String clientId) {
+    public static AdminTestClient connected(int port, MqttVersion version, String clientId) {
         return connected(port, new Connect(version, clientId, true, 60));
     }
 
     /** The local port of the socket: with 127.0.0.1, what the broker sees as the client's address. */
-    int localPort() {
+    public int localPort() {
         return socket.getLocalPort();
     }
 
-    AdminTestClient send(Packet packet) {
+    public AdminTestClient send(Packet packet) {
         ByteBuf encoded = encoder.encode(UnpooledByteBufAllocator.DEFAULT, packet);
         try {
             socket.getOutputStream().write(ByteBufUtil.getBytes(encoded));
@@ -101,7 +101,7 @@ final class AdminTestClient implements AutoCloseable {
     }
 
     /** Subscribes to {@code filter} and expects a SUBACK granting {@code qos}. */
-    AdminTestClient subscribe(int packetId, String filter, QoS qos) {
+    public AdminTestClient subscribe(int packetId, String filter, QoS qos) {
         send(new Subscribe(packetId, List.of(new Subscription(filter, qos))));
         SubAck ack = expect(SubAck.class);
         assertThat(ack.packetId()).isEqualTo(packetId);
@@ -118,7 +118,7 @@ final class AdminTestClient implements AutoCloseable {
     }
 
     /** Publishes a UTF-8 payload with {@code properties}; a QoS 1 one waits for its PUBACK. */
-    AdminTestClient publish(String topic, QoS qos, boolean retain, int packetId, String payload, Properties properties) {
+    public AdminTestClient publish(String topic, QoS qos, boolean retain, int packetId, String payload, Properties properties) {
         Publish publish = new Publish(topic, qos, false, retain, packetId, properties,
                 Unpooled.wrappedBuffer(payload.getBytes(StandardCharsets.UTF_8)));
         try {
@@ -133,12 +133,12 @@ final class AdminTestClient implements AutoCloseable {
     }
 
     /** Publishes a UTF-8 payload without properties. */
-    AdminTestClient publish(String topic, QoS qos, boolean retain, int packetId, String payload) {
+    public AdminTestClient publish(String topic, QoS qos, boolean retain, int packetId, String payload) {
         return publish(topic, qos, retain, packetId, payload, Properties.EMPTY);
     }
 
     /** The next packet, a PUBLISH, as received (not acknowledged). */
-    Received expectPublish() {
+    public Received expectPublish() {
         Publish p = expect(Publish.class);
         try {
             return new Received(p.topic(), p.qos(), p.retained(), p.packetId(), p.payload().toString(StandardCharsets.UTF_8),
@@ -149,7 +149,7 @@ final class AdminTestClient implements AutoCloseable {
     }
 
     /** The next packet, which must be a {@code type}. */
-    <T extends Packet> T expect(Class<T> type) {
+    public <T extends Packet> T expect(Class<T> type) {
         Packet packet = read();
         if (packet == null) {
             throw new AssertionError(name + ": the broker closed the connection; expected " + type.getSimpleName());
@@ -164,7 +164,7 @@ final class AdminTestClient implements AutoCloseable {
     }
 
     /** The broker sends nothing for {@code quiet}. */
-    void expectNothing(Duration quiet) {
+    public void expectNothing(Duration quiet) {
         Packet already = decoder.decode(received);
         if (already != null) {
             throw new AssertionError(name + ": expected nothing but got " + already);
@@ -188,7 +188,7 @@ final class AdminTestClient implements AutoCloseable {
     }
 
     /** The broker closes the connection, sending nothing more. */
-    void expectClosed() {
+    public void expectClosed() {
         Packet packet = read();
         if (packet != null) {
             throw new AssertionError(name + ": expected the close but got " + packet);
@@ -228,7 +228,7 @@ final class AdminTestClient implements AutoCloseable {
     }
 
     /** Sends DISCONNECT (the will is discarded), then closes. */
-    void disconnect() {
+    public void disconnect() {
         send(new Disconnect(ReasonCode.NORMAL_DISCONNECTION));
         close();
     }

@@ -47,6 +47,9 @@ final class BrokerCounters {
                 x -> x.aclWillDenied.sum());
         counter(meters, m, "starling.sessions.restored", "Persistent sessions read back from the store at start-up",
                 x -> x.sessionsRestored.sum());
+        String forwarded = "Messages forwarded between cluster nodes, by direction (out: once per node it went to)";
+        tagged(meters, m, "starling.cluster.messages.forwarded", forwarded, "direction", "out", x -> x.messagesForwardedOut.sum());
+        tagged(meters, m, "starling.cluster.messages.forwarded", forwarded, "direction", "in", x -> x.messagesForwardedIn.sum());
     }
 
     private static void connectionsRefused(MeterSet meters, BrokerMetrics m) {

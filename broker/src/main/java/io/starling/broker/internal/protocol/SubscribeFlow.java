@@ -23,6 +23,8 @@ import io.starling.codec.wire.MqttVersion;
 import io.starling.codec.wire.Topics;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -124,8 +126,8 @@ public final class SubscribeFlow {
                 retainedOptions.add(options);
             }
         }
-        // SUBACK once the subscriptions are stored; the retained messages follow it
-        session.gate().after(persistence.commitAny(changes), () -> {
+        // SUBACK once the subscriptions are stored and the other cluster nodes know their routes; the retained messages follow it
+        session.gate().after(routed(persistence.commitAny(changes), codes, subscribe), () -> {
             if (session.connection() != connection) {
                 return;
             }
@@ -147,6 +149,33 @@ public final class SubscribeFlow {
                 });
             }
         });
+    }
+
+    /**
+     * {@code stored} (null: nothing to wait for), and, in a cluster, the announcements of the
+     * granted filters' routes still pending (each completes within a bound and never fails).
+     */
+    private @Nullable CompletableFuture<Void> routed(@Nullable CompletableFuture<Void> stored, List<ReasonCode> codes,
+            Subscribe subscribe) {
+        TopicTree tree = router.subscriptions();
+        List<CompletableFuture<Void>> waits = null;
+        List<Subscription> subscriptions = subscribe.subscriptions();
+        for (int i = 0; i < subscriptions.size(); i++) {
+            if (codes.get(i).value() > ReasonCode.GRANTED_QOS_2.value()) {
+                continue;
+            }
+            CompletableFuture<Void> announced = tree.announced(subscriptions.get(i).topicFilter());
+            if (announced != null && !announced.isDone()) {
+                if (waits == null) {
+                    waits = new ArrayList<>(2);
+                    if (stored != null) {
+                        waits.add(stored);
+                    }
+                }
+                waits.add(announced);
+            }
+        }
+        return waits == null ? stored : CompletableFuture.allOf(waits.toArray(new CompletableFuture<?>[0]));
     }
 
     public void onUnsubscribe(Session session, ClientConnection connection, Unsubscribe unsubscribe) {

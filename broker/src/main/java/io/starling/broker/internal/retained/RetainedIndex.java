@@ -176,6 +176,11 @@ public final class RetainedIndex implements RetainedStore {
         node.children.values().forEach(child -> emitAll(child, action));
     }
 
+    /** Calls {@code action} with every retained message, those of topics starting with {@code $} included. */
+    public void forEach(Consumer<Message> action) {
+        emitAll(root, action);
+    }
+
     @Override
     public int size() {
         return size.get();

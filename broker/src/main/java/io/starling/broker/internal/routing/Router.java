@@ -10,6 +10,7 @@ import io.starling.broker.spi.Persistence;
 import io.starling.broker.spi.StoreChanges;
 import io.starling.codec.packet.QoS;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +36,8 @@ public final class Router {
     private final AccessControl access;
     /** Whether a retained message was refused for the limits and not yet followed by one that fitted: logged once. */
     private volatile boolean retainedFull;
+    /** Told of each retained change a client (or will, or operator) made here: the cluster's; null without one. */
+    private volatile @Nullable Consumer<Message> retainedChanges;
 
     public Router(TopicTree subscriptions, RetainedStore retained, Persistence persistence, BrokerMetrics metrics,
             AccessControl access) {
@@ -117,7 +120,21 @@ public final class Router {
      */
     public Publication publish(Message message, @Nullable StoreChanges with) {
         metrics.messagesReceived.increment();
-        Targets targets = targetsOf(message);
+        return route(message, targetsOf(message, false), with, true);
+    }
+
+    /**
+     * Routes {@code message}, forwarded by another cluster node, to this node's sessions only
+     * (never to another node again, so that it cannot loop), and stores it for the persistent ones
+     * as {@link #publish} does; the retained messages are left as they are (another node's
+     * retained changes arrive through {@link #replicateRetained}). Not counted as received.
+     */
+    public Publication publishForwarded(Message message) {
+        return route(message, targetsOf(message, true), null, false);
+    }
+
+    /** Stores {@code message} for the persistent sessions among {@code targets}, and retains it when asked and {@code retain}. */
+    private Publication route(Message message, Targets targets, @Nullable StoreChanges with, boolean retain) {
         StoreChanges changes = with;
         @Nullable QueueRef @Nullable [] queued = null;
         int first = persistence.enabled() && message.qos() != QoS.AT_MOST_ONCE ? firstStored(targets) : -1;
@@ -141,13 +158,37 @@ public final class Router {
             changes = storing;
             queued = refs;
         }
-        if (!message.retain()) {
+        if (!retain || !message.retain()) {
             return new Publication(message, targets, queued, persistence.commitAny(changes));
         }
         // one retained update at a time, so that the store ends with the same message per topic as memory
         synchronized (retained) {
-            return new Publication(message, targets, queued, persistence.commitAny(retainAndStore(message, changes)));
+            Publication publication = new Publication(message, targets, queued, persistence.commitAny(retainAndStore(message, changes)));
+            Consumer<Message> changed = retainedChanges;
+            // under the monitor: the other nodes hear of a topic's changes in the order they were made here
+            if (changed != null && (message.payload().length == 0 || retained.get(message.topic()) == message)) {
+                changed.accept(message);
+            }
+            return publication;
         }
+    }
+
+    /**
+     * Applies another cluster node's change of a retained message ({@code message}; an empty
+     * payload removes the topic's) in memory and in the store, without routing it and without
+     * telling {@link #retainedChanges} (it came from there). Returns the store's write, or null.
+     */
+    public @Nullable CompletableFuture<Void> replicateRetained(Message message) {
+        Message kept = message.retain() ? message : new Message(message.topic(), message.qos(), true, message.payload(),
+                message.publisherId(), message.properties(), message.expiresAtMillis());
+        synchronized (retained) {
+            return persistence.commitAny(retainAndStore(kept, null));
+        }
+    }
+
+    /** Tells {@code listener} of every retained change made on this node from now on (the cluster). */
+    public void retainedChanges(Consumer<Message> listener) {
+        retainedChanges = listener;
     }
 
     /**
@@ -162,6 +203,10 @@ public final class Router {
             }
             Message empty = new Message(topic, QoS.AT_MOST_ONCE, true, new byte[0], "");
             CompletableFuture<Void> stored = persistence.commitAny(retainAndStore(empty, null));
+            Consumer<Message> changed = retainedChanges;
+            if (changed != null) {
+                changed.accept(empty);
+            }
             return stored != null ? stored : CompletableFuture.completedFuture(null);
         }
     }
@@ -184,10 +229,10 @@ public final class Router {
         return storing;
     }
 
-    /** The subscribers {@code message} goes to, those the ACL file lets read it. */
-    private Targets targetsOf(Message message) {
+    /** The subscribers {@code message} goes to, those the ACL file lets read it (only sessions when {@code localOnly}). */
+    private Targets targetsOf(Message message, boolean localOnly) {
         // [MQTT-3.3.5-1] overlapping subscriptions of one client get one copy, at the highest granted QoS
-        Targets targets = new Targets(message);
+        Targets targets = new Targets(message, localOnly);
         subscriptions.match(message.topic(), targets);
         if (access.file() != null) {
             // one look per message, not one per subscriber, while no ACL file is in force
@@ -208,7 +253,7 @@ public final class Router {
         if (message.qos() != QoS.AT_MOST_ONCE) {
             throw new IllegalArgumentException("the broker's own messages are QoS 0: " + message);
         }
-        Targets targets = targetsOf(message);
+        Targets targets = targetsOf(message, false);
         if (message.retain()) {
             synchronized (retained) {
                 retain(message);

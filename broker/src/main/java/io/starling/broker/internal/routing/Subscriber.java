@@ -38,6 +38,15 @@ public interface Subscriber {
     }
 
     /**
+     * Whether this is another cluster node rather than a session: a message forwarded from
+     * another node never goes to one (see {@link Router#publishForwarded}), so that it is never
+     * forwarded again.
+     */
+    default boolean remote() {
+        return false;
+    }
+
+    /**
      * Whether a connection is attached: a shared subscription group prefers members that are.
      * Called from any thread.
      */

@@ -27,6 +27,8 @@ final class Targets implements TopicTree.Match {
     private final QoS published;
     private final String publisherId;
     private final boolean retained;
+    /** Whether {@link Subscriber#remote remote} subscribers are left out: for a message another node forwarded. */
+    private final boolean localOnly;
     private Subscriber[] subscribers = new Subscriber[4];
     private QoS[] qos = new QoS[4];
     private boolean @Nullable [] retain;
@@ -35,13 +37,21 @@ final class Targets implements TopicTree.Match {
     private @Nullable IdentityHashMap<Subscriber, Integer> index;
 
     Targets(Message message) {
+        this(message, false);
+    }
+
+    Targets(Message message, boolean localOnly) {
         this.published = message.qos();
         this.publisherId = message.publisherId();
         this.retained = message.retain();
+        this.localOnly = localOnly;
     }
 
     @Override
     public void accept(Subscriber subscriber, SubscriptionOptions options) {
+        if (localOnly && subscriber.remote()) {
+            return;
+        }
         if (options.noLocal() && subscriber.clientId().equals(publisherId)) {
             return;
         }

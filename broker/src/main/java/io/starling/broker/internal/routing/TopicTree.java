@@ -4,6 +4,7 @@ import io.starling.broker.model.SubscriptionOptions;
 import io.starling.codec.packet.QoS;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -102,8 +103,39 @@ public final class TopicTree {
         void accept(Subscriber subscriber, SubscriptionOptions options);
     }
 
+    /**
+     * Hears of the subscriptions {@link #size} counts (not {@link #watch watches}), filter by
+     * filter, under the tree's monitor, so that it sees them in the order they happen: the
+     * cluster's table of this node's routes. Set once at start-up.
+     */
+    public interface Routes {
+        /** A counted subscription to {@code filter} was added (not replaced). Must return quickly. */
+        void added(String filter);
+
+        /** A counted subscription to {@code filter} was removed. Must return quickly. */
+        void removed(String filter);
+
+        /**
+         * What a SUBACK granting {@code filter} waits for: the other nodes learning the route; null
+         * when nothing is pending. Never completes exceptionally.
+         */
+        @Nullable CompletableFuture<Void> announced(String filter);
+    }
+
     private final Node root = new Node();
     private int count;
+    private volatile @Nullable Routes routes;
+
+    /** Tells {@code routes} of every counted subscription from now on (see {@link Routes}). */
+    public synchronized void routes(Routes routes) {
+        this.routes = routes;
+    }
+
+    /** What a SUBACK granting {@code filter} waits for (see {@link Routes#announced}); null: nothing. */
+    public @Nullable CompletableFuture<Void> announced(String filter) {
+        Routes r = routes;
+        return r == null ? null : r.announced(filter);
+    }
 
     /** Adds or replaces {@code subscriber}'s subscription to {@code filter} with default options. */
     public boolean subscribe(String filter, Subscriber subscriber, QoS qos) {
@@ -118,6 +150,10 @@ public final class TopicTree {
         boolean replaced = add(filter, subscriber, options);
         if (!replaced) {
             count++;
+            Routes r = routes;
+            if (r != null) {
+                r.added(filter);
+            }
         }
         return replaced;
     }
@@ -246,6 +282,10 @@ public final class TopicTree {
                 : remove(root, shared.filter(), 0, subscriber, shared.group());
         if (removed) {
             count--;
+            Routes r = routes;
+            if (r != null) {
+                r.removed(filter);
+            }
         }
         return removed;
     }

@@ -1,0 +1,176 @@
+package io.starling.broker.internal.cluster;
+
+import io.starling.broker.cluster.ClusterEvents;
+import io.starling.broker.cluster.ClusterPort;
+import io.starling.broker.internal.retained.RetainedIndex;
+import io.starling.broker.internal.routing.Router;
+import io.starling.broker.internal.routing.TopicTree;
+import io.starling.broker.internal.sys.SysPublisher;
+import io.starling.broker.metrics.BrokerMetrics;
+import io.starling.broker.model.Message;
+import io.starling.broker.model.SubscriptionOptions;
+import io.starling.codec.packet.QoS;
+import io.starling.codec.wire.MqttVersion;
+import io.starling.codec.wire.Topics;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This broker as a member of a cluster: what {@code Broker.cluster()} returns. It keeps the
+ * routes of the other nodes in the topic tree ({@link RemoteNode}), counts this node's own
+ * ({@link LocalRoutes}), and moves messages: those published here that match another node's
+ * routes go there once ({@link ClusterEvents#forward}); those forwarded here go to this node's
+ * sessions only, so that no message is forwarded twice.
+ *
+ * <p>Until {@link #attach}, nothing is sent anywhere: without a cluster, publishing costs what it
+ * did (the topic tree holds no other node, and the retained hook is not set).
+ */
+public final class ClusterNode implements ClusterPort {
+    private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
+    /** How another node's route is watched: QoS 2 (the message keeps its own), no No Local, no Retain As Published. */
+    private static final SubscriptionOptions REMOTE = SubscriptionOptions.of(QoS.EXACTLY_ONCE);
+
+    private final Router router;
+    private final TopicTree tree;
+    /** The clients' retained messages (the broker's $SYS ones are kept apart and never replicated). */
+    private final RetainedIndex retained;
+    private final BrokerMetrics metrics;
+    private final LocalRoutes local = new LocalRoutes();
+    /** The other nodes with routes, by name. Guarded by this. */
+    private final Map<String, RemoteNode> nodes = new HashMap<>();
+
+    /** Counts the routes of {@code router}'s topic tree from now on: make it before any session subscribes. */
+    public ClusterNode(Router router, RetainedIndex retained, BrokerMetrics metrics) {
+        this.router = router;
+        this.tree = router.subscriptions();
+        this.retained = retained;
+        this.metrics = metrics;
+        tree.routes(local);
+    }
+
+    @Override
+    public Set<String> attach(ClusterEvents events) {
+        Set<String> routes = local.attach(events);
+        router.retainedChanges(message -> {
+            try {
+                events.retainedChanged(message);
+            } catch (RuntimeException failed) {
+                log.warn("cluster: the transport failed to replicate the retained message of '{}': {}", message.topic(),
+                        failed.toString());
+            }
+        });
+        log.info("cluster: attached, {} local routes", routes.size());
+        return routes;
+    }
+
+    @Override
+    public synchronized void routesAdded(String node, Collection<String> filters) {
+        RemoteNode remote = nodes.computeIfAbsent(node, name -> new RemoteNode(name, this));
+        for (String filter : filters) {
+            String violation = Topics.filterViolation(filter, MqttVersion.V5);
+            if (violation != null) {
+                log.warn("cluster: node {} announced the topic filter '{}', which is not one ({}): ignored", node, filter, violation);
+                continue;
+            }
+            if (SysPublisher.isSysTopic(filter)) {
+                // each node has its own $SYS topics, and clients cannot publish there
+                continue;
+            }
+            String watch = remote.add(filter);
+            if (watch != null) {
+                tree.watch(watch, remote, REMOTE);
+            }
+        }
+    }
+
+    @Override
+    public synchronized void routesRemoved(String node, Collection<String> filters) {
+        RemoteNode remote = nodes.get(node);
+        if (remote == null) {
+            return;
+        }
+        for (String filter : filters) {
+            String unwatch = remote.remove(filter);
+            if (unwatch != null) {
+                tree.unwatch(unwatch, remote);
+            }
+        }
+        if (remote.watched().isEmpty()) {
+            nodes.remove(node);
+        }
+    }
+
+    @Override
+    public synchronized void nodeGone(String node) {
+        RemoteNode remote = nodes.remove(node);
+        if (remote == null) {
+            return;
+        }
+        for (String filter : remote.watched()) {
+            tree.unwatch(filter, remote);
+        }
+        log.info("cluster: node {} gone, its routes forgotten", node);
+    }
+
+    /** Forwards {@code message}, published here, to {@code node}; called once per message and node by the router. */
+    void forward(String node, Message message) {
+        ClusterEvents events = local.events();
+        if (events == null) {
+            // not attached: nothing leaves this node
+            return;
+        }
+        metrics.messagesForwardedOut.increment();
+        try {
+            events.forward(node, message);
+        } catch (RuntimeException failed) {
+            // the other subscribers still get theirs
+            log.warn("cluster: the transport failed to forward a message on '{}' to node {}: {}", message.topic(), node,
+                    failed.toString());
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> deliverForwarded(Message message) {
+        metrics.messagesForwardedIn.increment();
+        Router.Publication publication = router.publishForwarded(message);
+        CompletableFuture<Void> stored = publication.stored();
+        if (stored == null) {
+            publication.deliver();
+            return CompletableFuture.completedFuture(null);
+        }
+        // the queued copies are in the store before the sessions send them, as for a client's publish
+        return stored.thenRun(publication::deliver);
+    }
+
+    @Override
+    public void retainedReplicated(Message message) {
+        CompletableFuture<Void> stored = router.replicateRetained(message);
+        if (stored != null) {
+            stored.whenComplete((ok, failed) -> {
+                if (failed != null) {
+                    log.warn("cluster: the retained message of '{}' replicated from another node was not stored: {}",
+                            message.topic(), failed.toString());
+                }
+            });
+        }
+    }
+
+    @Override
+    public List<Message> retainedSnapshot() {
+        long now = System.currentTimeMillis();
+        List<Message> all = new ArrayList<>();
+        retained.forEach(message -> {
+            if (!SysPublisher.isSysTopic(message.topic()) && !message.expiredAt(now)) {
+                all.add(message);
+            }
+        });
+        return all;
+    }
+}
