@@ -14,7 +14,7 @@ import io.starling.broker.internal.acl.AccessControl;
 import io.starling.broker.internal.acl.AclFile;
 import io.starling.broker.internal.admin.Administration;
 import io.starling.broker.internal.auth.Authentication;
-import io.starling.broker.internal.cluster.ClusterNode;
+import io.starling.broker.internal.cluster.LocalNode;
 import io.starling.broker.internal.auth.ScramSha256Mechanism;
 import io.starling.broker.internal.limits.LiveLimits;
 import io.starling.broker.internal.protocol.ConnectFlow;
@@ -81,12 +81,12 @@ public final class Broker implements AutoCloseable {
     /** Publishes $SYS/broker/...; null when sys_interval is 0. */
     private final @Nullable SysPublisher sys;
     private final BrokerAdmin admin;
-    private final ClusterNode cluster;
+    private final LocalNode cluster;
 
     private Broker(BrokerConfig config, EventLoopGroup acceptors, EventLoopGroup workers, ChannelGroup channels,
             BrokerMetrics metrics, SessionRegistry sessions, Router router, MqttServer server, Persistence persistence,
             LiveLimits limits, AccessControl access, Authentication authentication, @Nullable SysPublisher sys, BrokerAdmin admin,
-            ClusterNode cluster) {
+            LocalNode cluster) {
         this.cluster = cluster;
         this.access = access;
         this.admin = admin;
@@ -149,7 +149,7 @@ public final class Broker implements AutoCloseable {
             Router router = new Router(subscriptions, config.sysInterval() > 0 ? new SysRetained(retained) : retained, persistence,
                     metrics, access);
             // before the sessions are restored: their subscriptions are this node's first routes
-            ClusterNode cluster = new ClusterNode(router, retained, metrics);
+            LocalNode cluster = new LocalNode(router, retained, metrics);
             LiveLimits limits = new LiveLimits(config.limits(), metrics);
             PublishOutFlow publishOut = new PublishOutFlow(config, persistence, metrics, limits);
             PublishInFlow publishIn = new PublishInFlow(router, persistence, metrics);

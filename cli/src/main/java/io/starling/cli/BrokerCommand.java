@@ -6,6 +6,8 @@ import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.config.ConfigException;
 import io.starling.broker.config.ConfigLoader;
 import io.starling.broker.spi.StoreException;
+import io.starling.cluster.ClusterNode;
+import io.starling.cluster.stack.ClusterTls;
 import io.starling.http.HttpListener;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -90,6 +92,20 @@ final class BrokerCommand implements Callable<Integer> {
         if (httpListener != null) {
             httpListener.attach(broker, () -> reload(broker, httpListener));
         }
+        ClusterNode clusterNode = null;
+        if (brokerConfig.cluster() != null) {
+            // the listeners are open already: the broker serves its own clients while the cluster forms
+            try {
+                clusterNode = ClusterNode.start(brokerConfig.cluster(), broker.cluster());
+            } catch (Exception e) {
+                System.err.println("starling broker: the cluster transport did not start: " + e.getMessage());
+                broker.close();
+                if (httpListener != null) {
+                    httpListener.close();
+                }
+                return 1;
+            }
+        }
         NativeHeapTrimmer trimmer = trimNativeHeap
                 ? new NativeHeapTrimmer(NativeHeapTrimmer.activityOf(broker.metrics()), NativeHeapTrimmer::trimThroughJvm)
                         .start(TRIM_PERIOD_MILLIS)
@@ -128,6 +144,14 @@ final class BrokerCommand implements Callable<Integer> {
         if (httpListener != null) {
             httpListener.stopping();
         }
+        if (clusterNode != null) {
+            try {
+                // leave first: the others drop this node's routes at once instead of after failure detection
+                clusterNode.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         broker.close();
         if (httpListener != null) {
             httpListener.close();
@@ -143,6 +167,15 @@ final class BrokerCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             System.err.println("starling broker: " + e.getMessage());
             return 1;
+        }
+        BrokerConfig.Cluster cluster = brokerConfig.cluster();
+        if (cluster != null && cluster.tls() != null) {
+            try {
+                ClusterTls.sslContext(cluster.tls());
+            } catch (IllegalArgumentException e) {
+                System.err.println("starling broker: " + e.getMessage());
+                return 1;
+            }
         }
         for (String warning : warnings) {
             System.out.println("warning: " + warning);

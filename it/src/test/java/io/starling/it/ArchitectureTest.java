@@ -44,7 +44,7 @@ class ArchitectureTest {
     static final ArchRule brokerDoesNotDependOnCliOrRocksDb = noClasses().that().resideInAPackage("io.starling.broker..")
             .should().dependOnClassesThat()
             .resideInAnyPackage("io.starling.cli..", "io.starling.client..", "io.starling.store..", "io.starling.http..",
-                    "org.rocksdb..", "io.micrometer..", "com.fasterxml.jackson..");
+                    "io.starling.cluster..", "org.jgroups..", "org.rocksdb..", "io.micrometer..", "com.fasterxml.jackson..");
 
     @ArchTest
     static final ArchRule messageModelIsALeaf = classes().that().resideInAPackage("io.starling.broker.model..")

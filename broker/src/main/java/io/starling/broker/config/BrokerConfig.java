@@ -32,6 +32,7 @@ import org.jspecify.annotations.Nullable;
  * @param limits limits against abuse and overload
  * @param sysInterval seconds between two rounds of {@code $SYS/broker/...} messages; 0: none are published
  * @param http the HTTP listener (metrics, health, admin API, dashboard); null (the default): none
+ * @param cluster this node's place in a cluster of brokers; null (the default): a broker of its own
  */
 public record BrokerConfig(
         List<Listener> listeners,
@@ -49,7 +50,8 @@ public record BrokerConfig(
         @Nullable Path aclFile,
         Limits limits,
         int sysInterval,
-        @Nullable Http http) {
+        @Nullable Http http,
+        @Nullable Cluster cluster) {
 
     public static final int DEFAULT_PORT = 1883;
     public static final String DEFAULT_BIND = "127.0.0.1";
@@ -249,6 +251,94 @@ public record BrokerConfig(
             if (!isLoopback() && allowAnonymous == null && passwordFile == null && tokenFile == null) {
                 return "the HTTP listener " + bind + ":" + port + " is not on loopback: configure http.password_file or"
                         + " http.token_file, or set http.allow_anonymous: true to let anyone in";
+            }
+            return null;
+        }
+    }
+
+    /**
+     * This node's place in a cluster of Starling brokers (JGroups over TCP): messages published on
+     * any node reach matching subscribers on every node, and retained messages are kept on all.
+     *
+     * @param name the cluster's name: nodes with the same name (and reachable seeds) form one cluster
+     * @param nodeName this node's name, unique in the cluster; by default {@code bind:port}
+     * @param bind the address the cluster transport listens on; 127.0.0.1 by default
+     * @param port the cluster transport's port; {@value #DEFAULT_PORT} by default
+     * @param seeds {@code host:port} of nodes to contact when joining (this node may be among them)
+     * @param dns a DNS name whose A or SRV records list the nodes (JGroups DNS_PING), or null: seeds only
+     * @param tls TLS between the nodes, as for an MQTT listener; null: plain TCP (loopback only)
+     */
+    public record Cluster(String name, String nodeName, String bind, int port, List<String> seeds, @Nullable String dns,
+            @Nullable Tls tls) {
+        public static final String DEFAULT_NAME = "starling";
+        public static final int DEFAULT_PORT = 7800;
+
+        public Cluster {
+            seeds = List.copyOf(seeds);
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("the cluster's name must not be empty");
+            }
+            if (nodeName.isBlank()) {
+                throw new IllegalArgumentException("the node's name must not be empty");
+            }
+            if (bind.isBlank()) {
+                throw new IllegalArgumentException("the cluster's bind address must not be empty");
+            }
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("the cluster's port must be 1 to 65535, not " + port);
+            }
+            for (String seed : seeds) {
+                seedPort(seed);
+            }
+        }
+
+        /** A plain cluster node on {@code bind:port}, named so, contacting {@code seeds}. */
+        public static Cluster of(String bind, int port, List<String> seeds) {
+            return new Cluster(DEFAULT_NAME, bind + ":" + port, bind, port, seeds, null, null);
+        }
+
+        /** The host of a {@code host:port} seed ({@code [v6]:port} allowed). */
+        public static String seedHost(String seed) {
+            int colon = seed.lastIndexOf(':');
+            String host = seed.substring(0, Math.max(colon, 0));
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            return host;
+        }
+
+        /** The port of a {@code host:port} seed. */
+        public static int seedPort(String seed) {
+            int colon = seed.lastIndexOf(':');
+            if (colon <= 0 || colon == seed.length() - 1) {
+                throw new IllegalArgumentException("a seed is host:port, not '" + seed + "'");
+            }
+            int port;
+            try {
+                port = Integer.parseInt(seed.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("a seed is host:port, not '" + seed + "'", e);
+            }
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("a seed's port is 1 to 65535, not " + port + " in '" + seed + "'");
+            }
+            return port;
+        }
+
+        /** Whether the cluster transport is bound to a loopback address. */
+        public boolean isLoopback() {
+            try {
+                return InetAddress.getByName(bind).isLoopbackAddress();
+            } catch (UnknownHostException e) {
+                return false;
+            }
+        }
+
+        /** Why this node must not start, or null: off loopback without TLS, anyone could join and read every message. */
+        public @Nullable String securityViolation() {
+            if (!isLoopback() && tls == null) {
+                return "the cluster transport " + bind + ":" + port + " is not on loopback: configure cluster.tls"
+                        + " (with ca_file and client_auth: required), or anyone who reaches the port can join and read every message";
             }
             return null;
         }
@@ -539,12 +629,12 @@ public record BrokerConfig(
     public static BrokerConfig defaults() {
         return new BrokerConfig(List.of(new Listener(DEFAULT_BIND, DEFAULT_PORT)), null, null,
                 DEFAULT_MAX_PACKET_SIZE, DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_QUEUED, DEFAULT_MAX_PENDING_QOS0,
-                false, null, Storage.defaults(), null, Mqtt5.defaults(), null, Limits.defaults(), DEFAULT_SYS_INTERVAL, null);
+                false, null, Storage.defaults(), null, Mqtt5.defaults(), null, Limits.defaults(), DEFAULT_SYS_INTERVAL, null, null);
     }
 
     public BrokerConfig withStorage(Storage storage) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval, http);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval, http, cluster);
     }
 
     /** The same configuration with persistence off: nothing is written to disk. */
@@ -562,63 +652,69 @@ public record BrokerConfig(
 
     public BrokerConfig withListeners(List<Listener> listeners) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval, http);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval, http, cluster);
     }
 
     public BrokerConfig withAllowAnonymous(@Nullable Boolean allowAnonymous) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval, http);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval, http, cluster);
     }
 
     public BrokerConfig withPasswordFile(@Nullable Path passwordFile) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval, http);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval, http, cluster);
     }
 
     public BrokerConfig withLimits(int maxPacketSize, int maxInflightMessages, int maxQueuedMessages, int maxPendingQos0Messages) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval, http);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval, http, cluster);
     }
 
     public BrokerConfig withSessions(boolean queueQos0Offline, @Nullable Duration sessionExpiry) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval, http);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval, http, cluster);
     }
 
     /** The same configuration redirecting every client to another server (null: serving them here). */
     public BrokerConfig withRedirect(@Nullable Redirect redirect) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval, http);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval, http, cluster);
     }
 
     /** The same configuration with other MQTT 5.0 offers and limits. */
     public BrokerConfig withMqtt5(Mqtt5 mqtt5) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval, http);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval, http, cluster);
     }
 
     /** The same configuration with an ACL file (null: everything allowed). */
     public BrokerConfig withAclFile(@Nullable Path aclFile) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval, http);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval, http, cluster);
     }
 
     /** The same configuration with other limits against abuse and overload. */
     public BrokerConfig withLimits(Limits limits) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval, http);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval, http, cluster);
     }
 
     /** The same configuration publishing {@code $SYS} messages every {@code sysInterval} seconds (0: never). */
     public BrokerConfig withSysInterval(int sysInterval) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval, http);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval, http, cluster);
     }
 
     /** The same configuration with an HTTP listener (null: none). */
     public BrokerConfig withHttp(@Nullable Http http) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
-                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval, http);
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval, http, cluster);
+    }
+
+    /** The same configuration as one node of a cluster (null: a broker of its own). */
+    public BrokerConfig withCluster(@Nullable Cluster cluster) {
+        return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
+                maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval, http, cluster);
     }
 
     /** Whether anonymous clients are let in on {@code listener}. */
@@ -639,7 +735,13 @@ public record BrokerConfig(
             }
         }
         if (http != null) {
-            return http.securityViolation();
+            String violation = http.securityViolation();
+            if (violation != null) {
+                return violation;
+            }
+        }
+        if (cluster != null) {
+            return cluster.securityViolation();
         }
         return null;
     }

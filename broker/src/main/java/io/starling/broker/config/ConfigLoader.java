@@ -35,7 +35,7 @@ public final class ConfigLoader {
             "max_retained_bytes", "server_reference", "server_moved", "max_keepalive", "receive_maximum", "maximum_qos",
             "retain_available", "topic_alias_maximum", "response_information", "max_connections", "max_topic_levels",
             "max_topic_length", "max_subscriptions_per_client", "max_inbound_message_rate", "max_inbound_byte_rate",
-            "max_inflight_bytes", "max_queued_bytes", "stuck_client_timeout", "sys_interval", "http");
+            "max_inflight_bytes", "max_queued_bytes", "stuck_client_timeout", "sys_interval", "http", "cluster");
 
     private final YamlValues yaml;
 
@@ -126,6 +126,7 @@ public final class ConfigLoader {
         Duration stuckClientTimeout = limits.stuckClientTimeout();
         int sysInterval = defaults.sysInterval();
         BrokerConfig.Http http = defaults.http();
+        BrokerConfig.Cluster cluster = defaults.cluster();
         for (NodeTuple entry : yaml.entries(root, null, TOP_LEVEL_KEYS, ListenerReader.LISTENER_KEYS,
                 "it belongs in a listener, under listeners")) {
             String key = ((ScalarNode) entry.getKeyNode()).getValue();
@@ -168,6 +169,8 @@ public final class ConfigLoader {
                 case "stuck_client_timeout" -> stuckClientTimeout = yaml.duration(value, key);
                 case "sys_interval" -> sysInterval = yaml.integer(value, key, 0, Integer.MAX_VALUE);
                 case "http" -> http = new HttpReader(yaml, new ListenerReader(yaml, TOP_LEVEL_KEYS), TOP_LEVEL_KEYS).http(value, key);
+                case "cluster" -> cluster = new ClusterReader(yaml, new ListenerReader(yaml, TOP_LEVEL_KEYS), TOP_LEVEL_KEYS)
+                        .cluster(value, key);
                 default -> throw new IllegalStateException("entries() let an unknown key through: " + key);
             }
         }
@@ -187,7 +190,7 @@ public final class ConfigLoader {
                     aclFile,
                     new BrokerConfig.Limits(maxConnections, maxTopicLevels, maxTopicLength, maxSubscriptions,
                             maxInboundMessageRate, maxInboundByteRate, maxInflightBytes, maxQueuedBytes, stuckClientTimeout),
-                    sysInterval, http);
+                    sysInterval, http, cluster);
         } catch (IllegalArgumentException e) {
             // Unreachable while the checks here are at least as strict as BrokerConfig's own.
             throw new ConfigException(yaml.file(), String.valueOf(e.getMessage()), e);

@@ -89,7 +89,7 @@ class ConfigLoaderTest {
                 false, Path.of("/etc/starling/passwd"), 262_144, 10, 0, 5, true, Duration.ofHours(2),
                 new BrokerConfig.Storage(false, Path.of("/etc/starling/store"), FsyncMode.ALWAYS, 500, 2L << 30),
                 new BrokerConfig.Redirect("mqtt2.example.com:1883", true),
-                new BrokerConfig.Mqtt5(600, 20, QoS.AT_LEAST_ONCE, false, 0, "replies/"), null, BrokerConfig.Limits.defaults(), 10, null));
+                new BrokerConfig.Mqtt5(600, 20, QoS.AT_LEAST_ONCE, false, 0, "replies/"), null, BrokerConfig.Limits.defaults(), 10, null, null));
     }
 
     @Test

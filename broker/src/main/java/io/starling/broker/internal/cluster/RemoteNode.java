@@ -27,13 +27,13 @@ import org.jspecify.annotations.Nullable;
 final class RemoteNode implements Subscriber {
     private final String name;
     private final String clientId;
-    private final ClusterNode cluster;
+    private final LocalNode cluster;
     /** The filters the node announced, as announced. Guarded by the cluster node's monitor. */
     private final Set<String> announced = new HashSet<>();
     /** The filters watched, each with the number of announced filters it stands for. Guarded likewise. */
     private final Map<String, Integer> watched = new HashMap<>();
 
-    RemoteNode(String name, ClusterNode cluster) {
+    RemoteNode(String name, LocalNode cluster) {
         this.name = name;
         // '$' and '/' are not in a client identifier a client could choose without them being odd; the prefix marks it anyway
         this.clientId = "$node/" + name;

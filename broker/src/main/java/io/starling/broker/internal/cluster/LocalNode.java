@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * <p>Until {@link #attach}, nothing is sent anywhere: without a cluster, publishing costs what it
  * did (the topic tree holds no other node, and the retained hook is not set).
  */
-public final class ClusterNode implements ClusterPort {
-    private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
+public final class LocalNode implements ClusterPort {
+    private static final Logger log = LoggerFactory.getLogger(LocalNode.class);
     /** How another node's route is watched: QoS 2 (the message keeps its own), no No Local, no Retain As Published. */
     private static final SubscriptionOptions REMOTE = SubscriptionOptions.of(QoS.EXACTLY_ONCE);
 
@@ -47,7 +47,7 @@ public final class ClusterNode implements ClusterPort {
     private final Map<String, RemoteNode> nodes = new HashMap<>();
 
     /** Counts the routes of {@code router}'s topic tree from now on: make it before any session subscribes. */
-    public ClusterNode(Router router, RetainedIndex retained, BrokerMetrics metrics) {
+    public LocalNode(Router router, RetainedIndex retained, BrokerMetrics metrics) {
         this.router = router;
         this.tree = router.subscriptions();
         this.retained = retained;

@@ -1,0 +1,292 @@
+package io.starling.cluster;
+
+import io.starling.broker.cluster.ClusterEvents;
+import io.starling.broker.cluster.ClusterPort;
+import io.starling.broker.config.BrokerConfig;
+import io.starling.broker.model.Message;
+import io.starling.cluster.stack.ClusterStack;
+import io.starling.cluster.wire.ClusterWire;
+import io.starling.cluster.wire.ClusterWire.RouteChange;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.jgroups.Address;
+import org.jgroups.BytesMessage;
+import org.jgroups.JChannel;
+import org.jgroups.Receiver;
+import org.jgroups.View;
+import org.jgroups.util.NameCache;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One node of a Starling cluster: a JGroups channel joined to the other nodes, between them and
+ * this node's broker ({@link ClusterPort}). It announces the broker's routes and learns the
+ * others', forwards messages to the nodes whose routes match, replicates retained changes, and
+ * tells the broker when a node is gone. A node that joins (or a side that merges after a split)
+ * gets every node's routes and the retained messages; conflicting retained messages after a merge
+ * are settled by arrival: the last one applied wins.
+ *
+ * <pre>{@code
+ * Broker broker = Broker.start(config);
+ * ClusterNode node = ClusterNode.start(config.cluster(), broker.cluster());
+ * ...
+ * node.close();
+ * broker.close();
+ * }</pre>
+ */
+public final class ClusterNode implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
+    /** Retained messages per snapshot batch sent to a node that joins. */
+    static final int SNAPSHOT_BATCH = 500;
+
+    private final BrokerConfig.Cluster config;
+    private final ClusterPort port;
+    private final JChannel channel;
+    private final ClusterStats stats = new ClusterStats();
+    private final ExecutorService control;
+    private final Forwarder forwarder;
+    private final RouteAnnouncer routes;
+    /** The members of the current view by node name (this node included). */
+    private volatile Map<String, Address> members = Map.of();
+    private @Nullable View view;
+    private volatile boolean closed;
+
+    private ClusterNode(BrokerConfig.Cluster config, ClusterPort port, JChannel channel) {
+        this.config = config;
+        this.port = port;
+        this.channel = channel;
+        this.control = Executors.newSingleThreadExecutor(task -> {
+            Thread thread = new Thread(task, "starling-cluster-control");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.forwarder = new Forwarder(channel, config.nodeName(), name -> members.get(name), stats);
+        this.routes = new RouteAnnouncer(channel, config.nodeName(), control);
+    }
+
+    /**
+     * Joins (or forms) the cluster {@code config} names and attaches to {@code port}. Returns once
+     * the channel is connected: after finding a member of the cluster through the seeds, or after a
+     * couple of seconds alone, as a cluster of one that the others join or merge with later.
+     *
+     * @throws Exception if the transport cannot start (the port is taken, the TLS files are bad)
+     */
+    public static ClusterNode start(BrokerConfig.Cluster config, ClusterPort port) throws Exception {
+        JChannel channel = ClusterStack.channel(config);
+        ClusterNode node = new ClusterNode(config, port, channel);
+        channel.setReceiver(node.new Inbound());
+        try {
+            channel.connect(config.name());
+        } catch (Exception e) {
+            node.close();
+            throw e;
+        }
+        node.control.execute(() -> node.routes.announceInitial(port.attach(node.new Events())));
+        return node;
+    }
+
+    /** This node's name in the cluster. */
+    public String nodeName() {
+        return config.nodeName();
+    }
+
+    /** The names of the current members, this node included, the coordinator first. */
+    public List<String> members() {
+        return List.copyOf(members.keySet());
+    }
+
+    /** The JGroups channel, for tests that break and heal the network. */
+    JChannel channel() {
+        return channel;
+    }
+
+    /** What this node has counted. */
+    public ClusterStats stats() {
+        return stats;
+    }
+
+    /** Leaves the cluster (the others see this node go at once) and stops the node's threads. */
+    @Override
+    public void close() throws InterruptedException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        forwarder.close();
+        channel.close();
+        control.shutdown();
+        if (!control.awaitTermination(5, TimeUnit.SECONDS)) {
+            control.shutdownNow();
+        }
+    }
+
+    private static String name(Address address) {
+        String name = NameCache.get(address);
+        return name != null ? name : address.toString();
+    }
+
+    private void onControl(Runnable task) {
+        try {
+            control.execute(task);
+        } catch (RejectedExecutionException e) {
+            // closing: nothing more to tell
+        }
+    }
+
+    /** Control thread: the broker hears who left, the new members get our routes and perhaps the retained messages. */
+    private void viewChanged(@Nullable View previous, View next) {
+        Address self = channel.getAddress();
+        if (previous != null) {
+            for (Address member : previous.getMembers()) {
+                if (!next.containsMember(member)) {
+                    port.nodeGone(name(member));
+                }
+            }
+        }
+        List<Address> joined = new ArrayList<>();
+        for (Address member : next.getMembers()) {
+            if (!member.equals(self) && (previous == null || !previous.containsMember(member))) {
+                joined.add(member);
+            }
+        }
+        if (joined.isEmpty()) {
+            return;
+        }
+        for (Address member : joined) {
+            routes.sendSet(member);
+        }
+        // the coordinator of the view before (of each side, after a merge) sends what it retains
+        if (previous != null && self != null && self.equals(previous.getCoord())) {
+            sendRetainedSnapshot(joined);
+        }
+    }
+
+    private void sendRetainedSnapshot(List<Address> to) {
+        List<Message> snapshot = port.retainedSnapshot();
+        for (Address member : to) {
+            for (int from = 0; from < snapshot.size(); from += SNAPSHOT_BATCH) {
+                List<Message> batch = snapshot.subList(from, Math.min(snapshot.size(), from + SNAPSHOT_BATCH));
+                try {
+                    channel.send(new BytesMessage(member, ClusterWire.messages(ClusterWire.Kind.RETAINED, config.nodeName(), batch)));
+                    stats.retainedSent.add(batch.size());
+                } catch (Exception e) {
+                    log.warn("cluster: could not send the retained messages to {}: {}", name(member), e.toString());
+                    break;
+                }
+            }
+        }
+    }
+
+    /** What the broker tells this node. */
+    private final class Events implements ClusterEvents {
+        @Override
+        public CompletableFuture<Void> routeAdded(String filter) {
+            if (closed) {
+                return CompletableFuture.completedFuture(null);
+            }
+            try {
+                return routes.add(filter);
+            } catch (RejectedExecutionException e) {
+                return CompletableFuture.completedFuture(null);
+            }
+        }
+
+        @Override
+        public void routeRemoved(String filter) {
+            if (!closed) {
+                try {
+                    routes.remove(filter);
+                } catch (RejectedExecutionException e) {
+                    // closing
+                }
+            }
+        }
+
+        @Override
+        public void forward(String node, Message message) {
+            forwarder.forward(node, message);
+        }
+
+        @Override
+        public void retainedChanged(Message message) {
+            forwarder.broadcastRetained(message);
+        }
+    }
+
+    /** What the other nodes tell this node, on JGroups' threads (one at a time per sender, in order). */
+    private final class Inbound implements Receiver {
+        @Override
+        public void viewAccepted(View next) {
+            Map<String, Address> byName = new java.util.LinkedHashMap<>();
+            for (Address member : next.getMembers()) {
+                byName.put(name(member), member);
+            }
+            members = byName;
+            log.info("cluster {}: view {} with {} members: {}", config.name(), next.getViewId().getId(), byName.size(),
+                    String.join(", ", byName.keySet()));
+            View previous = view;
+            view = next;
+            onControl(() -> viewChanged(previous, next));
+        }
+
+        @Override
+        public void receive(org.jgroups.Message message) {
+            ClusterWire.Frame frame;
+            try {
+                frame = ClusterWire.decode(message.getArray(), message.getOffset(), message.getLength());
+            } catch (IllegalArgumentException e) {
+                log.warn("cluster: dropped a frame from {}: {}", message.getSrc(), e.getMessage());
+                return;
+            }
+            switch (frame.kind()) {
+                case ROUTES -> applyRoutes(frame.sender(), frame.routes());
+                case ROUTE_SET -> port.routesAdded(frame.sender(), frame.routes().stream().map(RouteChange::filter).toList());
+                case FORWARD -> {
+                    for (Message forwarded : frame.messages()) {
+                        port.deliverForwarded(forwarded);
+                    }
+                    stats.receivedMessages.add(frame.messages().size());
+                }
+                case RETAINED -> {
+                    for (Message retained : frame.messages()) {
+                        port.retainedReplicated(retained);
+                    }
+                    stats.retainedReceived.add(frame.messages().size());
+                }
+            }
+        }
+
+        /** Applies route changes in order, each run of adds or removes in one call. */
+        private void applyRoutes(String sender, List<RouteChange> changes) {
+            int from = 0;
+            while (from < changes.size()) {
+                boolean add = changes.get(from).add();
+                int to = from;
+                List<String> filters = new ArrayList<>();
+                while (to < changes.size() && changes.get(to).add() == add) {
+                    filters.add(changes.get(to).filter());
+                    to++;
+                }
+                if (add) {
+                    port.routesAdded(sender, filters);
+                } else {
+                    port.routesRemoved(sender, filters);
+                }
+                from = to;
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ClusterNode[" + config.nodeName() + ", " + members.size() + " members]";
+    }
+
+}

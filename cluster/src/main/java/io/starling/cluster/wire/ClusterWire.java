@@ -1,0 +1,183 @@
+package io.starling.cluster.wire;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.starling.broker.model.Message;
+import io.starling.codec.decode.PacketDecodeException;
+import io.starling.codec.decode.PacketDecoder;
+import io.starling.codec.encode.PacketEncoder;
+import io.starling.codec.packet.Packet;
+import io.starling.codec.packet.Publish;
+import io.starling.codec.packet.QoS;
+import io.starling.codec.wire.MqttVersion;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What the nodes of a cluster send each other, as bytes. Every frame starts with its {@link Kind},
+ * then the sender's node name. Messages travel as an MQTT 5.0 PUBLISH (the codec's own encoder and
+ * decoder, so topic, QoS, retain, properties and payload keep exactly their MQTT form) preceded by
+ * what PUBLISH cannot say: the publisher's client identifier and the expiry deadline.
+ */
+public final class ClusterWire {
+    /** The frame kinds. */
+    public enum Kind {
+        /** Route changes of the sender, in order: each an add or a remove of one filter. */
+        ROUTES,
+        /** The sender's whole route set, for a node that joined (or merged). */
+        ROUTE_SET,
+        /** Messages forwarded to the receiver, in publish order. */
+        FORWARD,
+        /** Retained changes (an empty payload: removed), or a batch of a retained snapshot. */
+        RETAINED
+    }
+
+    /** One change of a route: {@code add} true for a new filter, false for a removed one. */
+    public record RouteChange(boolean add, String filter) {}
+
+    /** A decoded frame: its kind, its sender, and the routes or messages it carries (the other list empty). */
+    public record Frame(Kind kind, String sender, List<RouteChange> routes, List<Message> messages) {}
+
+    private static final PacketEncoder ENCODER = new PacketEncoder(MqttVersion.V5);
+    /** CONNACK 5.0: no session present, success, no properties. */
+    private static final byte[] CONNACK = {0x20, 0x03, 0x00, 0x00, 0x00};
+
+    private ClusterWire() {}
+
+    /** A ROUTES frame (or ROUTE_SET, every change an add). */
+    public static byte[] routes(Kind kind, String sender, List<RouteChange> changes) {
+        ByteBuf out = Unpooled.buffer(64 + changes.size() * 32);
+        try {
+            out.writeByte(kind.ordinal());
+            writeString(out, sender);
+            out.writeInt(changes.size());
+            for (RouteChange change : changes) {
+                out.writeBoolean(change.add());
+                writeString(out, change.filter());
+            }
+            return bytes(out);
+        } finally {
+            out.release();
+        }
+    }
+
+    /** A FORWARD or RETAINED frame carrying {@code messages} in order. */
+    public static byte[] messages(Kind kind, String sender, List<Message> messages) {
+        ByteBuf out = Unpooled.buffer(256 + messages.size() * 64);
+        try {
+            out.writeByte(kind.ordinal());
+            writeString(out, sender);
+            out.writeInt(messages.size());
+            for (Message message : messages) {
+                out.writeLong(message.expiresAtMillis());
+                writeString(out, message.publisherId());
+                // packet identifier 1: PUBLISH needs one above QoS 0; the receiver ignores it
+                Publish publish = new Publish(message.topic(), message.qos(), false, message.retain(),
+                        message.qos() == QoS.AT_MOST_ONCE ? 0 : 1, message.properties(), Unpooled.wrappedBuffer(message.payload()));
+                ENCODER.encode(publish, out);
+            }
+            return bytes(out);
+        } finally {
+            out.release();
+        }
+    }
+
+    /**
+     * Decodes one frame.
+     *
+     * @throws IllegalArgumentException if the bytes are not a frame this version writes
+     */
+    public static Frame decode(byte[] frame, int offset, int length) {
+        ByteBuf in = Unpooled.wrappedBuffer(frame, offset, length);
+        try {
+            int ordinal = in.readUnsignedByte();
+            if (ordinal >= Kind.values().length) {
+                throw new IllegalArgumentException("unknown cluster frame kind " + ordinal);
+            }
+            Kind kind = Kind.values()[ordinal];
+            String sender = readString(in);
+            int count = in.readInt();
+            if (count < 0 || count > in.readableBytes()) {
+                throw new IllegalArgumentException("a cluster frame cannot hold " + count + " entries");
+            }
+            List<RouteChange> routes = new ArrayList<>();
+            List<Message> messages = new ArrayList<>();
+            if (kind == Kind.ROUTES || kind == Kind.ROUTE_SET) {
+                for (int i = 0; i < count; i++) {
+                    boolean add = in.readBoolean();
+                    routes.add(new RouteChange(add, readString(in)));
+                }
+            } else {
+                PacketDecoder decoder = publishDecoder();
+                for (int i = 0; i < count; i++) {
+                    long expiresAt = in.readLong();
+                    String publisherId = readString(in);
+                    messages.add(message(decoder.decode(in), publisherId, expiresAt));
+                }
+            }
+            if (in.isReadable()) {
+                throw new IllegalArgumentException(in.readableBytes() + " bytes after the end of a cluster frame");
+            }
+            return new Frame(kind, sender, routes, messages);
+        } catch (IndexOutOfBoundsException e) {
+            throw new IllegalArgumentException("a cluster frame ends early", e);
+        } catch (PacketDecodeException e) {
+            throw new IllegalArgumentException("a cluster frame holds a bad PUBLISH: " + e.getMessage(), e);
+        } finally {
+            in.release();
+        }
+    }
+
+    /**
+     * A decoder of a server's packets, past the handshake: one per frame, since a decoder that
+     * failed once refuses to go on. The codec reads PUBLISH on the client side only after CONNACK
+     * [MQTT-3.2.0-1], so it is given one first.
+     */
+    private static PacketDecoder publishDecoder() {
+        PacketDecoder decoder = PacketDecoder.forClient(MqttVersion.V5, PacketDecoder.MAX_PACKET_SIZE);
+        ByteBuf connack = Unpooled.wrappedBuffer(CONNACK);
+        try {
+            decoder.decode(connack);
+        } finally {
+            connack.release();
+        }
+        return decoder;
+    }
+
+    private static Message message(@Nullable Packet packet, String publisherId, long expiresAt) {
+        if (!(packet instanceof Publish publish)) {
+            throw new IllegalArgumentException("a cluster frame holds " + (packet == null ? "a cut packet" : packet.type()) + ", not PUBLISH");
+        }
+        try {
+            byte[] payload = new byte[publish.payload().readableBytes()];
+            publish.payload().getBytes(publish.payload().readerIndex(), payload);
+            return new Message(publish.topic(), publish.qos(), publish.retained(), payload, publisherId, publish.properties(), expiresAt);
+        } finally {
+            publish.release();
+        }
+    }
+
+    private static void writeString(ByteBuf out, String text) {
+        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(utf8.length);
+        out.writeBytes(utf8);
+    }
+
+    private static String readString(ByteBuf in) {
+        int length = in.readInt();
+        if (length < 0 || length > in.readableBytes()) {
+            throw new IllegalArgumentException("a cluster frame's string is " + length + " bytes, more than is left");
+        }
+        String text = in.toString(in.readerIndex(), length, StandardCharsets.UTF_8);
+        in.skipBytes(length);
+        return text;
+    }
+
+    private static byte[] bytes(ByteBuf out) {
+        byte[] bytes = new byte[out.readableBytes()];
+        out.readBytes(bytes);
+        return bytes;
+    }
+}

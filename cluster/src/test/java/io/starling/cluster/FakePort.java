@@ -1,0 +1,70 @@
+package io.starling.cluster;
+
+import io.starling.broker.cluster.ClusterEvents;
+import io.starling.broker.cluster.ClusterPort;
+import io.starling.broker.model.Message;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** A broker side that records what the transport tells it. */
+final class FakePort implements ClusterPort {
+    final Set<String> initialRoutes = ConcurrentHashMap.newKeySet();
+    final List<Message> snapshot = new CopyOnWriteArrayList<>();
+    final Map<String, Set<String>> routes = new ConcurrentHashMap<>();
+    final List<Message> delivered = new CopyOnWriteArrayList<>();
+    final Map<String, Message> retained = new ConcurrentHashMap<>();
+    final List<String> gone = new CopyOnWriteArrayList<>();
+    volatile ClusterEvents events;
+
+    @Override
+    public Set<String> attach(ClusterEvents events) {
+        this.events = events;
+        return Set.copyOf(initialRoutes);
+    }
+
+    @Override
+    public void routesAdded(String node, Collection<String> filters) {
+        routes.computeIfAbsent(node, n -> ConcurrentHashMap.newKeySet()).addAll(filters);
+    }
+
+    @Override
+    public void routesRemoved(String node, Collection<String> filters) {
+        routes.computeIfAbsent(node, n -> ConcurrentHashMap.newKeySet()).removeAll(filters);
+    }
+
+    @Override
+    public void nodeGone(String node) {
+        gone.add(node);
+        routes.remove(node);
+    }
+
+    @Override
+    public CompletableFuture<Void> deliverForwarded(Message message) {
+        delivered.add(message);
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public void retainedReplicated(Message message) {
+        if (message.payload().length == 0) {
+            retained.remove(message.topic());
+        } else {
+            retained.put(message.topic(), message);
+        }
+    }
+
+    @Override
+    public List<Message> retainedSnapshot() {
+        return new ArrayList<>(snapshot);
+    }
+
+    Set<String> routesOf(String node) {
+        return routes.getOrDefault(node, Set.of());
+    }
+}

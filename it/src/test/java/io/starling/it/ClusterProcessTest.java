@@ -1,0 +1,282 @@
+package io.starling.it;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.starling.it.PahoMqtt5InteropTest.Inbox;
+import io.starling.it.PahoMqtt5InteropTest.Received;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.packet.UserProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three {@code bin/starling broker} processes on loopback with {@code cluster:} blocks naming each
+ * other as seeds: messages published on one node reach subscribers on the others (3.1.1 and 5.0),
+ * retained messages are on every node, a node killed with SIGKILL leaves the others serving, and a
+ * node started later gets the routes and the retained messages.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ClusterProcessTest {
+    private static final Duration WAIT = Duration.ofSeconds(15);
+
+    @TempDir
+    Path dir;
+    private final List<AutoCloseable> closing = new ArrayList<>();
+    private List<Integer> clusterPorts = List.of();
+
+    @AfterEach
+    void cleanUp() {
+        Collections.reverse(closing);
+        for (AutoCloseable c : closing) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // the verdict is in; a client or process that fails to close does not change it
+            }
+        }
+    }
+
+    private static List<Integer> freePorts(int count) throws IOException {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < count; i++) {
+                sockets.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
+            }
+            return sockets.stream().map(ServerSocket::getLocalPort).toList();
+        } finally {
+            for (ServerSocket socket : sockets) {
+                socket.close();
+            }
+        }
+    }
+
+    private BrokerProcess node(int index) throws IOException {
+        Path nodeDir = Files.createDirectories(dir.resolve("node" + index));
+        StringBuilder seeds = new StringBuilder();
+        for (int port : clusterPorts) {
+            seeds.append("    - 127.0.0.1:").append(port).append('\n');
+        }
+        Path config = nodeDir.resolve("broker.yaml");
+        Files.writeString(config, """
+                listeners:
+                  - bind: 127.0.0.1
+                    port: 0
+                persistence: false
+                sys_interval: 0
+                cluster:
+                  name: it-cluster
+                  node_name: node-%d
+                  port: %d
+                  seeds:
+                %s""".formatted(index, clusterPorts.get(index), seeds), UTF_8);
+        BrokerProcess broker = BrokerProcess.start(config, nodeDir.resolve("broker.log"));
+        closing.add(broker);
+        return broker;
+    }
+
+    /** Waits until every broker has logged a view of {@code members} members. */
+    private static void awaitView(int members, BrokerProcess... brokers) {
+        for (BrokerProcess broker : brokers) {
+            await("a view of " + members + " in " + broker.tcpUri()).atMost(WAIT).pollInterval(Duration.ofMillis(50))
+                    .until(() -> lastView(broker) == members);
+        }
+    }
+
+    private static int lastView(BrokerProcess broker) {
+        int members = 0;
+        for (String line : broker.log().lines().toList()) {
+            int at = line.indexOf(" members: ");
+            int with = line.indexOf(" with ");
+            if (line.contains("cluster it-cluster: view ") && at > with && with > 0) {
+                members = Integer.parseInt(line.substring(with + 6, at));
+            }
+        }
+        return members;
+    }
+
+    private MqttClient client3(BrokerProcess broker, String clientId, Inbox inbox) throws Exception {
+        MqttClient client = new MqttClient(broker.tcpUri(), clientId, new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
+        client.setCallback(inbox.v3());
+        MqttConnectOptions options = new MqttConnectOptions();
+        options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+        options.setCleanSession(true);
+        options.setAutomaticReconnect(false);
+        client.connect(options);
+        closing.add(() -> {
+            try {
+                if (client.isConnected()) {
+                    client.disconnect(1000);
+                }
+            } finally {
+                client.close(true);
+            }
+        });
+        return client;
+    }
+
+    private MqttAsyncClient client5(BrokerProcess broker, String clientId, Inbox inbox) throws Exception {
+        MqttAsyncClient client = new MqttAsyncClient(broker.tcpUri(), clientId, new MemoryPersistence());
+        client.setCallback(inbox);
+        MqttConnectionOptions options = new MqttConnectionOptions();
+        options.setCleanStart(true);
+        options.setAutomaticReconnect(false);
+        done(client.connect(options));
+        closing.add(() -> {
+            try {
+                if (client.isConnected()) {
+                    client.disconnect(1000).waitForCompletion(5000);
+                }
+            } finally {
+                client.close(true);
+            }
+        });
+        return client;
+    }
+
+    private static IMqttToken done(IMqttToken token) throws MqttException {
+        token.waitForCompletion(WAIT.toMillis());
+        return token;
+    }
+
+    private static void subscribe5(MqttAsyncClient client, String filter, int qos) throws MqttException {
+        IMqttToken subAck = done(client.subscribe(new MqttSubscription[] {new MqttSubscription(filter, qos)}, null, null,
+                new MqttProperties()));
+        assertThat(subAck.getReasonCodes()).containsExactly(qos);
+    }
+
+    private static void awaitCount(Inbox inbox, int count) {
+        await("" + count + " messages").atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> inbox.size() >= count);
+    }
+
+    private static List<String> texts(Inbox inbox) {
+        return inbox.snapshot().stream().map(Received::text).toList();
+    }
+
+    @Test
+    @DisplayName("published on A: reaches 3.1.1 and 5.0 subscribers on B and C once, in order, QoS downgraded; retained read on C; after kill -9 of C, A and B serve on")
+    void publishAnywhereReachesEveryNode() throws Exception {
+        clusterPorts = freePorts(3);
+        BrokerProcess a = node(0);
+        BrokerProcess b = node(1);
+        BrokerProcess c = node(2);
+        awaitView(3, a, b, c);
+
+        Inbox onB = new Inbox();
+        MqttClient subB = client3(b, "sub-b", onB);
+        subB.subscribe("cluster/#", 1);                       // SUBACK once every node knows the route
+        Inbox onC = new Inbox();
+        MqttAsyncClient subC = client5(c, "sub-c", onC);
+        subscribe5(subC, "cluster/+/v", 2);
+
+        MqttClient pub3 = client3(a, "pub-a3", new Inbox());
+        for (int i = 0; i < 20; i++) {
+            pub3.publish("cluster/3/v", ("three " + i).getBytes(UTF_8), 2, false);
+        }
+        MqttAsyncClient pub5 = client5(a, "pub-a5", new Inbox());
+        for (int i = 0; i < 20; i++) {
+            MqttProperties properties = new MqttProperties();
+            properties.setContentType("text/plain");
+            properties.setUserProperties(List.of(new UserProperty("n", Integer.toString(i))));
+            done(pub5.publish("cluster/5/v", new MqttMessage(("five " + i).getBytes(UTF_8), 1, false, properties)));
+        }
+        List<String> three = IntStream.range(0, 20).mapToObj(i -> "three " + i).toList();
+        List<String> five = IntStream.range(0, 20).mapToObj(i -> "five " + i).toList();
+        List<String> all = new ArrayList<>(three);
+        all.addAll(five);
+        awaitCount(onB, 40);
+        awaitCount(onC, 40);
+        // nothing more may come: each message once
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> onB.size() == 40 && onC.size() == 40);
+        assertThat(texts(onB)).containsExactlyElementsOf(all);
+        assertThat(texts(onC)).containsExactlyElementsOf(all);
+        // B subscribed with QoS 1: QoS 2 is downgraded; C with QoS 2 gets each as published
+        assertThat(onB.snapshot()).extracting(Received::qos).containsOnly(1);
+        assertThat(onC.snapshot().subList(0, 20)).extracting(Received::qos).containsOnly(2);
+        assertThat(onC.snapshot().subList(20, 40)).extracting(Received::qos).containsOnly(1);
+        MqttMessage fifth = onC.snapshot().get(25).message();
+        assertThat(fifth.getProperties().getContentType()).isEqualTo("text/plain");
+        assertThat(fifth.getProperties().getUserProperties()).extracting(UserProperty::getValue).containsExactly("5");
+
+        // retained on A, read by a new subscriber on C
+        pub3.publish("cluster/retained", "kept".getBytes(UTF_8), 1, true);
+        awaitCount(onB, 41);
+        Inbox late = new Inbox();
+        MqttAsyncClient lateC = client5(c, "late-c", late);
+        await("the retained message on C").atMost(WAIT).until(() -> {
+            subscribe5(lateC, "cluster/retained", 1);
+            return late.size() > 0;
+        });
+        assertThat(late.snapshot().get(0).text()).isEqualTo("kept");
+        assertThat(late.snapshot().get(0).retained()).isTrue();
+
+        // kill -9 of C: A and B go on serving each other
+        c.kill();
+        awaitView(2, a, b);
+        Inbox onA = new Inbox();
+        MqttClient subA = client3(a, "sub-a", onA);
+        subA.subscribe("after/#", 1);
+        MqttClient pubB = client3(b, "pub-b", new Inbox());
+        pubB.publish("after/kill", "still here".getBytes(UTF_8), 1, false);
+        pub3.publish("cluster/after", "to b".getBytes(UTF_8), 1, false);
+        awaitCount(onA, 1);
+        assertThat(texts(onA)).containsExactly("still here");
+        await().atMost(WAIT).until(() -> texts(onB).contains("to b"));
+        assertThat(a.isAlive()).isTrue();
+        assertThat(b.isAlive()).isTrue();
+    }
+
+    @Test
+    @DisplayName("a node started later gets the others' routes and the retained messages")
+    void lateNodeGetsRoutesAndRetained() throws Exception {
+        clusterPorts = freePorts(3);
+        BrokerProcess a = node(0);
+        BrokerProcess b = node(1);
+        awaitView(2, a, b);
+        Inbox onB = new Inbox();
+        MqttClient subB = client3(b, "sub-b", onB);
+        subB.subscribe("late/#", 1);
+        MqttClient pubA = client3(a, "pub-a", new Inbox());
+        pubA.publish("late/retained", "before C".getBytes(UTF_8), 1, true);
+        awaitCount(onB, 1);
+
+        BrokerProcess c = node(2);
+        awaitView(3, a, b, c);
+        Inbox onC = new Inbox();
+        MqttAsyncClient subC = client5(c, "sub-c", onC);
+        await("the retained message on C").atMost(WAIT).until(() -> {
+            subscribe5(subC, "late/retained", 1);
+            return onC.size() > 0;
+        });
+        assertThat(onC.snapshot().get(0).text()).isEqualTo("before C");
+
+        MqttClient pubC = client3(c, "pub-c", new Inbox());
+        pubC.publish("late/from-c", "from C".getBytes(UTF_8), 1, false);
+        await().atMost(WAIT).until(() -> texts(onB).contains("from C"));
+        assertThat(texts(onB)).containsExactly("before C", "from C");
+    }
+}
