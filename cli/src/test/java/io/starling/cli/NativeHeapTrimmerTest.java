@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.starling.broker.metrics.BrokerMetrics;
+import io.starling.codec.packet.QoS;
+import io.starling.codec.wire.MqttVersion;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -84,7 +86,9 @@ class NativeHeapTrimmerTest {
         metrics.connectionsOpened.increment();
         metrics.connectionsClosed.increment();
         metrics.messagesReceived.add(3);
-        metrics.messagesSent.add(5);
+        for (int i = 0; i < 5; i++) {
+            metrics.sent(MqttVersion.V5, QoS.AT_LEAST_ONCE, 10);
+        }
         assertThat(sum.getAsLong()).isEqualTo(10);
     }
 

@@ -256,7 +256,6 @@ public final class PublishOutFlow implements Session.Delivery {
     private void write(ClientConnection connection, Message message, QoS qos, boolean dup, boolean retain, int packetId,
             int[] subscriptionIds) {
         if (connection.publish(message, qos, dup, retain, packetId, subscriptionIds)) {
-            metrics.messagesSent.increment();
             metrics.sent(connection.version(), qos, message.payload().length);
         } else {
             metrics.messagesTooLarge.increment();
