@@ -186,11 +186,7 @@ public record BrokerConfig(
 
         /** Whether the bind address is a loopback address (127.0.0.0/8, ::1, localhost). */
         public boolean isLoopback() {
-            try {
-                return InetAddress.getByName(bind).isLoopbackAddress();
-            } catch (UnknownHostException e) {
-                return false;
-            }
+            return isLoopbackAddress(bind);
         }
     }
 
@@ -231,11 +227,7 @@ public record BrokerConfig(
 
         /** Whether the listener is bound to a loopback address. */
         public boolean isLoopback() {
-            try {
-                return InetAddress.getByName(bind).isLoopbackAddress();
-            } catch (UnknownHostException e) {
-                return false;
-            }
+            return isLoopbackAddress(bind);
         }
 
         /** Whether a request without credentials is let in. */
@@ -327,11 +319,7 @@ public record BrokerConfig(
 
         /** Whether the cluster transport is bound to a loopback address. */
         public boolean isLoopback() {
-            try {
-                return InetAddress.getByName(bind).isLoopbackAddress();
-            } catch (UnknownHostException e) {
-                return false;
-            }
+            return isLoopbackAddress(bind);
         }
 
         /** Why this node must not start, or null: off loopback without TLS, anyone could join and read every message. */
@@ -715,6 +703,15 @@ public record BrokerConfig(
     public BrokerConfig withCluster(@Nullable Cluster cluster) {
         return new BrokerConfig(listeners, allowAnonymous, passwordFile, maxPacketSize, maxInflightMessages,
                 maxQueuedMessages, maxPendingQos0Messages, queueQos0Offline, sessionExpiry, storage, redirect, mqtt5, aclFile, limits, sysInterval, http, cluster);
+    }
+
+    /** Whether {@code bind} names a loopback address (127.0.0.0/8, ::1, localhost); an unknown name is not one. */
+    static boolean isLoopbackAddress(String bind) {
+        try {
+            return InetAddress.getByName(bind).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     /** Whether anonymous clients are let in on {@code listener}. */
