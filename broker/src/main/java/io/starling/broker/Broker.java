@@ -166,6 +166,9 @@ public final class Broker implements AutoCloseable {
             workers = MqttServer.eventLoops(Runtime.getRuntime().availableProcessors(), "starling-io");
             // the store keeps no user names: until its client is back, a session is judged as anonymous
             sessions.restore(recovered, workers::next, clientId -> access.rights(null, clientId));
+            // in a cluster, sessions are claimed, handed over and adopted through the cluster node
+            sessions.cluster(cluster, workers::next, clientId -> access.rights(null, clientId));
+            cluster.sessions(sessions);
             metrics.sessionsRestored.add(recovered.sessions().size());
             MqttServer server = MqttServer.start(config, flows, workers, acceptors);
             log.info("sessions: {}", persistence);

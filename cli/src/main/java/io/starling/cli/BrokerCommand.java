@@ -96,7 +96,10 @@ final class BrokerCommand implements Callable<Integer> {
         if (brokerConfig.cluster() != null) {
             // the listeners are open already: the broker serves its own clients while the cluster forms
             try {
-                clusterNode = ClusterNode.start(brokerConfig.cluster(), broker.cluster());
+                BrokerConfig.Storage storage = brokerConfig.storage();
+                // the session owners' raft log lives beside the store (in memory when nothing is stored)
+                clusterNode = ClusterNode.start(brokerConfig.cluster(), storage.persistence() ? storage.dataDir().resolve("raft") : null,
+                        broker.cluster());
             } catch (Exception e) {
                 System.err.println("starling broker: the cluster transport did not start: " + e.getMessage());
                 broker.close();

@@ -4,9 +4,12 @@ import io.starling.broker.cluster.ClusterEvents;
 import io.starling.broker.cluster.ClusterPort;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.model.Message;
+import io.starling.cluster.ownership.Ownership;
 import io.starling.cluster.stack.ClusterStack;
 import io.starling.cluster.wire.ClusterWire;
 import io.starling.cluster.wire.ClusterWire.RouteChange;
+import io.starling.cluster.wire.SessionWire;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -53,12 +56,14 @@ public final class ClusterNode implements AutoCloseable {
     private final ExecutorService control;
     private final Forwarder forwarder;
     private final RouteAnnouncer routes;
+    private final Ownership ownership;
+    private final Handover handover;
     /** The members of the current view by node name (this node included). */
     private volatile Map<String, Address> members = Map.of();
     private @Nullable View view;
     private volatile boolean closed;
 
-    private ClusterNode(BrokerConfig.Cluster config, ClusterPort port, JChannel channel) {
+    private ClusterNode(BrokerConfig.Cluster config, ClusterPort port, JChannel channel, Ownership ownership) {
         this.config = config;
         this.port = port;
         this.channel = channel;
@@ -69,6 +74,8 @@ public final class ClusterNode implements AutoCloseable {
         });
         this.forwarder = new Forwarder(channel, config.nodeName(), name -> members.get(name), stats);
         this.routes = new RouteAnnouncer(channel, config.nodeName(), control);
+        this.ownership = ownership;
+        this.handover = new Handover(channel, config.nodeName(), port, this::onControl);
     }
 
     /**
@@ -79,8 +86,18 @@ public final class ClusterNode implements AutoCloseable {
      * @throws Exception if the transport cannot start (the port is taken, the TLS files are bad)
      */
     public static ClusterNode start(BrokerConfig.Cluster config, ClusterPort port) throws Exception {
-        JChannel channel = ClusterStack.channel(config);
-        ClusterNode node = new ClusterNode(config, port, channel);
+        return start(config, null, port);
+    }
+
+    /**
+     * As {@link #start(BrokerConfig.Cluster, ClusterPort)}, keeping the session owners' raft log
+     * in {@code raftDir} (null: in memory, for a broker that stores nothing: a member that
+     * restarts then forgets its votes, which raft assumes it does not).
+     */
+    public static ClusterNode start(BrokerConfig.Cluster config, @Nullable Path raftDir, ClusterPort port) throws Exception {
+        JChannel channel = ClusterStack.channel(config, raftDir);
+        Ownership ownership = new Ownership(channel, config.nodeName());
+        ClusterNode node = new ClusterNode(config, port, channel, ownership);
         channel.setReceiver(node.new Inbound());
         try {
             channel.connect(config.name());
@@ -107,6 +124,11 @@ public final class ClusterNode implements AutoCloseable {
         return channel;
     }
 
+    /** Who owns which session, as this node knows it. */
+    public Ownership ownership() {
+        return ownership;
+    }
+
     /** What this node has counted. */
     public ClusterStats stats() {
         return stats;
@@ -120,6 +142,7 @@ public final class ClusterNode implements AutoCloseable {
         }
         closed = true;
         forwarder.close();
+        ownership.close();
         channel.close();
         control.shutdown();
         if (!control.awaitTermination(5, TimeUnit.SECONDS)) {
@@ -147,6 +170,7 @@ public final class ClusterNode implements AutoCloseable {
             for (Address member : previous.getMembers()) {
                 if (!next.containsMember(member)) {
                     port.nodeGone(name(member));
+                    handover.nodeGone(name(member));
                 }
             }
         }
@@ -218,6 +242,31 @@ public final class ClusterNode implements AutoCloseable {
         public void retainedChanged(Message message) {
             forwarder.broadcastRetained(message);
         }
+
+        @Override
+        public CompletableFuture<Void> claim(String clientId, boolean cleanStart) {
+            if (closed) {
+                return CompletableFuture.failedFuture(new IllegalStateException("this node is leaving the cluster"));
+            }
+            return ownership.claim(clientId).thenCompose(previous -> {
+                if (previous == null) {
+                    return CompletableFuture.completedFuture(null);
+                }
+                Address owner = members.get(previous);
+                if (owner == null) {
+                    log.info("client {}: its session was on node {}, which is not a member now; it starts without it", clientId,
+                            previous);
+                    return CompletableFuture.completedFuture(null);
+                }
+                return handover.take(owner, previous, clientId, cleanStart)
+                        .thenCompose(state -> state.isPresent() ? port.adopt(state.get()) : CompletableFuture.completedFuture(null));
+            });
+        }
+
+        @Override
+        public void sessionEnded(String clientId) {
+            ownership.ended(clientId);
+        }
     }
 
     /** What the other nodes tell this node, on JGroups' threads (one at a time per sender, in order). */
@@ -238,6 +287,10 @@ public final class ClusterNode implements AutoCloseable {
 
         @Override
         public void receive(org.jgroups.Message message) {
+            if (SessionWire.isSessionFrame(message.getArray(), message.getOffset(), message.getLength())) {
+                receiveHandover(message);
+                return;
+            }
             ClusterWire.Frame frame;
             try {
                 frame = ClusterWire.decode(message.getArray(), message.getOffset(), message.getLength());
@@ -260,6 +313,21 @@ public final class ClusterNode implements AutoCloseable {
                     }
                     stats.retainedReceived.add(frame.messages().size());
                 }
+            }
+        }
+
+        private void receiveHandover(org.jgroups.Message message) {
+            Object frame;
+            try {
+                frame = SessionWire.decode(message.getArray(), message.getOffset(), message.getLength());
+            } catch (IllegalArgumentException e) {
+                log.warn("cluster: dropped a hand-over frame from {}: {}", message.getSrc(), e.getMessage());
+                return;
+            }
+            if (frame instanceof SessionWire.Take take) {
+                handover.onTake(take, message.getSrc());
+            } else if (frame instanceof SessionWire.Answer answer) {
+                handover.onAnswer(answer);
             }
         }
 

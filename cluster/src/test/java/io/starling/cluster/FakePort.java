@@ -2,11 +2,13 @@ package io.starling.cluster;
 
 import io.starling.broker.cluster.ClusterEvents;
 import io.starling.broker.cluster.ClusterPort;
+import io.starling.broker.cluster.SessionState;
 import io.starling.broker.model.Message;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -62,6 +64,26 @@ final class FakePort implements ClusterPort {
     @Override
     public List<Message> retainedSnapshot() {
         return new ArrayList<>(snapshot);
+    }
+
+    /** Sessions this side holds, by client identifier, to hand over when another node takes one. */
+    final Map<String, SessionState> sessions = new ConcurrentHashMap<>();
+    /** Take-overs asked of this side, as client identifier and clean start. */
+    final List<String> released = new CopyOnWriteArrayList<>();
+    final List<SessionState> adopted = new CopyOnWriteArrayList<>();
+
+    @Override
+    public CompletableFuture<Optional<SessionState>> release(String clientId, boolean cleanStart) {
+        released.add(clientId + (cleanStart ? " clean" : ""));
+        SessionState state = sessions.remove(clientId);
+        return CompletableFuture.completedFuture(cleanStart ? Optional.empty() : Optional.ofNullable(state));
+    }
+
+    @Override
+    public CompletableFuture<Void> adopt(SessionState state) {
+        adopted.add(state);
+        sessions.put(state.clientId(), state);
+        return CompletableFuture.completedFuture(null);
     }
 
     Set<String> routesOf(String node) {

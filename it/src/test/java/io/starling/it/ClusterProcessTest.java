@@ -92,6 +92,7 @@ class ClusterProcessTest {
                   name: it-cluster
                   node_name: node-%d
                   port: %d
+                  members: [node-0, node-1, node-2]
                   seeds:
                 %s""".formatted(index, clusterPorts.get(index), seeds), UTF_8);
         BrokerProcess broker = BrokerProcess.start(config, nodeDir.resolve("broker.log"));
@@ -104,6 +105,25 @@ class ClusterProcessTest {
         for (BrokerProcess broker : brokers) {
             await("a view of " + members + " in " + broker.tcpUri()).atMost(WAIT).pollInterval(Duration.ofMillis(50))
                     .until(() -> lastView(broker) == members);
+        }
+    }
+
+    /** Waits until every broker has logged a session ownership leader after its last view: clients may connect. */
+    private static void awaitOwnership(BrokerProcess... brokers) {
+        for (BrokerProcess broker : brokers) {
+            await("a session ownership leader in " + broker.tcpUri()).atMost(WAIT).pollInterval(Duration.ofMillis(50))
+                    .until(() -> {
+                        List<String> lines = broker.log().lines().toList();
+                        for (int i = lines.size() - 1; i >= 0; i--) {
+                            if (lines.get(i).contains("session ownership decided by a majority")) {
+                                return true;
+                            }
+                            if (lines.get(i).contains("session ownership has no leader")) {
+                                return false;
+                            }
+                        }
+                        return false;
+                    });
         }
     }
 
@@ -185,6 +205,7 @@ class ClusterProcessTest {
         BrokerProcess b = node(1);
         BrokerProcess c = node(2);
         awaitView(3, a, b, c);
+        awaitOwnership(a, b, c);
 
         Inbox onB = new Inbox();
         MqttClient subB = client3(b, "sub-b", onB);
@@ -257,6 +278,7 @@ class ClusterProcessTest {
         BrokerProcess a = node(0);
         BrokerProcess b = node(1);
         awaitView(2, a, b);
+        awaitOwnership(a, b);
         Inbox onB = new Inbox();
         MqttClient subB = client3(b, "sub-b", onB);
         subB.subscribe("late/#", 1);
@@ -266,6 +288,7 @@ class ClusterProcessTest {
 
         BrokerProcess c = node(2);
         awaitView(3, a, b, c);
+        awaitOwnership(c);
         Inbox onC = new Inbox();
         MqttAsyncClient subC = client5(c, "sub-c", onC);
         await("the retained message on C").atMost(WAIT).until(() -> {
@@ -278,5 +301,79 @@ class ClusterProcessTest {
         pubC.publish("late/from-c", "from C".getBytes(UTF_8), 1, false);
         await().atMost(WAIT).until(() -> texts(onB).contains("from C"));
         assertThat(texts(onB)).containsExactly("before C", "from C");
+    }
+
+    /** A 3.1.1 client with a persistent session (Clean Session 0). */
+    private MqttClient persistent3(BrokerProcess broker, String clientId, Inbox inbox, boolean[] sessionPresent) throws Exception {
+        MqttClient client = new MqttClient(broker.tcpUri(), clientId, new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
+        client.setCallback(inbox.v3());
+        MqttConnectOptions options = new MqttConnectOptions();
+        options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+        options.setCleanSession(false);
+        options.setAutomaticReconnect(false);
+        sessionPresent[0] = client.connectWithResult(options).getSessionPresent();
+        closing.add(() -> {
+            try {
+                if (client.isConnected()) {
+                    client.disconnect(1000);
+                }
+            } finally {
+                client.close(true);
+            }
+        });
+        return client;
+    }
+
+    @Test
+    @DisplayName("[MQTT-3.1.4-2] a persistent session moves from A to C with its queued QoS 1 and 2 messages, once each and in order; its subscription moves too; a 5.0 connection on A takes it back with DISCONNECT 0x8E on C")
+    void sessionTakeOverAcrossNodes() throws Exception {
+        clusterPorts = freePorts(3);
+        BrokerProcess a = node(0);
+        BrokerProcess b = node(1);
+        BrokerProcess c = node(2);
+        awaitView(3, a, b, c);
+        awaitOwnership(a, b, c);
+
+        boolean[] present = new boolean[1];
+        MqttClient first = persistent3(a, "mover", new Inbox(), present);
+        assertThat(present[0]).isFalse();
+        first.subscribe("move/#", 2);
+        first.disconnect(5000);
+        MqttClient pub = client3(a, "pub-a", new Inbox());
+        for (int i = 0; i < 10; i++) {
+            // acknowledged (PUBACK, PUBCOMP) once queued for the offline session on A
+            pub.publish("move/q", ("queued " + i).getBytes(UTF_8), i < 5 ? 1 : 2, false);
+        }
+
+        Inbox onC = new Inbox();
+        MqttClient moved = persistent3(c, "mover", onC, present);
+        assertThat(present[0]).as("session present on C [MQTT-3.2.2-2]").isTrue();
+        awaitCount(onC, 10);
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> onC.size() == 10);
+        assertThat(texts(onC)).containsExactlyElementsOf(IntStream.range(0, 10).mapToObj(i -> "queued " + i).toList());
+        assertThat(onC.snapshot()).extracting(Received::qos).containsExactly(1, 1, 1, 1, 1, 2, 2, 2, 2, 2);
+
+        // the subscription lives on C now: a message published on B reaches it there, once
+        MqttClient pubB = client3(b, "pub-b", new Inbox());
+        pubB.publish("move/live", "after".getBytes(UTF_8), 1, false);
+        awaitCount(onC, 11);
+        assertThat(texts(onC).get(10)).isEqualTo("after");
+
+        // a 5.0 client with the same identifier on A: C disconnects it with 0x8E, A resumes the session
+        Inbox onA = new Inbox();
+        MqttAsyncClient back = new MqttAsyncClient(a.tcpUri(), "mover", new MemoryPersistence());
+        back.setCallback(onA);
+        MqttConnectionOptions options = new MqttConnectionOptions();
+        options.setCleanStart(false);
+        options.setSessionExpiryInterval(600L);
+        options.setAutomaticReconnect(false);
+        IMqttToken connected = done(back.connect(options));
+        closing.add(() -> back.close(true));
+        assertThat(connected.getSessionPresent()).isTrue();
+        await("C closed the old connection").atMost(WAIT).until(() -> !moved.isConnected());
+        pubB.publish("move/back", "on A".getBytes(UTF_8), 1, false);
+        await().atMost(WAIT).until(() -> texts(onA).contains("on A"));
+        assertThat(texts(onC)).doesNotContain("on A");
+        assertThat(c.log()).contains("taken over");
     }
 }

@@ -30,4 +30,19 @@ public interface ClusterEvents {
      * payload: removed it): replicate it to every other node.
      */
     void retainedChanged(Message message);
+
+    /**
+     * A client authenticated with the client identifier {@code clientId} (not one the broker
+     * assigned) and is about to open its session here. Its CONNECT waits for the returned future:
+     * complete it once the cluster agrees that this node owns the session, after the node that
+     * owned it before {@link ClusterPort#release released} it and this one {@link
+     * ClusterPort#adopt adopted} what it handed over; fail it when this node cannot own it now (no
+     * majority), and the client is refused with Server unavailable.
+     */
+    default CompletableFuture<Void> claim(String clientId, boolean cleanStart) {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /** The session of {@code clientId} ended on this node (closed clean, expired, deleted): this node no longer owns it. */
+    default void sessionEnded(String clientId) {}
 }

@@ -3,6 +3,7 @@ package io.starling.broker.cluster;
 import io.starling.broker.model.Message;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
@@ -40,4 +41,20 @@ public interface ClusterPort {
 
     /** Every retained message of this node, for a node that joins. */
     List<Message> retainedSnapshot();
+
+    /**
+     * Another node took the session of {@code clientId} over (its client connected there): closes
+     * the connection that holds it here, as a take-over on one node does (in 5.0 with DISCONNECT
+     * 0x8E; the will published unless the session goes on and the will has a delay
+     * [MQTT-3.1.3-9]), then lets go of the session. Completes, once it is gone from here, with its
+     * state when it goes on ({@code cleanStart} false and the session persistent), else empty.
+     */
+    CompletableFuture<Optional<SessionState>> release(String clientId, boolean cleanStart);
+
+    /**
+     * Makes {@code state}, handed over by the node that held it, this node's session (offline,
+     * stored as a persistent session is): the client's CONNECT, which waits meanwhile, resumes it.
+     * Completes once it is stored and every other node knows its routes.
+     */
+    CompletableFuture<Void> adopt(SessionState state);
 }

@@ -259,14 +259,30 @@ public record BrokerConfig(
      * @param seeds {@code host:port} of nodes to contact when joining (this node may be among them)
      * @param dns a DNS name whose A or SRV records list the nodes (JGroups DNS_PING), or null: seeds only
      * @param tls TLS between the nodes, as for an MQTT listener; null: plain TCP (loopback only)
+     * @param members the node names of every node of the cluster, this one included: a majority of
+     *     them decides who owns each session (jgroups-raft); empty: the seeds as written and this
+     *     node's name, which is right when every node keeps its default name {@code bind:port}
      */
     public record Cluster(String name, String nodeName, String bind, int port, List<String> seeds, @Nullable String dns,
-            @Nullable Tls tls) {
+            @Nullable Tls tls, List<String> members) {
         public static final String DEFAULT_NAME = "starling";
         public static final int DEFAULT_PORT = 7800;
 
         public Cluster {
             seeds = List.copyOf(seeds);
+            if (members.isEmpty()) {
+                java.util.LinkedHashSet<String> derived = new java.util.LinkedHashSet<>(seeds);
+                derived.add(nodeName);
+                members = List.copyOf(derived);
+            } else {
+                members = List.copyOf(members);
+                if (!members.contains(nodeName)) {
+                    throw new IllegalArgumentException("the members must list this node's own name '" + nodeName + "'");
+                }
+                if (new java.util.HashSet<>(members).size() != members.size()) {
+                    throw new IllegalArgumentException("the members list a node twice: " + members);
+                }
+            }
             if (name.isBlank()) {
                 throw new IllegalArgumentException("the cluster's name must not be empty");
             }
@@ -286,7 +302,18 @@ public record BrokerConfig(
 
         /** A plain cluster node on {@code bind:port}, named so, contacting {@code seeds}. */
         public static Cluster of(String bind, int port, List<String> seeds) {
-            return new Cluster(DEFAULT_NAME, bind + ":" + port, bind, port, seeds, null, null);
+            return new Cluster(DEFAULT_NAME, bind + ":" + port, bind, port, seeds, null, null, List.of());
+        }
+
+        /** A cluster node whose members are its seeds and itself (see {@link #members}). */
+        public Cluster(String name, String nodeName, String bind, int port, List<String> seeds, @Nullable String dns,
+                @Nullable Tls tls) {
+            this(name, nodeName, bind, port, seeds, dns, tls, List.of());
+        }
+
+        /** How many members decide: a majority of them. */
+        public int quorum() {
+            return members.size() / 2 + 1;
         }
 
         /** The host of a {@code host:port} seed ({@code [v6]:port} allowed). */

@@ -11,7 +11,7 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
 
 /** Reads the {@code cluster} block of a configuration: the cluster's name, this node's name and address, seeds and TLS. */
 final class ClusterReader {
-    static final List<String> CLUSTER_KEYS = List.of("name", "node_name", "bind", "port", "seeds", "dns", "tls");
+    static final List<String> CLUSTER_KEYS = List.of("name", "node_name", "bind", "port", "seeds", "dns", "tls", "members");
 
     private final YamlValues yaml;
     private final ListenerReader listeners;
@@ -35,6 +35,8 @@ final class ClusterReader {
         List<String> seeds = List.of();
         @Nullable String dns = null;
         BrokerConfig.@Nullable Tls tls = null;
+        List<String> members = List.of();
+        @Nullable Node membersNode = null;
         Node bindNode = mapping;
         for (NodeTuple entry : yaml.entries(mapping, key, CLUSTER_KEYS, topLevelKeys, "it is a top-level key, not a cluster key")) {
             String entryName = ((ScalarNode) entry.getKeyNode()).getValue();
@@ -51,11 +53,26 @@ final class ClusterReader {
                 case "seeds" -> seeds = seeds(entryValue, entryKey);
                 case "dns" -> dns = yaml.text(entryValue, entryKey, "a DNS name listing the nodes");
                 case "tls" -> tls = listeners.tls(entryValue, entryKey);
+                case "members" -> {
+                    members = names(entryValue, entryKey);
+                    membersNode = entryValue;
+                }
                 default -> throw new IllegalStateException("entries() let an unknown key through: " + entryName);
             }
         }
-        BrokerConfig.Cluster cluster = new BrokerConfig.Cluster(name, nodeName != null ? nodeName : bind + ":" + port, bind, port,
-                seeds, dns, tls);
+        String node = nodeName != null ? nodeName : bind + ":" + port;
+        if (members.isEmpty() && nodeName != null && (!seeds.isEmpty() || dns != null)) {
+            // the seeds name addresses, not nodes: with names of their own, the nodes must be listed
+            throw yaml.error(mapping, key + ".members", "is required with node_name: list the node_name of every node of the"
+                    + " cluster (session ownership is decided by a majority of them), e.g. members: [node-a, node-b, node-c]");
+        }
+        if (!members.isEmpty() && !members.contains(node)) {
+            throw yaml.error(membersNode != null ? membersNode : mapping, key + ".members", "must list this node's own name '" + node + "'");
+        }
+        if (new java.util.HashSet<>(members).size() != members.size()) {
+            throw yaml.error(membersNode != null ? membersNode : mapping, key + ".members", "lists a node twice: " + members);
+        }
+        BrokerConfig.Cluster cluster = new BrokerConfig.Cluster(name, node, bind, port, seeds, dns, tls, members);
         String violation = cluster.securityViolation();
         if (violation != null) {
             throw yaml.error(bindNode, key + ".bind", violation);
@@ -81,5 +98,17 @@ final class ClusterReader {
             seeds.add(seed);
         }
         return seeds;
+    }
+
+    private List<String> names(Node value, String key) throws ConfigException {
+        yaml.requireNotEmpty(value, key, "a list of node names");
+        if (!(value instanceof SequenceNode list)) {
+            throw yaml.error(value, key, "must be a list of node names, not " + YamlValues.describe(value));
+        }
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < list.getValue().size(); i++) {
+            names.add(yaml.text(list.getValue().get(i), key + "[" + i + "]", "a node name"));
+        }
+        return names;
     }
 }

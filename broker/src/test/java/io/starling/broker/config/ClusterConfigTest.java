@@ -43,12 +43,14 @@ class ClusterConfigTest {
                     - node-b.example.com:7900
                     - "[fd00::1]:7900"
                   dns: starling-nodes.example.com
+                  members: [node-a, node-b, node-c]
                   tls:
                     keystore: node.p12
                 """).cluster();
         assertThat(cluster).isEqualTo(new BrokerConfig.Cluster("prod", "node-a", "10.0.0.5", 7900,
                 List.of("10.0.0.5:7900", "node-b.example.com:7900", "[fd00::1]:7900"), "starling-nodes.example.com",
-                BrokerConfig.Tls.keystore(Path.of("/etc/starling/node.p12"), null)));
+                BrokerConfig.Tls.keystore(Path.of("/etc/starling/node.p12"), null), List.of("node-a", "node-b", "node-c")));
+        assertThat(cluster.quorum()).isEqualTo(2);
         assertThat(BrokerConfig.Cluster.seedHost("[fd00::1]:7900")).isEqualTo("fd00::1");
         assertThat(BrokerConfig.Cluster.seedPort("node-b.example.com:7900")).isEqualTo(7900);
     }
@@ -94,5 +96,32 @@ class ClusterConfigTest {
         assertThatThrownBy(() -> parse("cluster:\n  tls:\n    cert_file: a.pem\n"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("broker.yaml:");
+    }
+
+    @Test
+    @DisplayName("members left out: the seeds as written and this node, right when every node keeps its default name")
+    void membersFromSeeds() throws ConfigException {
+        BrokerConfig.Cluster cluster = parse("cluster:\n  port: 7801\n  seeds: [127.0.0.1:7800, 127.0.0.1:7801, 127.0.0.1:7802]\n")
+                .cluster();
+        assertThat(cluster.members()).containsExactly("127.0.0.1:7800", "127.0.0.1:7801", "127.0.0.1:7802");
+        assertThat(cluster.quorum()).isEqualTo(2);
+        assertThat(parse("cluster:\n  port: 7800\n").cluster().members()).containsExactly("127.0.0.1:7800");
+    }
+
+    @Test
+    @DisplayName("a node_name of its own with seeds needs members, which must list this node once each: file, line and key named")
+    void membersChecked() {
+        assertThatThrownBy(() -> parse("cluster:\n  node_name: node-a\n  seeds: [127.0.0.1:7800]\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("broker.yaml:2: cluster.members: is required with node_name: list the node_name of every node");
+        assertThatThrownBy(() -> parse("cluster:\n  node_name: node-a\n  members: [node-b, node-c]\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("broker.yaml:3: cluster.members: must list this node's own name 'node-a'");
+        assertThatThrownBy(() -> parse("cluster:\n  node_name: node-a\n  members: [node-a, node-b, node-a]\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("broker.yaml:3: cluster.members: lists a node twice: [node-a, node-b, node-a]");
+        assertThatThrownBy(() -> parse("cluster:\n  members: 3\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("broker.yaml:2: cluster.members: must be a list of node names");
     }
 }

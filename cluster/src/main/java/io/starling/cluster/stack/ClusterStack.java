@@ -6,6 +6,14 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.jgroups.protocols.raft.ELECTION2;
+import org.jgroups.protocols.raft.FileBasedLog;
+import org.jgroups.protocols.raft.InMemoryLog;
+import org.jgroups.protocols.raft.RAFT;
+import org.jgroups.protocols.raft.REDIRECT;
+import org.jspecify.annotations.Nullable;
 import org.jgroups.JChannel;
 import org.jgroups.protocols.FD_ALL3;
 import org.jgroups.protocols.FD_SOCK2;
@@ -46,13 +54,21 @@ public final class ClusterStack {
 
     /** A channel for {@code config}, named after the node; not yet connected. */
     public static JChannel channel(BrokerConfig.Cluster config) throws Exception {
-        JChannel channel = new JChannel(protocols(config).toArray(Protocol[]::new));
+        return channel(config, null);
+    }
+
+    /**
+     * A channel for {@code config} whose raft log (session ownership) is kept in {@code raftDir},
+     * or in memory when it is null; not yet connected.
+     */
+    public static JChannel channel(BrokerConfig.Cluster config, @Nullable Path raftDir) throws Exception {
+        JChannel channel = new JChannel(protocols(config, raftDir).toArray(Protocol[]::new));
         channel.setName(config.nodeName());
         channel.setDiscardOwnMessages(true);
         return channel;
     }
 
-    static List<Protocol> protocols(BrokerConfig.Cluster config) throws Exception {
+    static List<Protocol> protocols(BrokerConfig.Cluster config, @Nullable Path raftDir) throws Exception {
         List<Protocol> stack = new ArrayList<>();
         TCP tcp = new TCP();
         tcp.setBindAddress(InetAddress.getByName(config.bind()));
@@ -83,6 +99,20 @@ public final class ClusterStack {
         stack.add(new FRAG4());
         stack.add(new RSVP().setTimeout(RSVP_TIMEOUT_MILLIS).setValue("throw_exception_on_timeout", false)
                 .setValue("ack_on_delivery", true));
+        // session ownership: a leader elected by a majority of the members (pre-vote, so that a
+        // node cut off does not unsettle the others when it comes back), the replicated log, and
+        // REDIRECT so that a claim made on any member reaches the leader
+        stack.add(new ELECTION2());
+        RAFT raft = new RAFT().raftId(config.nodeName()).members(config.members());
+        if (raftDir != null) {
+            Files.createDirectories(raftDir);
+            raft.logClass(FileBasedLog.class.getName()).logDir(raftDir.toAbsolutePath().toString())
+                    .logPrefix("owners-" + config.nodeName().replaceAll("[^A-Za-z0-9._-]", "_"));
+        } else {
+            raft.logClass(InMemoryLog.class.getName()).logPrefix("owners-" + config.nodeName());
+        }
+        stack.add(raft);
+        stack.add(new REDIRECT());
         return stack;
     }
 

@@ -31,7 +31,11 @@ public final class ClusterWire {
         /** Messages forwarded to the receiver, in publish order. */
         FORWARD,
         /** Retained changes (an empty payload: removed), or a batch of a retained snapshot. */
-        RETAINED
+        RETAINED,
+        /** A node asks the receiver to give up a session its client took over there ({@link SessionWire}). */
+        TAKE,
+        /** The answer to TAKE: the session's state, none, or why it failed ({@link SessionWire}). */
+        SESSION
     }
 
     /** One change of a route: {@code add} true for a new filter, false for a removed one. */
@@ -97,6 +101,9 @@ public final class ClusterWire {
                 throw new IllegalArgumentException("unknown cluster frame kind " + ordinal);
             }
             Kind kind = Kind.values()[ordinal];
+            if (kind == Kind.TAKE || kind == Kind.SESSION) {
+                throw new IllegalArgumentException(kind + " frames are read by SessionWire");
+            }
             String sender = readString(in);
             int count = in.readInt();
             if (count < 0 || count > in.readableBytes()) {

@@ -2,9 +2,12 @@ package io.starling.broker.internal.cluster;
 
 import io.starling.broker.cluster.ClusterEvents;
 import io.starling.broker.cluster.ClusterPort;
+import io.starling.broker.cluster.SessionState;
 import io.starling.broker.internal.retained.RetainedIndex;
 import io.starling.broker.internal.routing.Router;
 import io.starling.broker.internal.routing.TopicTree;
+import io.starling.broker.internal.session.SessionClaims;
+import io.starling.broker.internal.session.SessionRegistry;
 import io.starling.broker.internal.sys.SysPublisher;
 import io.starling.broker.metrics.BrokerMetrics;
 import io.starling.broker.model.Message;
@@ -17,8 +20,10 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * <p>Until {@link #attach}, nothing is sent anywhere: without a cluster, publishing costs what it
  * did (the topic tree holds no other node, and the retained hook is not set).
  */
-public final class LocalNode implements ClusterPort {
+public final class LocalNode implements ClusterPort, SessionClaims {
     private static final Logger log = LoggerFactory.getLogger(LocalNode.class);
     /** How another node's route is watched: QoS 2 (the message keeps its own), no No Local, no Retain As Published. */
     private static final SubscriptionOptions REMOTE = SubscriptionOptions.of(QoS.EXACTLY_ONCE);
@@ -45,6 +50,8 @@ public final class LocalNode implements ClusterPort {
     private final LocalRoutes local = new LocalRoutes();
     /** The other nodes with routes, by name. Guarded by this. */
     private final Map<String, RemoteNode> nodes = new HashMap<>();
+    /** The sessions, for hand-overs between nodes; set once at start-up. */
+    private volatile @Nullable SessionRegistry sessions;
 
     /** Counts the routes of {@code router}'s topic tree from now on: make it before any session subscribes. */
     public LocalNode(Router router, RetainedIndex retained, BrokerMetrics metrics) {
@@ -53,6 +60,11 @@ public final class LocalNode implements ClusterPort {
         this.retained = retained;
         this.metrics = metrics;
         tree.routes(local);
+    }
+
+    /** The broker's sessions, which other nodes may take over and hand over; at start-up. */
+    public void sessions(SessionRegistry sessions) {
+        this.sessions = sessions;
     }
 
     @Override
@@ -172,5 +184,57 @@ public final class LocalNode implements ClusterPort {
             }
         });
         return all;
+    }
+
+    // ---- session ownership ----
+
+    @Override
+    public @Nullable CompletableFuture<Void> claim(String clientId, boolean cleanStart) {
+        ClusterEvents events = local.events();
+        if (events == null) {
+            // a broker on its own owns every session
+            return null;
+        }
+        return events.claim(clientId, cleanStart);
+    }
+
+    @Override
+    public void ended(String clientId) {
+        ClusterEvents events = local.events();
+        if (events != null) {
+            try {
+                events.sessionEnded(clientId);
+            } catch (RuntimeException failed) {
+                log.warn("cluster: the transport failed to hear that the session of {} ended: {}", clientId, failed.toString());
+            }
+        }
+    }
+
+    @Override
+    public CompletableFuture<Optional<SessionState>> release(String clientId, boolean cleanStart) {
+        return registry().release(clientId, cleanStart);
+    }
+
+    @Override
+    public CompletableFuture<Void> adopt(SessionState state) {
+        return registry().adopt(state).thenCompose(stored -> {
+            // resumed here, its subscriptions must reach messages published anywhere, as after a SUBACK
+            List<CompletableFuture<Void>> known = new ArrayList<>();
+            for (String filter : state.subscriptions().keySet()) {
+                CompletableFuture<Void> announced = local.announced(filter);
+                if (announced != null) {
+                    known.add(announced);
+                }
+            }
+            return CompletableFuture.allOf(known.toArray(CompletableFuture[]::new));
+        });
+    }
+
+    private SessionRegistry registry() {
+        SessionRegistry registry = sessions;
+        if (registry == null) {
+            throw new IllegalStateException("the broker has not given its sessions yet");
+        }
+        return registry;
     }
 }

@@ -22,6 +22,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -215,10 +217,41 @@ public final class ConnectFlow {
                     will.properties(), 0);
             willDelay = will.properties().integer(PropertyId.WILL_DELAY_INTERVAL).orElse(0);
         }
-        connection.accepted(clientId, connect, keepAlive, willMessage, willDelay);
-        Properties properties = connAckProperties;
-        Session.PendingWill pendingWill = willMessage == null ? null : new Session.PendingWill(willMessage, willDelay);
-        Session session = sessions.open(clientId, connect.cleanStart(), expiry, pendingWill, connection,
+        Opening opening = new Opening(connection, connect, clientId, keepAlive, expiry, willMessage, willDelay, connAckProperties);
+        // in a cluster, the session is this node's once the others agree (an identifier the broker
+        // assigned is unique already); the client waits meanwhile, and what it sends is held
+        CompletableFuture<Void> claimed = assigned ? null : sessions.claims().claim(clientId, connect.cleanStart());
+        if (claimed == null || (claimed.isDone() && !claimed.isCompletedExceptionally())) {
+            open(opening);
+            return;
+        }
+        connection.holdPackets();
+        claimed.whenComplete((ok, failed) -> connection.eventLoop().execute(() -> {
+            if (connection.open()) {
+                if (failed == null) {
+                    open(opening);
+                } else {
+                    Throwable cause = failed instanceof CompletionException && failed.getCause() != null ? failed.getCause() : failed;
+                    log.warn("client {}: its session could not be claimed in the cluster: {}", clientId, cause.toString());
+                    connection.refuse(connect.version(), ReasonCode.SERVER_UNAVAILABLE,
+                            "the cluster could not give this node the session: " + cause.getMessage());
+                }
+            }
+            connection.releaseHeldPackets();
+        }));
+    }
+
+    /** An accepted CONNECT about to open its session. */
+    private record Opening(Connection connection, Connect connect, String clientId, int keepAlive, long expiry,
+            @Nullable Message willMessage, long willDelay, Properties connAckProperties) {}
+
+    private void open(Opening o) {
+        Connection connection = o.connection();
+        connection.accepted(o.clientId(), o.connect(), o.keepAlive(), o.willMessage(), o.willDelay());
+        Properties properties = o.connAckProperties();
+        Message willMessage = o.willMessage();
+        Session.PendingWill pendingWill = willMessage == null ? null : new Session.PendingWill(willMessage, o.willDelay());
+        Session session = sessions.open(o.clientId(), o.connect().cleanStart(), o.expiry(), pendingWill, connection,
                 (opened, attachedTo, present) -> attached(opened, connection, present, properties));
         connection.session(session);
     }

@@ -114,6 +114,8 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
     private @Nullable String authMethod;
     /** What the client sent behind its CONNECT while the CONNECT is checked off the event loop; null otherwise. */
     private @Nullable ArrayDeque<Object> heldPackets;
+    /** How many waits hold the packets (see {@link #holdPackets}); event loop only. */
+    private int holds;
     /** Whether channelInactive ran; guarded by {@code this}. */
     private boolean inactive;
     /** What waits for the close (a take-over's attach); guarded by {@code this}, made on first use. */
@@ -532,6 +534,8 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        // whoever still holds them: nothing held will be read now
+        holds = 0;
         releaseHeldPackets();
         ScheduledFuture<?> timer = keepAliveTimer;
         if (timer != null) {
@@ -633,6 +637,7 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
      * read behind it (a client may send SUBSCRIBE right after CONNECT) until {@link #releaseHeldPackets}.
      */
     void holdPackets() {
+        holds++;
         if (heldPackets == null) {
             heldPackets = new ArrayDeque<>(4);
             channel().config().setAutoRead(false);
@@ -644,6 +649,12 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
      * CONNECT was refused), and reading goes on.
      */
     void releaseHeldPackets() {
+        if (holds > 1) {
+            // another hold (the verdict, then the cluster's claim of the session) still stands
+            holds--;
+            return;
+        }
+        holds = 0;
         ArrayDeque<Object> held = heldPackets;
         if (held == null) {
             return;

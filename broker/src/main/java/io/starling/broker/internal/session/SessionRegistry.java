@@ -1,11 +1,14 @@
 package io.starling.broker.internal.session;
 
 import io.netty.util.concurrent.EventExecutor;
+import io.starling.broker.cluster.SessionState;
 import io.starling.broker.internal.acl.ClientRights;
 import io.starling.broker.internal.routing.TopicTree;
 import io.starling.broker.internal.session.SessionStore;
 import io.starling.broker.model.Message;
 import io.starling.broker.model.QueueRef;
+import io.starling.broker.model.StoredMessage;
+import io.starling.broker.model.SubscriptionOptions;
 import io.starling.broker.spi.Persistence;
 import io.starling.broker.spi.Recovered;
 import io.starling.broker.spi.StoreChanges;
@@ -14,6 +17,9 @@ import io.starling.codec.wire.TopicMatcher;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -51,6 +57,11 @@ public final class SessionRegistry {
     private final Persistence persistence;
     private final @Nullable Duration expiry;
     private final Wills wills;
+    /** Who owns sessions: this broker alone, or the cluster. Set once, before clients connect. */
+    private volatile SessionClaims claims = SessionClaims.LOCAL;
+    /** For sessions handed over by another node: their first event loop and their rights until their client is back. */
+    private @Nullable Supplier<EventExecutor> owners;
+    private @Nullable Function<String, ClientRights> restoredRights;
 
     public SessionRegistry(SessionStore store, TopicTree subscriptions, Session.Delivery delivery, Persistence persistence,
             @Nullable Duration expiry) {
@@ -80,6 +91,22 @@ public final class SessionRegistry {
 
     public SessionStore store() {
         return store;
+    }
+
+    /**
+     * Joins a cluster: sessions are claimed through {@code claims}, and a session handed over by
+     * another node is placed on one of {@code owners} with the rights {@code rights} gives its
+     * client identifier until its client is back. Before clients connect.
+     */
+    public void cluster(SessionClaims claims, Supplier<EventExecutor> owners, Function<String, ClientRights> rights) {
+        this.owners = owners;
+        this.restoredRights = rights;
+        this.claims = claims;
+    }
+
+    /** Who owns sessions (for the connect flow). */
+    public SessionClaims claims() {
+        return claims;
     }
 
     /**
@@ -341,6 +368,7 @@ public final class SessionRegistry {
         persistence.commitAny(changes);
         session.end();
         store.remove(session);
+        claims.ended(session.clientId());
         if (leftovers != null) {
             handOver(session, leftovers);
         }
@@ -422,5 +450,159 @@ public final class SessionRegistry {
             changes.sessionRemoved(session.clientId());
             changes.willRemoved(session.clientId());
         }
+    }
+
+    // ---- sessions moving between cluster nodes ----
+
+    /**
+     * Lets go of the session of {@code clientId} for another node whose client took it over; see
+     * {@link io.starling.broker.cluster.ClusterPort#release}. Any thread; the work runs in the
+     * session's mailbox, and the future completes there.
+     */
+    public CompletableFuture<Optional<SessionState>> release(String clientId, boolean cleanStart) {
+        Session session = store.get(clientId);
+        if (session == null) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        CompletableFuture<Optional<SessionState>> done = new CompletableFuture<>();
+        session.submit(() -> release(session, cleanStart, done));
+        return done;
+    }
+
+    private void release(Session session, boolean cleanStart, CompletableFuture<Optional<SessionState>> done) {
+        if (session.isDiscarded()) {
+            done.complete(Optional.empty());
+            return;
+        }
+        ClientConnection connection = session.connection();
+        if (connection != null) {
+            // [MQTT-3.1.4-2] as a take-over on this node: the connection goes first, and its will
+            // with it unless the session goes on and the will has a delay [MQTT-3.1.3-9]
+            Session.PendingWill will = connection.takeWill();
+            connection.closeForTakeOver();
+            if (will != null && (cleanStart || will.delaySeconds == 0)) {
+                wills.publish(session, will.will);
+            }
+            // once detached: what the connection read before its close takes effect first
+            connection.whenClosed(() -> session.submit(() -> release(session, cleanStart, done)));
+            return;
+        }
+        session.cancelExpiry();
+        Session.PendingWill waiting = session.takePendingWill();
+        if (waiting != null && cleanStart) {
+            // the session it waited for ends now; resumed elsewhere, it is not published at all
+            wills.publish(session, waiting.will);
+        }
+        if (cleanStart || !session.persistent()) {
+            discard(session);
+            done.complete(Optional.empty());
+            return;
+        }
+        SessionState state = export(session);
+        StoreChanges changes = persistence.changes();
+        clear(session, changes);
+        persistence.commitAny(changes);
+        session.end();
+        store.remove(session);
+        log.info("client {}: session handed over to another node with {} messages and {} subscriptions", session.clientId(),
+                state.deliveries().size(), state.subscriptions().size());
+        done.complete(Optional.of(state));
+    }
+
+    /** What {@code session} holds, for another node. Mailbox only. */
+    private static SessionState export(Session session) {
+        List<SessionState.Delivery> deliveries = new ArrayList<>(session.inflight().size() + session.queued());
+        for (InflightWindow.Entry e : session.inflight().entries()) {
+            deliveries.add(new SessionState.Delivery(e.message, e.qos, e.retain, e.subscriptionIds, e.packetId, e.released));
+        }
+        session.forEachQueued(p -> deliveries.add(new SessionState.Delivery(p.message(), p.qos(), p.retain(), p.subscriptionIds(), 0,
+                false)));
+        Map<String, SubscriptionOptions> subscriptions = session.hasSubscriptions() ? Map.copyOf(session.subscriptions()) : Map.of();
+        Set<Integer> inbound = Set.copyOf(session.inboundQos2());
+        return new SessionState(session.clientId(), session.expirySeconds(), subscriptions, deliveries, inbound);
+    }
+
+    /**
+     * Makes {@code state}, handed over by another node, the session of its client identifier
+     * here, offline, stored when persistence is on; the routes of its subscriptions are announced
+     * to the other nodes on the way. Completes once it is stored. A session of that client
+     * identifier already here (a connection that beat the hand-over) is kept, and the state dropped.
+     */
+    public CompletableFuture<Void> adopt(SessionState state) {
+        Supplier<EventExecutor> loops = owners;
+        Function<String, ClientRights> rights = restoredRights;
+        if (loops == null || rights == null) {
+            throw new IllegalStateException("not in a cluster");
+        }
+        Session existing = store.get(state.clientId());
+        if (existing != null && !existing.isDiscarded()) {
+            log.warn("client {}: a session handed over by another node was dropped, one is here already", state.clientId());
+            return CompletableFuture.completedFuture(null);
+        }
+        Session session = new Session(state.clientId(), loops.get(), delivery);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        session.submit(() -> {
+            session.rights(rights.apply(state.clientId()));
+            boolean durable = persistence.enabled();
+            session.restored(durable, 1, state.expirySeconds());
+            StoreChanges changes = persistence.changes();
+            if (durable) {
+                changes.session(state.clientId(), System.currentTimeMillis(), state.expirySeconds());
+            }
+            state.subscriptions().forEach((filter, options) -> {
+                session.subscriptions().put(filter, options);
+                subscriptions.subscribe(filter, session, options);
+                if (durable) {
+                    changes.subscribed(state.clientId(), filter, options);
+                }
+            });
+            session.inboundQos2().addAll(state.inbound());
+            for (int packetId : state.inbound()) {
+                if (durable) {
+                    changes.inbound(state.clientId(), packetId);
+                }
+            }
+            for (SessionState.Delivery d : state.deliveries()) {
+                QueueRef stored = null;
+                if (durable && d.qos() != QoS.AT_MOST_ONCE) {
+                    long id = persistence.nextMessageId();
+                    StoredMessage record = new StoredMessage(id);
+                    record.retain();
+                    long seq = session.nextQueueSeq();
+                    changes.message(id, d.message());
+                    changes.queued(state.clientId(), seq, id, d.qos(), d.retain(), d.subscriptionIds(), d.packetId(), d.released());
+                    stored = new QueueRef(seq, record);
+                }
+                if (d.packetId() != 0) {
+                    session.inflight().add(d.packetId(), d.message(), d.qos(), d.retain(), d.subscriptionIds(), stored)
+                            .released = d.released();
+                } else {
+                    session.enqueue(new Session.Pending(d.message(), d.qos(), d.retain(), d.subscriptionIds(), stored));
+                }
+            }
+            if (store.getOrCreate(state.clientId(), id -> session) != session) {
+                // a connection opened a session meanwhile: it stays, this one goes
+                log.warn("client {}: a session handed over by another node was dropped, one is here already", state.clientId());
+                StoreChanges undo = persistence.changes();
+                clear(session, undo);
+                session.end();
+                done.complete(null);
+                return;
+            }
+            scheduleExpiry(session, expiryOf(session));
+            CompletableFuture<Void> stored = persistence.commitAny(changes);
+            if (stored == null) {
+                done.complete(null);
+            } else {
+                stored.whenComplete((ok, failed) -> {
+                    if (failed != null) {
+                        done.completeExceptionally(failed);
+                    } else {
+                        done.complete(null);
+                    }
+                });
+            }
+        });
+        return done;
     }
 }
