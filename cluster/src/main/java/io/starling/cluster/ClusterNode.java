@@ -2,6 +2,7 @@ package io.starling.cluster;
 
 import io.starling.broker.cluster.ClusterEvents;
 import io.starling.broker.cluster.ClusterPort;
+import io.starling.broker.cluster.ClusterStatus;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.model.Message;
 import io.starling.cluster.ownership.Ownership;
@@ -267,6 +268,11 @@ public final class ClusterNode implements AutoCloseable {
         public void sessionEnded(String clientId) {
             ownership.ended(clientId);
         }
+
+        @Override
+        public ClusterStatus status() {
+            return ClusterStatusView.of(config.name(), config.nodeName(), members(), stats, forwarder);
+        }
     }
 
     /** What the other nodes tell this node, on JGroups' threads (one at a time per sender, in order). */
@@ -306,6 +312,8 @@ public final class ClusterNode implements AutoCloseable {
                         port.deliverForwarded(forwarded);
                     }
                     stats.receivedMessages.add(frame.messages().size());
+                    stats.receivedBatches.increment();
+                    stats.receivedBytes.add(message.getLength());
                 }
                 case RETAINED -> {
                     for (Message retained : frame.messages()) {

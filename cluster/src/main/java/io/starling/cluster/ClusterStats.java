@@ -8,6 +8,8 @@ public final class ClusterStats {
     final LongAdder forwardedBatches = new LongAdder();
     final LongAdder forwardedBytes = new LongAdder();
     final LongAdder receivedMessages = new LongAdder();
+    final LongAdder receivedBatches = new LongAdder();
+    final LongAdder receivedBytes = new LongAdder();
     final LongAdder droppedMessages = new LongAdder();
     final LongAdder retainedSent = new LongAdder();
     final LongAdder retainedReceived = new LongAdder();
@@ -32,6 +34,16 @@ public final class ClusterStats {
     /** Messages other nodes forwarded here. */
     public long receivedMessages() {
         return receivedMessages.sum();
+    }
+
+    /** Batches the forwarded messages came in. */
+    public long receivedBatches() {
+        return receivedBatches.sum();
+    }
+
+    /** Bytes of those batches, as framed. */
+    public long receivedBytes() {
+        return receivedBytes.sum();
     }
 
     /** Messages not forwarded: the node was not (or no longer) a member, the queue was full, or the send failed. */

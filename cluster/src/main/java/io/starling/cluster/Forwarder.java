@@ -8,7 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.jgroups.Address;
 import org.jgroups.BytesMessage;
@@ -38,6 +40,11 @@ final class Forwarder implements AutoCloseable {
     private final Function<String, @Nullable Address> addresses;
     private final ClusterStats stats;
     private final BlockingQueue<Outgoing> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    /**
+     * Per destination, the messages offered and not yet sent (or dropped): the queued ones and the
+     * batch being sent. A node's entry stays once made; node names are few.
+     */
+    private final ConcurrentHashMap<String, LongAdder> waiting = new ConcurrentHashMap<>();
     private final Thread sender;
     private volatile boolean running = true;
 
@@ -60,9 +67,24 @@ final class Forwarder implements AutoCloseable {
     }
 
     private void offer(Outgoing outgoing) {
+        // counted before it is queued, so that the sender never makes a count negative
+        LongAdder waitingFor = waiting.computeIfAbsent(outgoing.node(), node -> new LongAdder());
+        waitingFor.increment();
         if (!running || !queue.offer(outgoing)) {
+            waitingFor.decrement();
             stats.droppedMessages.increment();
         }
+    }
+
+    /** The messages waiting to be sent to {@code node}. */
+    long waiting(String node) {
+        LongAdder n = waiting.get(node);
+        return n == null ? 0 : n.sum();
+    }
+
+    /** The retained changes waiting to be sent to every other node. */
+    long waitingRetained() {
+        return waiting(EVERYONE);
     }
 
     private void run() {
@@ -91,6 +113,17 @@ final class Forwarder implements AutoCloseable {
     }
 
     private void send(String node, List<Message> messages) {
+        try {
+            sendBatches(node, messages);
+        } finally {
+            LongAdder waitingFor = waiting.get(node);
+            if (waitingFor != null) {
+                waitingFor.add(-messages.size());
+            }
+        }
+    }
+
+    private void sendBatches(String node, List<Message> messages) {
         @Nullable Address destination = null;
         if (!node.equals(EVERYONE)) {
             destination = addresses.apply(node);

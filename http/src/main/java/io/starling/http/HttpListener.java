@@ -66,7 +66,7 @@ public final class HttpListener implements AutoCloseable {
     private volatile @Nullable Broker broker;
     private volatile @Nullable ConfigurationReload reload;
     private volatile Probes.Stage stage = Probes.Stage.STARTING;
-    private @Nullable BrokerMeters meters;
+    private volatile @Nullable BrokerMeters meters;
 
     private HttpListener(BrokerConfig.Http config, EventLoopGroup loops, ExecutorService blocking, Channel server,
             Credentials credentials, @Nullable TlsEndpoint tls, PrometheusMeterRegistry registry) {
@@ -100,8 +100,13 @@ public final class HttpListener implements AutoCloseable {
         Holder holder = new Holder();
         Routes routes = new Routes();
         Probes.addTo(routes, () -> holder.listener == null ? Probes.Stage.STARTING : holder.listener.stage);
-        routes.add(HttpMethod.GET, "/metrics", Routes.Threading.BLOCKING, (request, params) -> Reply.text(HttpResponseStatus.OK,
-                "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
+        routes.add(HttpMethod.GET, "/metrics", Routes.Threading.BLOCKING, (request, params) -> {
+            HttpListener listener = holder.listener;
+            if (listener != null) {
+                listener.refreshMeters();
+            }
+            return Reply.text(HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
+        });
         new AdminApi(() -> holder.require().runningBroker(), () -> holder.listener == null ? null : holder.listener.reload,
                 new LiveStream(registry)).addTo(routes);
         new Dashboard().addTo(routes);
@@ -164,6 +169,14 @@ public final class HttpListener implements AutoCloseable {
         this.reload = reload;
         this.meters = BrokerMeters.bind(registry, broker, broker.admin());
         stage = Probes.Stage.READY;
+    }
+
+    /** The cluster's meters appear with the cluster, after {@link #attach}: look for it at each scrape. */
+    private void refreshMeters() {
+        BrokerMeters bound = meters;
+        if (bound != null) {
+            bound.refresh();
+        }
     }
 
     /** The port the listener is bound to (useful with port 0). */

@@ -9,6 +9,10 @@ import io.starling.it.PahoMqtt5InteropTest.Received;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +20,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
@@ -43,11 +49,13 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ClusterProcessTest {
     private static final Duration WAIT = Duration.ofSeconds(15);
+    private static final Pattern HTTP_LISTENING = Pattern.compile("HTTP listener on http://127\\.0\\.0\\.1:(\\d+)/ ");
 
     @TempDir
     Path dir;
     private final List<AutoCloseable> closing = new ArrayList<>();
     private List<Integer> clusterPorts = List.of();
+    private final HttpClient httpClient = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @AfterEach
     void cleanUp() {
@@ -88,6 +96,8 @@ class ClusterProcessTest {
                     port: 0
                 persistence: false
                 sys_interval: 0
+                http:
+                  port: 0
                 cluster:
                   name: it-cluster
                   node_name: node-%d
@@ -137,6 +147,19 @@ class ClusterProcessTest {
             }
         }
         return members;
+    }
+
+    private static int httpPort(BrokerProcess broker) {
+        Matcher listening = HTTP_LISTENING.matcher(broker.log());
+        assertThat(listening.find()).as("the HTTP listener's line in the log:%n%s", broker.logTail()).isTrue();
+        return Integer.parseInt(listening.group(1));
+    }
+
+    private String get(int port, String path) throws IOException, InterruptedException {
+        HttpResponse<String> response = httpClient.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as("GET %s: %s", path, response.body()).isEqualTo(200);
+        return response.body();
     }
 
     private MqttClient client3(BrokerProcess broker, String clientId, Inbox inbox) throws Exception {
@@ -242,6 +265,16 @@ class ClusterProcessTest {
         MqttMessage fifth = onC.snapshot().get(25).message();
         assertThat(fifth.getProperties().getContentType()).isEqualTo("text/plain");
         assertThat(fifth.getProperties().getUserProperties()).extracting(UserProperty::getValue).containsExactly("5");
+
+        // A's HTTP listener shows the cluster: three members, B's and C's routes, the 40 messages sent to each
+        int http = httpPort(a);
+        await("A's cluster status").atMost(WAIT).until(() -> get(http, "/api/v1/cluster").contains("\"messages\":{\"out\":80,"));
+        String status = get(http, "/api/v1/cluster");
+        assertThat(status).contains("\"node\":\"node-0\"", "{\"node\":\"node-1\",\"self\":false,",
+                "{\"node\":\"node-2\",\"self\":false,", "\"routes\":1,\"forward_queue\":0}");
+        assertThat(get(http, "/metrics").lines()).contains("starling_cluster_members 3.0",
+                "starling_cluster_routes{node=\"node-1\"} 1.0", "starling_cluster_routes{node=\"node-2\"} 1.0",
+                "starling_cluster_messages_forwarded_total{direction=\"out\"} 80.0");
 
         // retained on A, read by a new subscriber on C
         pub3.publish("cluster/retained", "kept".getBytes(UTF_8), 1, true);

@@ -45,4 +45,13 @@ public interface ClusterEvents {
 
     /** The session of {@code clientId} ended on this node (closed clean, expired, deleted): this node no longer owns it. */
     default void sessionEnded(String clientId) {}
+
+    /**
+     * The cluster as the transport sees it, for metrics and the admin API; its {@link
+     * ClusterStatus#routes() routes} are the broker's to fill in, so a transport leaves them empty.
+     * Called on any thread, a few times a minute: it must be cheap. The default reports nothing.
+     */
+    default ClusterStatus status() {
+        return ClusterStatus.UNKNOWN;
+    }
 }

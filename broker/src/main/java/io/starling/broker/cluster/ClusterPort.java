@@ -57,4 +57,12 @@ public interface ClusterPort {
      * Completes once it is stored and every other node knows its routes.
      */
     CompletableFuture<Void> adopt(SessionState state);
+
+    /**
+     * The cluster as this node sees it, members, routes, traffic and forwarding lag included; empty
+     * while no transport is {@linkplain #attach attached}.
+     */
+    default Optional<ClusterStatus> status() {
+        return Optional.empty();
+    }
 }

@@ -82,6 +82,8 @@ public final class AdminApi {
             }
             return Reply.noContent();
         });
+        routes.add(HttpMethod.GET, BASE + "/cluster", Threading.BLOCKING, (request, params) -> Reply.json(
+                ClusterView.of(broker.get().cluster().status())));
         routes.add(HttpMethod.POST, BASE + "/publish", Threading.BLOCKING, (request, params) -> publish(request));
         routes.add(HttpMethod.POST, BASE + "/reload", Threading.BLOCKING, (request, params) -> reload());
         routes.add(HttpMethod.GET, BASE + "/stream", Threading.BLOCKING, (request, params) -> {

@@ -3,8 +3,10 @@ package io.starling.http.metrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.starling.broker.Broker;
 import io.starling.broker.admin.BrokerAdmin;
+import io.starling.broker.cluster.ClusterStatus;
 import io.starling.broker.metrics.BrokerMetrics;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -16,9 +18,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A broker's meters in a Micrometer registry, from {@link #bind} to {@link #close}: its counts
  * ({@code starling_*_total}), its size ({@code starling_connections}, {@code starling_sessions}
- * ...), the sampled session histograms (see {@link SessionDepths}), the store's commit histograms
- * and the JVM's meters. With a {@code PrometheusMeterRegistry}, its {@code scrape()} is the body
- * of {@code /metrics}; docs/metrics.md lists every meter.
+ * ...), the sampled session histograms (see {@link SessionDepths}), the store's commit histograms,
+ * the JVM's meters and, once a cluster transport is attached, the cluster's (see {@link
+ * #refresh}). With a {@code PrometheusMeterRegistry}, its {@code scrape()} is the body of {@code
+ * /metrics}; docs/metrics.md lists every meter.
  *
  * <p>Binding costs the broker nothing per message: the meters read the broker's own counters when
  * the registry is read. Close it before the broker: the counters read the broker's {@link
@@ -33,11 +36,14 @@ public final class BrokerMeters implements AutoCloseable {
     private final SessionDepths depths;
     private final StoreCommitMeters store;
     private final JvmMeters jvm;
+    private final ClusterMeters cluster;
     private final @Nullable ScheduledExecutorService sampler;
     private boolean closed;
 
-    private BrokerMeters(MeterRegistry registry, BrokerMetrics metrics, Supplier<BrokerAdmin> admin, Duration sampleEvery) {
+    private BrokerMeters(MeterRegistry registry, BrokerMetrics metrics, Supplier<BrokerAdmin> admin,
+            Supplier<Optional<ClusterStatus>> cluster, Duration sampleEvery) {
         this.meters = new MeterSet(registry);
+        this.cluster = new ClusterMeters(meters, cluster);
         BrokerCounters.register(meters, metrics);
         SizeGauges.register(meters, admin);
         this.depths = new SessionDepths(meters, admin);
@@ -59,7 +65,7 @@ public final class BrokerMeters implements AutoCloseable {
 
     /** Binds {@code broker}'s meters into {@code registry}, sampling the sessions every {@link #DEFAULT_SAMPLE_INTERVAL}. */
     public static BrokerMeters bind(MeterRegistry registry, Broker broker, BrokerAdmin admin) {
-        return bind(registry, broker.metrics(), () -> admin, DEFAULT_SAMPLE_INTERVAL);
+        return bind(registry, broker.metrics(), () -> admin, broker.cluster()::status, DEFAULT_SAMPLE_INTERVAL);
     }
 
     /**
@@ -72,10 +78,29 @@ public final class BrokerMeters implements AutoCloseable {
      */
     public static BrokerMeters bind(MeterRegistry registry, BrokerMetrics metrics, Supplier<BrokerAdmin> admin,
             Duration sampleEvery) {
+        return bind(registry, metrics, admin, Optional::empty, sampleEvery);
+    }
+
+    /**
+     * As {@link #bind(MeterRegistry, BrokerMetrics, Supplier, Duration)}, with the cluster's meters
+     * from {@code cluster} (the broker's {@code cluster()::status}): registered at the first {@link
+     * #refresh} that finds a cluster attached.
+     */
+    public static BrokerMeters bind(MeterRegistry registry, BrokerMetrics metrics, Supplier<BrokerAdmin> admin,
+            Supplier<Optional<ClusterStatus>> cluster, Duration sampleEvery) {
         if (sampleEvery.isNegative()) {
             throw new IllegalArgumentException("the sample interval must not be negative: " + sampleEvery);
         }
-        return new BrokerMeters(registry, metrics, admin, sampleEvery);
+        return new BrokerMeters(registry, metrics, admin, cluster, sampleEvery);
+    }
+
+    /**
+     * Brings the meters whose set changes up to date: the cluster's, which appear once a cluster
+     * transport is attached and have one series per node. {@code /metrics} calls it before each
+     * scrape, and the sampler at each sample.
+     */
+    public void refresh() {
+        cluster.refresh();
     }
 
     /** Records every session's queue depth and in-flight count into the histograms, now. */
@@ -86,6 +111,7 @@ public final class BrokerMeters implements AutoCloseable {
     private void sampleQuietly() {
         try {
             depths.sample();
+            cluster.refresh();
         } catch (RuntimeException e) {
             // the broker may be closing; the next sample tries again
             log.debug("sessions not sampled for the metrics: {}", e.toString());
@@ -104,6 +130,7 @@ public final class BrokerMeters implements AutoCloseable {
         }
         store.stop();
         jvm.close();
+        cluster.close();
         meters.removeAll();
     }
 }

@@ -172,7 +172,9 @@ const CHARTS = [
 async function overviewPage(root, signal) {
   const stats = h('dl', { class: 'stats' });
   const charts = h('div', { class: 'charts' });
-  root.append(h('h1', {}, 'Overview'), stats, charts);
+  // shown only when the broker is a cluster node (GET /cluster says enabled)
+  const cluster = h('section', { class: 'cluster', 'data-testid': 'cluster', hidden: true });
+  root.append(h('h1', {}, 'Overview'), stats, cluster, charts);
   if (typeof uPlot === 'undefined') showError('The charting library (uPlot) did not load.');
   // every box is laid out before the first chart measures the width of its own
   const boxes = CHARTS.map(spec => h('figure', { class: 'chart', 'data-testid': 'chart', 'data-chart': spec.id, 'data-points': 0 }));
@@ -217,11 +219,31 @@ async function overviewPage(root, signal) {
       plot.setData([s.t, ...spec.lines.map(([, key]) => s[key])]);
       box.dataset.points = s.t.length;
     }
+    api('/cluster', { signal }).then(c => drawCluster(cluster, c)).catch(showError);
   }
   overviewListener = draw;
   signal.addEventListener('abort', () => { if (overviewListener === draw) overviewListener = null; });
   const latest = samples[samples.length - 1];
   if (latest) draw(latest.o, null);
+}
+
+/** The cluster panel of the overview: the members as this node sees them, and what it forwarded. */
+function drawCluster(section, c) {
+  section.hidden = !c.enabled;
+  if (!c.enabled) return section.replaceChildren();
+  const role = m => [m.coordinator && 'coordinator', m.self && 'this node'].filter(Boolean).join(', ');
+  section.replaceChildren(
+    h('h2', {}, `Cluster ${c.cluster}: ${plural(c.members.length, 'member')}`),
+    table('cluster-members', [
+      ['Node', m => h('code', {}, m.node)],
+      ['Role', role],
+      ['Routes', m => m.routes],
+      ['Waiting to be forwarded', m => m.forward_queue ?? '–'],
+    ], c.members),
+    h('p', { class: 'muted', 'data-testid': 'cluster-traffic' },
+      `Forwarded since start: ${c.messages.out} messages out, ${c.messages.in} in, ${c.messages.dropped} dropped; `
+      + `retained changes replicated: ${c.retained_replicated.out} out, ${c.retained_replicated.in} in; `
+      + `${c.replication_queue} waiting.`));
 }
 
 // ---- Clients ----------------------------------------------------------------------------------

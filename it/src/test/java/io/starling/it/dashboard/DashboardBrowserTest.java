@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.starling.broker.Broker;
+import io.starling.broker.cluster.ClusterEvents;
+import io.starling.broker.cluster.ClusterStatus;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.http.HttpListener;
 import io.starling.it.browser.HeadlessChromium;
@@ -22,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
@@ -308,6 +311,46 @@ class DashboardBrowserTest {
         awaitRows("subscriptions", List.of(List.of("dash deep/link", "dash/deep/#", "2", "no", "no", "0", "–")));
         assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Subscriptions");
         assertNoError();
+    }
+
+    @Test
+    @DisplayName("the overview shows a cluster panel (members, roles, routes, forwarding queues, traffic) once the broker is a cluster node")
+    void clusterPanel() throws Exception {
+        open("/");
+        awaitText("nav-overview", "Overview");
+        await("stats drawn").atMost(WAIT).pollInterval(POLL).ignoreExceptions().until(() -> byTestId("stat-uptime").isDisplayed());
+        // no cluster: the panel stays hidden over more than one poll
+        await("no cluster panel").during(Duration.ofMillis(2500)).atMost(WAIT).pollInterval(POLL)
+                .until(() -> !byTestId("cluster").isDisplayed());
+
+        ClusterStatus status = new ClusterStatus("dash", "node-a", List.of("node-b", "node-a"), Map.of(), Map.of("node-b", 4L), 0,
+                new ClusterStatus.Traffic(12, 7, 3, 2, 900, 600, 1, 2, 1));
+        broker.cluster().attach(new ClusterEvents() {
+            @Override
+            public CompletableFuture<Void> routeAdded(String filter) {
+                return CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public void routeRemoved(String filter) {}
+
+            @Override
+            public void forward(String node, io.starling.broker.model.Message message) {}
+
+            @Override
+            public void retainedChanged(io.starling.broker.model.Message message) {}
+
+            @Override
+            public ClusterStatus status() {
+                return status;
+            }
+        });
+        broker.cluster().routesAdded("node-b", List.of("dash/remote/#", "dash/other"));
+        awaitRows("cluster-members", List.of(List.of("node-b", "coordinator", "2", "4"), List.of("node-a", "this node", "0", "–")));
+        assertThat(byTestId("cluster").findElement(By.tagName("h2")).getText()).isEqualTo("Cluster dash: 2 members");
+        assertThat(byTestId("cluster-traffic").getText()).startsWith("Forwarded since start: 12 messages out, 7 in, 1 dropped;");
+        assertNoError();
+        screenshot("cluster");
     }
 
     // ---- the browser ----

@@ -2,6 +2,7 @@ package io.starling.broker.internal.cluster;
 
 import io.starling.broker.cluster.ClusterEvents;
 import io.starling.broker.cluster.ClusterPort;
+import io.starling.broker.cluster.ClusterStatus;
 import io.starling.broker.cluster.SessionState;
 import io.starling.broker.internal.retained.RetainedIndex;
 import io.starling.broker.internal.routing.Router;
@@ -236,5 +237,27 @@ public final class LocalNode implements ClusterPort, SessionClaims {
             throw new IllegalStateException("the broker has not given its sessions yet");
         }
         return registry;
+    }
+
+    @Override
+    public Optional<ClusterStatus> status() {
+        ClusterEvents events = local.events();
+        if (events == null) {
+            return Optional.empty();
+        }
+        ClusterStatus seen = events.status();
+        Map<String, Integer> routes = new HashMap<>();
+        synchronized (this) {
+            nodes.forEach((name, remote) -> {
+                if (remote.routes() > 0) {
+                    routes.put(name, remote.routes());
+                }
+            });
+        }
+        int own = local.size();
+        if (own > 0) {
+            routes.put(seen.node(), own);
+        }
+        return Optional.of(seen.withRoutes(routes));
     }
 }

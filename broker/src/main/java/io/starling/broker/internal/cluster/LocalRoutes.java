@@ -128,4 +128,9 @@ final class LocalRoutes implements TopicTree.Routes {
             log.debug("cluster: announcing the route '{}' {}", filter, what);
         }
     }
+
+    /** The number of filters with subscriptions here. */
+    synchronized int size() {
+        return counts.size();
+    }
 }

@@ -109,4 +109,9 @@ final class RemoteNode implements Subscriber {
     public String toString() {
         return "node " + name;
     }
+
+    /** The number of filters the node announced (guarded by the cluster node's monitor). */
+    int routes() {
+        return announced.size();
+    }
 }
