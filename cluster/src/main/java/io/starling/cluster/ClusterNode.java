@@ -235,8 +235,8 @@ public final class ClusterNode implements AutoCloseable {
         }
 
         @Override
-        public void forward(String node, Message message) {
-            forwarder.forward(node, message);
+        public void forward(String node, Message message, List<String> shares) {
+            forwarder.forward(node, message, shares);
         }
 
         @Override
@@ -308,10 +308,10 @@ public final class ClusterNode implements AutoCloseable {
                 case ROUTES -> applyRoutes(frame.sender(), frame.routes());
                 case ROUTE_SET -> port.routesAdded(frame.sender(), frame.routes().stream().map(RouteChange::filter).toList());
                 case FORWARD -> {
-                    for (Message forwarded : frame.messages()) {
-                        port.deliverForwarded(forwarded);
+                    for (ClusterWire.Forwarded forwarded : frame.forwarded()) {
+                        port.deliverForwarded(forwarded.message(), forwarded.shares());
                     }
-                    stats.receivedMessages.add(frame.messages().size());
+                    stats.receivedMessages.add(frame.forwarded().size());
                     stats.receivedBatches.increment();
                     stats.receivedBytes.add(message.getLength());
                 }

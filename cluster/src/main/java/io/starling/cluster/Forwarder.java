@@ -2,6 +2,7 @@ package io.starling.cluster;
 
 import io.starling.broker.model.Message;
 import io.starling.cluster.wire.ClusterWire;
+import io.starling.cluster.wire.ClusterWire.Forwarded;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,7 +34,8 @@ final class Forwarder implements AutoCloseable {
     /** The destination key of a retained change: every other member. */
     private static final String EVERYONE = "";
 
-    private record Outgoing(String node, Message message) {}
+    /** A message for {@code node} (with the shared subscriptions it was picked for), or a retained change for {@link #EVERYONE}. */
+    private record Outgoing(String node, Forwarded forwarded) {}
 
     private final JChannel channel;
     private final String self;
@@ -58,12 +60,12 @@ final class Forwarder implements AutoCloseable {
         sender.start();
     }
 
-    void forward(String node, Message message) {
-        offer(new Outgoing(node, message));
+    void forward(String node, Message message, List<String> shares) {
+        offer(new Outgoing(node, new Forwarded(message, shares)));
     }
 
     void broadcastRetained(Message message) {
-        offer(new Outgoing(EVERYONE, message));
+        offer(new Outgoing(EVERYONE, new Forwarded(message, List.of())));
     }
 
     private void offer(Outgoing outgoing) {
@@ -97,9 +99,9 @@ final class Forwarder implements AutoCloseable {
                 }
                 drained.add(first);
                 queue.drainTo(drained, MAX_BATCH_MESSAGES - 1);
-                Map<String, List<Message>> byNode = new LinkedHashMap<>();
+                Map<String, List<Forwarded>> byNode = new LinkedHashMap<>();
                 for (Outgoing outgoing : drained) {
-                    byNode.computeIfAbsent(outgoing.node(), n -> new ArrayList<>()).add(outgoing.message());
+                    byNode.computeIfAbsent(outgoing.node(), n -> new ArrayList<>()).add(outgoing.forwarded());
                 }
                 drained.clear();
                 byNode.forEach(this::send);
@@ -112,7 +114,7 @@ final class Forwarder implements AutoCloseable {
         }
     }
 
-    private void send(String node, List<Message> messages) {
+    private void send(String node, List<Forwarded> messages) {
         try {
             sendBatches(node, messages);
         } finally {
@@ -123,7 +125,7 @@ final class Forwarder implements AutoCloseable {
         }
     }
 
-    private void sendBatches(String node, List<Message> messages) {
+    private void sendBatches(String node, List<Forwarded> messages) {
         @Nullable Address destination = null;
         if (!node.equals(EVERYONE)) {
             destination = addresses.apply(node);
@@ -137,13 +139,14 @@ final class Forwarder implements AutoCloseable {
         while (from < messages.size()) {
             int to = from;
             long bytes = 0;
-            while (to < messages.size() && (to == from || bytes + messages.get(to).payload().length <= MAX_BATCH_BYTES)) {
-                bytes += messages.get(to).payload().length;
+            while (to < messages.size() && (to == from || bytes + messages.get(to).message().payload().length <= MAX_BATCH_BYTES)) {
+                bytes += messages.get(to).message().payload().length;
                 to++;
             }
-            List<Message> batch = messages.subList(from, to);
-            ClusterWire.Kind kind = destination == null ? ClusterWire.Kind.RETAINED : ClusterWire.Kind.FORWARD;
-            byte[] frame = ClusterWire.messages(kind, self, batch);
+            List<Forwarded> batch = messages.subList(from, to);
+            byte[] frame = destination == null
+                    ? ClusterWire.messages(ClusterWire.Kind.RETAINED, self, batch.stream().map(Forwarded::message).toList())
+                    : ClusterWire.forward(self, batch);
             try {
                 channel.send(new BytesMessage(destination, frame));
                 if (destination == null) {

@@ -3,13 +3,18 @@ package io.starling.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.starling.broker.Broker;
+import io.starling.broker.admin.AdminTestClient;
+import io.starling.broker.admin.AdminTestClient.Received;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.model.Message;
+import io.starling.codec.packet.PubAck;
 import io.starling.codec.packet.QoS;
 import io.starling.codec.property.Properties;
 import io.starling.codec.property.Property;
 import io.starling.codec.property.PropertyId;
 import io.starling.codec.wire.Bytes;
+import io.starling.codec.wire.MqttVersion;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -19,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.jgroups.protocols.DISCARD;
 import org.jgroups.protocols.TP;
@@ -31,12 +37,16 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ClusterNodeTest {
     private final List<ClusterNode> nodes = new ArrayList<>();
+    private final List<AdminTestClient> clients = new ArrayList<>();
+    private final List<Broker> brokers = new ArrayList<>();
 
     @AfterEach
     void closeNodes() throws InterruptedException {
+        clients.forEach(AdminTestClient::close);
         for (ClusterNode node : nodes) {
             node.close();
         }
+        brokers.forEach(Broker::close);
     }
 
     static List<Integer> freePorts(int count) throws IOException {
@@ -136,18 +146,22 @@ class ClusterNodeTest {
     }
 
     @Test
-    @DisplayName("forwarded messages arrive in order, only at their node, with every field and 5.0 property intact")
+    @DisplayName("forwarded messages arrive in order, only at their node, with every field, 5.0 property and shared subscription intact")
     void forwardedInOrderIntact() throws Exception {
         List<FakePort> fakes = formThree();
         List<Message> sent = new ArrayList<>();
+        List<List<String>> sentShares = new ArrayList<>();
         for (int i = 0; i < 2_000; i++) {
             Message message = v5Message("t/" + (i % 7), i);
+            List<String> shares = i % 5 == 0 ? List.of("$share/g/t/+", "$share/h/#") : i % 5 == 1 ? List.of("$share/g/t/+") : List.of();
             sent.add(message);
-            fakes.get(0).events.forward(nodes.get(1).nodeName(), message);
+            sentShares.add(shares);
+            fakes.get(0).events.forward(nodes.get(1).nodeName(), message, shares);
         }
         Message plain = new Message("plain", QoS.AT_MOST_ONCE, false, new byte[0], "c311");
-        fakes.get(0).events.forward(nodes.get(1).nodeName(), plain);
+        fakes.get(0).events.forward(nodes.get(1).nodeName(), plain, List.of());
         sent.add(plain);
+        sentShares.add(List.of());
         await().atMost(Duration.ofSeconds(20)).until(() -> fakes.get(1).delivered.size() == sent.size());
         List<Message> got = fakes.get(1).delivered;
         for (int i = 0; i < sent.size(); i++) {
@@ -161,6 +175,7 @@ class ClusterNodeTest {
             assertThat(have.properties()).isEqualTo(want.properties());
             assertThat(have.expiresAtMillis()).isEqualTo(want.expiresAtMillis());
         }
+        assertThat(fakes.get(1).deliveredShares).containsExactlyElementsOf(sentShares);
         assertThat(fakes.get(2).delivered).isEmpty();
         ClusterStats stats = nodes.get(0).stats();
         assertThat(stats.forwardedMessages()).isEqualTo(sent.size());
@@ -168,6 +183,71 @@ class ClusterNodeTest {
         assertThat(stats.forwardedBytes()).isGreaterThan(0);
         assertThat(stats.droppedMessages()).isZero();
         assertThat(nodes.get(1).stats().receivedMessages()).isEqualTo(sent.size());
+    }
+
+    /** Reads every PUBLISH {@code client} gets, acknowledging QoS 1, on a thread of its own until it is closed or quiet for 5 s. */
+    private static List<Received> collect(AdminTestClient client) {
+        List<Received> got = new CopyOnWriteArrayList<>();
+        Thread reader = new Thread(() -> {
+            try {
+                while (true) {
+                    Received r = client.expectPublish();
+                    if (r.qos() == QoS.AT_LEAST_ONCE) {
+                        client.send(new PubAck(r.packetId()));
+                    }
+                    got.add(r);
+                }
+            } catch (AssertionError | RuntimeException end) {
+                // closed, or nothing more came
+            }
+        }, "collect");
+        reader.setDaemon(true);
+        reader.start();
+        return got;
+    }
+
+    @Test
+    @DisplayName("a shared group with members on each of three brokers gets each QoS 1 message published on one of them"
+            + " exactly once in all, spread over the nodes, though a plain subscriber takes every message to a node too")
+    void sharedGroupOnceAcrossNodes() throws Exception {
+        List<Integer> ports = freePorts(3);
+        for (int i = 0; i < 3; i++) {
+            Broker broker = Broker.start(BrokerConfig.defaults().inMemory().onLoopback());
+            brokers.add(broker);
+            nodes.add(ClusterNode.start(config(ports.get(i), ports), broker.cluster()));
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> nodes.stream().allMatch(n -> n.members().size() == 3));
+        // one member on the first and third nodes, two on the second, which has a plain subscriber too
+        List<List<Received>> members = new ArrayList<>();
+        List<Integer> memberNode = List.of(0, 1, 1, 2);
+        for (int node : memberNode) {
+            AdminTestClient member = AdminTestClient.connected(brokers.get(node).port(), MqttVersion.V5, "member-" + members.size());
+            clients.add(member);
+            // the SUBACK comes once every other node has the route
+            members.add(collect(member.subscribe(1, "$share/workers/jobs/#", QoS.AT_LEAST_ONCE)));
+        }
+        AdminTestClient plain = AdminTestClient.connected(brokers.get(1).port(), MqttVersion.V5, "plain");
+        clients.add(plain);
+        List<Received> plainGot = collect(plain.subscribe(1, "jobs/#", QoS.AT_LEAST_ONCE));
+        AdminTestClient publisher = AdminTestClient.connected(brokers.get(0).port(), MqttVersion.V5, "publisher");
+        clients.add(publisher);
+        int n = 90;
+        for (int i = 0; i < n; i++) {
+            publisher.publish("jobs/" + (i % 5), QoS.AT_LEAST_ONCE, false, i + 1, "job " + i);
+        }
+        await().atMost(Duration.ofSeconds(20)).during(Duration.ofMillis(500))
+                .until(() -> members.stream().mapToInt(List::size).sum() >= n && plainGot.size() >= n);
+        List<String> got = members.stream().flatMap(List::stream).map(Received::payload).toList();
+        assertThat(got).doesNotHaveDuplicates().hasSize(n);
+        for (int i = 0; i < memberNode.size(); i++) {
+            assertThat(members.get(i)).as("member %d on node %d", i, memberNode.get(i)).isNotEmpty();
+        }
+        assertThat(plainGot).extracting(Received::payload).doesNotHaveDuplicates().hasSize(n);
+        // only the publisher's node forwards: every message to the second node (its plain subscriber), once,
+        // and to the third the messages whose turn it had
+        assertThat(nodes.get(0).stats().forwardedMessages()).isEqualTo(n + members.get(3).size());
+        assertThat(nodes.get(1).stats().forwardedMessages()).isZero();
+        assertThat(nodes.get(2).stats().forwardedMessages()).isZero();
     }
 
     @Test
@@ -211,7 +291,7 @@ class ClusterNodeTest {
         assertThat(fakes.get(0).routes).doesNotContainKey(c);
         assertThat(nodes.get(0).members()).containsExactlyInAnyOrder(nodes.get(0).nodeName(), nodes.get(1).nodeName());
         // forwarding to a node that is gone is dropped and counted
-        fakes.get(0).events.forward(c, new Message("c/1", QoS.AT_MOST_ONCE, false, new byte[] {1}, "p"));
+        fakes.get(0).events.forward(c, new Message("c/1", QoS.AT_MOST_ONCE, false, new byte[] {1}, "p"), List.of());
         await().atMost(Duration.ofSeconds(5)).until(() -> nodes.get(0).stats().droppedMessages() == 1);
     }
 

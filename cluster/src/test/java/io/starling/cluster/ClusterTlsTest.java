@@ -56,7 +56,7 @@ class ClusterTlsTest {
         nodes.add(ClusterNode.start(new BrokerConfig.Cluster("tls", "b", "127.0.0.1", ports.get(1), seeds, null, p12), b));
         await().atMost(Duration.ofSeconds(20)).until(() -> nodes.get(0).members().size() == 2 && nodes.get(1).members().size() == 2);
         await().atMost(Duration.ofSeconds(5)).until(() -> a.events != null);
-        a.events.forward("b", new Message("secret", QoS.AT_LEAST_ONCE, false, "s".getBytes(StandardCharsets.UTF_8), "p"));
+        a.events.forward("b", new Message("secret", QoS.AT_LEAST_ONCE, false, "s".getBytes(StandardCharsets.UTF_8), "p"), List.of());
         await().atMost(Duration.ofSeconds(5)).until(() -> b.delivered.size() == 1);
         assertThat(b.delivered.get(0).topic()).isEqualTo("secret");
     }

@@ -20,6 +20,8 @@ final class FakePort implements ClusterPort {
     final List<Message> snapshot = new CopyOnWriteArrayList<>();
     final Map<String, Set<String>> routes = new ConcurrentHashMap<>();
     final List<Message> delivered = new CopyOnWriteArrayList<>();
+    /** The shared subscriptions each delivered message came with, in the same order. */
+    final List<List<String>> deliveredShares = new CopyOnWriteArrayList<>();
     final Map<String, Message> retained = new ConcurrentHashMap<>();
     final List<String> gone = new CopyOnWriteArrayList<>();
     volatile ClusterEvents events;
@@ -47,8 +49,9 @@ final class FakePort implements ClusterPort {
     }
 
     @Override
-    public CompletableFuture<Void> deliverForwarded(Message message) {
+    public CompletableFuture<Void> deliverForwarded(Message message, List<String> shares) {
         delivered.add(message);
+        deliveredShares.add(shares);
         return CompletableFuture.completedFuture(null);
     }
 

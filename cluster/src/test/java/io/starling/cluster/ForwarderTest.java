@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.starling.broker.model.Message;
 import io.starling.codec.packet.QoS;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.jgroups.JChannel;
@@ -33,11 +34,11 @@ class ForwarderTest {
                     return null;
                 }, stats)) {
             Message message = new Message("t", QoS.AT_MOST_ONCE, false, new byte[] {1}, "p");
-            forwarder.forward("b", message);
+            forwarder.forward("b", message, List.of());
             assertThat(held.await(5, TimeUnit.SECONDS)).isTrue();
-            forwarder.forward("b", message);
-            forwarder.forward("b", message);
-            forwarder.forward("c", message);
+            forwarder.forward("b", message, List.of());
+            forwarder.forward("b", message, List.of());
+            forwarder.forward("c", message, List.of());
             forwarder.broadcastRetained(message);
             assertThat(forwarder.waiting("b")).isEqualTo(3);
             assertThat(forwarder.waiting("c")).isEqualTo(1);

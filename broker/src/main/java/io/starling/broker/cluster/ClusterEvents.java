@@ -1,6 +1,7 @@
 package io.starling.broker.cluster;
 
 import io.starling.broker.model.Message;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -22,8 +23,11 @@ public interface ClusterEvents {
     /**
      * {@code message}, published on this node by a client (or as a will), matches routes of
      * {@code node}: send it there, once, in order with the other messages of the same publisher.
+     * {@code shares} are the shared subscriptions ({@code $share/{group}/{filter}}) whose turn
+     * {@code node} has for this message, usually none: hand them to its
+     * {@link ClusterPort#deliverForwarded} with the message.
      */
-    void forward(String node, Message message);
+    void forward(String node, Message message, List<String> shares);
 
     /**
      * A message published on this node changed the retained message of its topic (an empty

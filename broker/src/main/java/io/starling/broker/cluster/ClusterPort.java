@@ -33,8 +33,12 @@ public interface ClusterPort {
      * other nodes again), as if published here: QoS downgraded per subscription, stored for
      * persistent sessions, retain flag as MQTT says. Retained state is not changed here (see
      * {@link #retainedReplicated}). Completes once stored.
+     *
+     * <p>Shared subscription groups are not among those subscribers, but for {@code shares}: the
+     * groups ({@code $share/{group}/{filter}}) the other node picked this node for, as it said
+     * with {@link ClusterEvents#forward}; each gets the message once, in one of its members here.
      */
-    CompletableFuture<Void> deliverForwarded(Message message);
+    CompletableFuture<Void> deliverForwarded(Message message, List<String> shares);
 
     /** Applies another node's retained change (empty payload: remove), in memory and in the store, without delivering it. */
     void retainedReplicated(Message message);

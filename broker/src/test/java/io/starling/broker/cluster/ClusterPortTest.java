@@ -30,6 +30,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -330,13 +331,150 @@ class ClusterPortTest {
     }
 
     @Test
-    @DisplayName("a shared subscription on B gets the messages published on A (groups are per node for now)")
+    @DisplayName("a shared subscription on B gets the messages published on A, forwarded with the group named")
     void sharedOnB() {
         AdminTestClient onB = client(b, "sub-b").subscribe(1, "$share/g/s/#", QoS.AT_LEAST_ONCE);
         assertThat(b.routesAdded).containsExactly("$share/g/s/#");
         client(a, "pub").publish("s/1", QoS.AT_LEAST_ONCE, false, 1, "shared");
         assertThat(receive(onB).payload()).isEqualTo("shared");
+        onB.expectNothing(QUIET);
         assertThat(a.forwardedTo("B")).isEqualTo(1);
+        assertThat(a.sharesTo("B")).containsExactly(List.of("$share/g/s/#"));
+        assertThat(a.forwardedTo("C")).isZero();
+    }
+
+    /** Reads every PUBLISH {@code client} gets, acknowledging QoS 1, on a thread of its own until it is closed or quiet for 5 s. */
+    private static List<Received> collect(AdminTestClient client) {
+        List<Received> got = new CopyOnWriteArrayList<>();
+        Thread reader = new Thread(() -> {
+            try {
+                while (true) {
+                    got.add(receive(client));
+                }
+            } catch (AssertionError | RuntimeException end) {
+                // closed, or nothing more came
+            }
+        }, "collect");
+        reader.setDaemon(true);
+        reader.start();
+        return got;
+    }
+
+    @Test
+    @DisplayName("a shared group with members on A, B and C gets each message published on A once in all, spread over the"
+            + " nodes; B, with a plain subscriber too, gets one forward per message")
+    void sharedGroupSpansNodes() {
+        int n = 60;
+        List<Received> onA = collect(client(a, "m-a").subscribe(1, "$share/g/s/#", QoS.AT_LEAST_ONCE));
+        List<Received> onB = collect(client(b, "m-b").subscribe(1, "$share/g/s/#", QoS.AT_LEAST_ONCE));
+        List<Received> onC = collect(client(c, "m-c").subscribe(1, "$share/g/s/#", QoS.AT_MOST_ONCE));
+        List<Received> plainB = collect(client(b, "plain-b").subscribe(1, "s/+", QoS.AT_LEAST_ONCE));
+        drain();
+        AdminTestClient publisher = client(a, "pub");
+        for (int i = 0; i < n; i++) {
+            publisher.publish("s/" + (i % 4), QoS.AT_LEAST_ONCE, false, i + 1, Integer.toString(i));
+        }
+        // at least n: a copy too many shows below as a duplicate
+        await().atMost(WAIT).during(QUIET).until(() -> onA.size() + onB.size() + onC.size() >= n && plainB.size() >= n);
+
+        List<String> group = new ArrayList<>();
+        for (List<Received> member : List.of(onA, onB, onC)) {
+            member.forEach(r -> group.add(r.payload()));
+        }
+        assertThat(group).doesNotHaveDuplicates().hasSize(n);
+        // round robin over A's own member and the two other nodes
+        assertThat(onA).isNotEmpty();
+        assertThat(onB).isNotEmpty();
+        assertThat(onC).isNotEmpty();
+        assertThat(onC).extracting(Received::qos).containsOnly(QoS.AT_MOST_ONCE);
+        assertThat(onB).extracting(Received::qos).containsOnly(QoS.AT_LEAST_ONCE);
+        // B's plain route takes every message there once, naming the group when B has its turn
+        assertThat(plainB).extracting(Received::payload).doesNotHaveDuplicates().hasSize(n);
+        drain();
+        assertThat(a.forwardedTo("B")).isEqualTo(n);
+        assertThat(a.sharesTo("B").stream().filter(shares -> !shares.isEmpty())).hasSize(onB.size())
+                .allMatch(shares -> shares.equals(List.of("$share/g/s/#")));
+        assertThat(a.forwardedTo("C")).isEqualTo(onC.size());
+        assertThat(b.forwarded()).isZero();
+        assertThat(c.forwarded()).isZero();
+    }
+
+    @Test
+    @DisplayName("a group with members on B and C only: messages published on A go to one of them, alternately")
+    void sharedGroupElsewhere() {
+        int n = 20;
+        List<Received> onB = collect(client(b, "m-b").subscribe(1, "$share/w/e/#", QoS.AT_LEAST_ONCE));
+        List<Received> onC = collect(client(c, "m-c").subscribe(1, "$share/w/e/#", QoS.AT_LEAST_ONCE));
+        drain();
+        AdminTestClient publisher = client(a, "pub");
+        for (int i = 0; i < n; i++) {
+            publisher.publish("e/1", QoS.AT_LEAST_ONCE, false, i + 1, Integer.toString(i));
+        }
+        await().atMost(WAIT).during(QUIET).until(() -> onB.size() + onC.size() >= n);
+        assertThat(onB).hasSize(n / 2);
+        assertThat(onC).hasSize(n / 2);
+        assertThat(a.forwardedTo("B") + a.forwardedTo("C")).isEqualTo(n);
+    }
+
+    @Test
+    @DisplayName("a forward for a plain route reaches no group member of the node; one naming the group reaches one local"
+            + " member, taking turns")
+    void forwardedToGroupsOnlyWhenNamed() {
+        AdminTestClient m1 = client(b, "m1").subscribe(1, "$share/g/f/#", QoS.AT_LEAST_ONCE);
+        AdminTestClient m2 = client(b, "m2").subscribe(1, "$share/g/f/#", QoS.AT_LEAST_ONCE);
+        // A's member makes A a member of the group on B too, after B's two: it takes no turn in what B was picked for
+        AdminTestClient onA = client(a, "m-a").subscribe(1, "$share/g/f/#", QoS.AT_LEAST_ONCE);
+        AdminTestClient plain = client(b, "plain").subscribe(1, "f/#", QoS.AT_LEAST_ONCE);
+        drain();
+        ClusterPort port = b.broker.cluster();
+
+        port.deliverForwarded(message("f/1", "plain route"), List.of()).join();
+        assertThat(receive(plain).payload()).isEqualTo("plain route");
+        m1.expectNothing(QUIET);
+        m2.expectNothing(QUIET);
+
+        // a group B has no member of gets nothing; the plain subscriber gets it all the same
+        port.deliverForwarded(message("f/2", "other group"), List.of("$share/nobody/f/#")).join();
+        assertThat(receive(plain).payload()).isEqualTo("other group");
+        m1.expectNothing(QUIET);
+        m2.expectNothing(QUIET);
+
+        List<Received> got1 = collect(m1);
+        List<Received> got2 = collect(m2);
+        for (int i = 0; i < 4; i++) {
+            port.deliverForwarded(message("f/3", "turn " + i), List.of("$share/g/f/#")).join();
+            assertThat(receive(plain).payload()).isEqualTo("turn " + i);
+        }
+        await().atMost(WAIT).during(QUIET).until(() -> got1.size() + got2.size() >= 4);
+        assertThat(got1).hasSize(2);
+        assertThat(got2).hasSize(2);
+        onA.expectNothing(QUIET);
+        assertThat(b.forwarded()).isZero();
+    }
+
+    private static Message message(String topic, String payload) {
+        return new Message(topic, QoS.AT_LEAST_ONCE, false, payload.getBytes(StandardCharsets.UTF_8), "elsewhere");
+    }
+
+    @Test
+    @DisplayName("a node that leaves a group (or the cluster) takes no more turns in it here")
+    void groupMemberGone() {
+        List<Received> onA = collect(client(a, "m-a").subscribe(1, "$share/g/x/#", QoS.AT_LEAST_ONCE));
+        AdminTestClient memberB = client(b, "m-b").subscribe(1, "$share/g/x/#", QoS.AT_LEAST_ONCE);
+        List<Received> onC = collect(client(c, "m-c").subscribe(1, "$share/g/x/#", QoS.AT_LEAST_ONCE));
+        drain();
+        memberB.disconnect();
+        await().atMost(WAIT).until(() -> b.routesRemoved.contains("$share/g/x/#"));
+        drain();
+        a.broker.cluster().nodeGone("C");
+        AdminTestClient publisher = client(a, "pub");
+        for (int i = 0; i < 6; i++) {
+            publisher.publish("x/1", QoS.AT_LEAST_ONCE, false, i + 1, Integer.toString(i));
+        }
+        await().atMost(WAIT).during(QUIET).until(() -> onA.size() >= 6);
+        assertThat(onA).hasSize(6);
+        assertThat(onC).isEmpty();
+        assertThat(a.forwarded()).isZero();
     }
 
     @Test

@@ -29,6 +29,8 @@ final class InMemoryTransport implements AutoCloseable {
         private final ExecutorService thread;
         /** Messages forwarded, by the node they went to. */
         final Map<String, AtomicInteger> forwards = new ConcurrentHashMap<>();
+        /** The shared subscriptions named with each forward, by the node it went to, in order. */
+        final Map<String, List<List<String>>> shares = new ConcurrentHashMap<>();
         final List<String> routesAdded = new CopyOnWriteArrayList<>();
         final List<String> routesRemoved = new CopyOnWriteArrayList<>();
         final List<Message> retainedChanges = new CopyOnWriteArrayList<>();
@@ -71,9 +73,10 @@ final class InMemoryTransport implements AutoCloseable {
         }
 
         @Override
-        public void forward(String node, Message message) {
+        public void forward(String node, Message message, List<String> picked) {
             forwards.computeIfAbsent(node, n -> new AtomicInteger()).incrementAndGet();
-            thread.execute(() -> nodes.get(node).broker.cluster().deliverForwarded(message));
+            shares.computeIfAbsent(node, n -> new CopyOnWriteArrayList<>()).add(List.copyOf(picked));
+            thread.execute(() -> nodes.get(node).broker.cluster().deliverForwarded(message, picked));
         }
 
         @Override
@@ -86,6 +89,11 @@ final class InMemoryTransport implements AutoCloseable {
         int forwardedTo(String node) {
             AtomicInteger n = forwards.get(node);
             return n == null ? 0 : n.get();
+        }
+
+        /** The shared subscriptions named with each forward to {@code node}, in order. */
+        List<List<String>> sharesTo(String node) {
+            return shares.getOrDefault(node, List.of());
         }
 
         /** Messages forwarded to any node. */

@@ -10,6 +10,7 @@ import io.starling.codec.packet.Packet;
 import io.starling.codec.packet.Publish;
 import io.starling.codec.packet.QoS;
 import io.starling.codec.wire.MqttVersion;
+import io.starling.codec.wire.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +20,8 @@ import org.jspecify.annotations.Nullable;
  * What the nodes of a cluster send each other, as bytes. Every frame starts with its {@link Kind},
  * then the sender's node name. Messages travel as an MQTT 5.0 PUBLISH (the codec's own encoder and
  * decoder, so topic, QoS, retain, properties and payload keep exactly their MQTT form) preceded by
- * what PUBLISH cannot say: the publisher's client identifier and the expiry deadline.
+ * what PUBLISH cannot say: the publisher's client identifier and the expiry deadline, and in a
+ * FORWARD frame the shared subscriptions the receiver was picked for.
  */
 public final class ClusterWire {
     /** The frame kinds. */
@@ -28,7 +30,7 @@ public final class ClusterWire {
         ROUTES,
         /** The sender's whole route set, for a node that joined (or merged). */
         ROUTE_SET,
-        /** Messages forwarded to the receiver, in publish order. */
+        /** Messages forwarded to the receiver, in publish order, each with the shared subscriptions it was picked for. */
         FORWARD,
         /** Retained changes (an empty payload: removed), or a batch of a retained snapshot. */
         RETAINED,
@@ -41,8 +43,18 @@ public final class ClusterWire {
     /** One change of a route: {@code add} true for a new filter, false for a removed one. */
     public record RouteChange(boolean add, String filter) {}
 
-    /** A decoded frame: its kind, its sender, and the routes or messages it carries (the other list empty). */
-    public record Frame(Kind kind, String sender, List<RouteChange> routes, List<Message> messages) {}
+    /**
+     * A message forwarded to the receiver, and the shared subscriptions ({@code
+     * $share/{group}/{filter}}, usually none) whose turn the receiver has with it: it delivers the
+     * message to one of its own members of each.
+     */
+    public record Forwarded(Message message, List<String> shares) {}
+
+    /**
+     * A decoded frame: its kind, its sender, and the routes, retained messages or forwarded
+     * messages it carries (the other lists empty).
+     */
+    public record Frame(Kind kind, String sender, List<RouteChange> routes, List<Message> messages, List<Forwarded> forwarded) {}
 
     private static final PacketEncoder ENCODER = new PacketEncoder(MqttVersion.V5);
     /** CONNACK 5.0: no session present, success, no properties. */
@@ -67,25 +79,55 @@ public final class ClusterWire {
         }
     }
 
-    /** A FORWARD or RETAINED frame carrying {@code messages} in order. */
+    /** A RETAINED frame carrying {@code messages} in order. */
     public static byte[] messages(Kind kind, String sender, List<Message> messages) {
+        if (kind != Kind.RETAINED) {
+            throw new IllegalArgumentException("a frame of messages is RETAINED, not " + kind);
+        }
         ByteBuf out = Unpooled.buffer(256 + messages.size() * 64);
         try {
             out.writeByte(kind.ordinal());
             writeString(out, sender);
             out.writeInt(messages.size());
             for (Message message : messages) {
-                out.writeLong(message.expiresAtMillis());
-                writeString(out, message.publisherId());
-                // packet identifier 1: PUBLISH needs one above QoS 0; the receiver ignores it
-                Publish publish = new Publish(message.topic(), message.qos(), false, message.retain(),
-                        message.qos() == QoS.AT_MOST_ONCE ? 0 : 1, message.properties(), Unpooled.wrappedBuffer(message.payload()));
-                ENCODER.encode(publish, out);
+                writeMessage(out, message);
             }
             return bytes(out);
         } finally {
             out.release();
         }
+    }
+
+    /**
+     * A FORWARD frame carrying {@code messages} in order: each message as in a RETAINED frame,
+     * preceded by the number of its shared subscriptions and each of them.
+     */
+    public static byte[] forward(String sender, List<Forwarded> messages) {
+        ByteBuf out = Unpooled.buffer(256 + messages.size() * 64);
+        try {
+            out.writeByte(Kind.FORWARD.ordinal());
+            writeString(out, sender);
+            out.writeInt(messages.size());
+            for (Forwarded forwarded : messages) {
+                out.writeInt(forwarded.shares().size());
+                for (String share : forwarded.shares()) {
+                    writeString(out, share);
+                }
+                writeMessage(out, forwarded.message());
+            }
+            return bytes(out);
+        } finally {
+            out.release();
+        }
+    }
+
+    private static void writeMessage(ByteBuf out, Message message) {
+        out.writeLong(message.expiresAtMillis());
+        writeString(out, message.publisherId());
+        // packet identifier 1: PUBLISH needs one above QoS 0; the receiver ignores it
+        Publish publish = new Publish(message.topic(), message.qos(), false, message.retain(),
+                message.qos() == QoS.AT_MOST_ONCE ? 0 : 1, message.properties(), Unpooled.wrappedBuffer(message.payload()));
+        ENCODER.encode(publish, out);
     }
 
     /**
@@ -111,23 +153,28 @@ public final class ClusterWire {
             }
             List<RouteChange> routes = new ArrayList<>();
             List<Message> messages = new ArrayList<>();
+            List<Forwarded> forwarded = new ArrayList<>();
             if (kind == Kind.ROUTES || kind == Kind.ROUTE_SET) {
                 for (int i = 0; i < count; i++) {
                     boolean add = in.readBoolean();
                     routes.add(new RouteChange(add, readString(in)));
                 }
+            } else if (kind == Kind.FORWARD) {
+                PacketDecoder decoder = publishDecoder();
+                for (int i = 0; i < count; i++) {
+                    List<String> shares = readShares(in);
+                    forwarded.add(new Forwarded(readMessage(in, decoder), shares));
+                }
             } else {
                 PacketDecoder decoder = publishDecoder();
                 for (int i = 0; i < count; i++) {
-                    long expiresAt = in.readLong();
-                    String publisherId = readString(in);
-                    messages.add(message(decoder.decode(in), publisherId, expiresAt));
+                    messages.add(readMessage(in, decoder));
                 }
             }
             if (in.isReadable()) {
                 throw new IllegalArgumentException(in.readableBytes() + " bytes after the end of a cluster frame");
             }
-            return new Frame(kind, sender, routes, messages);
+            return new Frame(kind, sender, routes, messages, forwarded);
         } catch (IndexOutOfBoundsException e) {
             throw new IllegalArgumentException("a cluster frame ends early", e);
         } catch (PacketDecodeException e) {
@@ -135,6 +182,32 @@ public final class ClusterWire {
         } finally {
             in.release();
         }
+    }
+
+    private static Message readMessage(ByteBuf in, PacketDecoder decoder) {
+        long expiresAt = in.readLong();
+        String publisherId = readString(in);
+        return message(decoder.decode(in), publisherId, expiresAt);
+    }
+
+    /** The shared subscriptions of a forwarded message: each a valid {@code $share/{group}/{filter}}. */
+    private static List<String> readShares(ByteBuf in) {
+        int count = in.readInt();
+        if (count == 0) {
+            return List.of();
+        }
+        if (count < 0 || count > in.readableBytes()) {
+            throw new IllegalArgumentException("a forwarded message cannot name " + count + " shared subscriptions");
+        }
+        List<String> shares = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            String share = readString(in);
+            if (!Topics.isShared(share) || Topics.filterViolation(share, MqttVersion.V5) != null) {
+                throw new IllegalArgumentException("a forwarded message names '" + share + "', not a shared subscription");
+            }
+            shares.add(share);
+        }
+        return List.copyOf(shares);
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.starling.broker.model.Message;
+import io.starling.cluster.wire.ClusterWire.Forwarded;
 import io.starling.cluster.wire.ClusterWire.Frame;
 import io.starling.cluster.wire.ClusterWire.Kind;
 import io.starling.cluster.wire.ClusterWire.RouteChange;
@@ -26,11 +27,11 @@ class ClusterWireTest {
                 new RouteChange(true, "$share/g/ü/€"));
         byte[] frame = ClusterWire.routes(Kind.ROUTES, "node-1", changes);
         Frame decoded = ClusterWire.decode(frame, 0, frame.length);
-        assertThat(decoded).isEqualTo(new Frame(Kind.ROUTES, "node-1", changes, List.of()));
+        assertThat(decoded).isEqualTo(new Frame(Kind.ROUTES, "node-1", changes, List.of(), List.of()));
     }
 
     @Test
-    @DisplayName("messages keep topic, QoS, retain, payload, publisher, 5.0 properties and expiry")
+    @DisplayName("forwarded messages keep topic, QoS, retain, payload, publisher, 5.0 properties, expiry and their shared subscriptions")
     void messages() {
         Properties properties = Properties.of(
                 Property.of(PropertyId.PAYLOAD_FORMAT_INDICATOR, 1),
@@ -42,15 +43,18 @@ class ClusterWireTest {
         Message v5 = new Message("t/1", QoS.EXACTLY_ONCE, true, "{}".getBytes(StandardCharsets.UTF_8), "c5", properties, 1_900_000_000_123L);
         Message v311 = new Message("t/2", QoS.AT_MOST_ONCE, false, new byte[0], "c3");
         Message qos1 = new Message("t/3", QoS.AT_LEAST_ONCE, false, new byte[70_000], "");
-        byte[] frame = ClusterWire.messages(Kind.FORWARD, "node-2", List.of(v5, v311, qos1));
+        List<List<String>> shares = List.of(List.of("$share/g/t/+", "$share/ü/#"), List.of(), List.of("$share/g/t/3"));
+        byte[] frame = ClusterWire.forward("node-2", List.of(new Forwarded(v5, shares.get(0)), new Forwarded(v311, shares.get(1)),
+                new Forwarded(qos1, shares.get(2))));
         Frame decoded = ClusterWire.decode(frame, 0, frame.length);
         assertThat(decoded.kind()).isEqualTo(Kind.FORWARD);
         assertThat(decoded.sender()).isEqualTo("node-2");
         assertThat(decoded.routes()).isEmpty();
-        assertThat(decoded.messages()).hasSize(3);
+        assertThat(decoded.messages()).isEmpty();
+        assertThat(decoded.forwarded()).extracting(Forwarded::shares).containsExactlyElementsOf(shares);
         for (int i = 0; i < 3; i++) {
             Message want = List.of(v5, v311, qos1).get(i);
-            Message have = decoded.messages().get(i);
+            Message have = decoded.forwarded().get(i).message();
             assertThat(have.topic()).isEqualTo(want.topic());
             assertThat(have.qos()).isEqualTo(want.qos());
             assertThat(have.retain()).isEqualTo(want.retain());
@@ -59,6 +63,35 @@ class ClusterWireTest {
             assertThat(have.properties()).isEqualTo(want.properties());
             assertThat(have.expiresAtMillis()).isEqualTo(want.expiresAtMillis());
         }
+    }
+
+    @Test
+    @DisplayName("retained messages come back as messages, without shared subscriptions")
+    void retained() {
+        Message kept = new Message("r/1", QoS.AT_LEAST_ONCE, true, new byte[] {7}, "p");
+        byte[] frame = ClusterWire.messages(Kind.RETAINED, "node-3", List.of(kept));
+        Frame decoded = ClusterWire.decode(frame, 0, frame.length);
+        assertThat(decoded.forwarded()).isEmpty();
+        assertThat(decoded.messages()).extracting(Message::topic).containsExactly("r/1");
+        assertThatThrownBy(() -> ClusterWire.messages(Kind.FORWARD, "n", List.of(kept))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    @DisplayName("a forwarded message naming what is not a shared subscription is refused")
+    void refusesBadShares() {
+        Message message = new Message("t", QoS.AT_MOST_ONCE, false, new byte[] {1}, "p");
+        for (String bad : List.of("t/#", "$share//t", "$share/g", "$share/g/a/#/b")) {
+            byte[] frame = ClusterWire.forward("n", List.of(new Forwarded(message, List.of(bad))));
+            assertThatThrownBy(() -> ClusterWire.decode(frame, 0, frame.length)).as(bad)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a shared subscription");
+        }
+        byte[] frame = ClusterWire.forward("n", List.of(new Forwarded(message, List.of("$share/g/t"))));
+        // the count of shared subscriptions says more than the frame holds
+        byte[] lying = Arrays.copyOf(frame, frame.length);
+        int countAt = 1 + 4 + 1 + 4;
+        lying[countAt] = 0x7f;
+        assertThatThrownBy(() -> ClusterWire.decode(lying, 0, lying.length)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cannot name");
     }
 
     @Test

@@ -82,7 +82,7 @@ class ClusterApiTest {
         public void routeRemoved(String filter) {}
 
         @Override
-        public void forward(String node, Message message) {
+        public void forward(String node, Message message, List<String> shares) {
             forwardedTo.add(node);
         }
 

@@ -335,7 +335,7 @@ class DashboardBrowserTest {
             public void routeRemoved(String filter) {}
 
             @Override
-            public void forward(String node, io.starling.broker.model.Message message) {}
+            public void forward(String node, io.starling.broker.model.Message message, List<String> shares) {}
 
             @Override
             public void retainedChanged(io.starling.broker.model.Message message) {}

@@ -7,6 +7,7 @@ import io.starling.broker.cluster.SessionState;
 import io.starling.broker.internal.retained.RetainedIndex;
 import io.starling.broker.internal.routing.Router;
 import io.starling.broker.internal.routing.TopicTree;
+import io.starling.broker.internal.routing.TopicTree.SharedFilter;
 import io.starling.broker.internal.session.SessionClaims;
 import io.starling.broker.internal.session.SessionRegistry;
 import io.starling.broker.internal.sys.SysPublisher;
@@ -33,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * routes of the other nodes in the topic tree ({@link RemoteNode}), counts this node's own
  * ({@link LocalRoutes}), and moves messages: those published here that match another node's
  * routes go there once ({@link ClusterEvents#forward}); those forwarded here go to this node's
- * sessions only, so that no message is forwarded twice.
+ * sessions only, so that no message is forwarded twice. A shared subscription group spans the
+ * nodes: the node where a message is published picks its one member among its own sessions and
+ * the other nodes with members, and a node picked delivers it to one member of its own.
  *
  * <p>Until {@link #attach}, nothing is sent anywhere: without a cluster, publishing costs what it
  * did (the topic tree holds no other node, and the retained hook is not set).
@@ -92,13 +95,20 @@ public final class LocalNode implements ClusterPort, SessionClaims {
                 log.warn("cluster: node {} announced the topic filter '{}', which is not one ({}): ignored", node, filter, violation);
                 continue;
             }
-            if (SysPublisher.isSysTopic(filter)) {
+            SharedFilter shared = SharedFilter.parse(filter);
+            if (SysPublisher.isSysTopic(shared == null ? filter : shared.filter())) {
                 // each node has its own $SYS topics, and clients cannot publish there
                 continue;
             }
-            String watch = remote.add(filter);
-            if (watch != null) {
-                tree.watch(watch, remote, REMOTE);
+            if (shared == null) {
+                if (remote.watch(filter)) {
+                    tree.watch(filter, remote, REMOTE);
+                }
+            } else {
+                SubscriptionOptions member = remote.join(filter);
+                if (member != null) {
+                    tree.watchShared(filter, remote, member);
+                }
             }
         }
     }
@@ -110,12 +120,11 @@ public final class LocalNode implements ClusterPort, SessionClaims {
             return;
         }
         for (String filter : filters) {
-            String unwatch = remote.remove(filter);
-            if (unwatch != null) {
-                tree.unwatch(unwatch, remote);
+            if (remote.remove(filter)) {
+                tree.unwatch(filter, remote);
             }
         }
-        if (remote.watched().isEmpty()) {
+        if (remote.isEmpty()) {
             nodes.remove(node);
         }
     }
@@ -126,14 +135,17 @@ public final class LocalNode implements ClusterPort, SessionClaims {
         if (remote == null) {
             return;
         }
-        for (String filter : remote.watched()) {
+        for (String filter : remote.filters()) {
             tree.unwatch(filter, remote);
         }
         log.info("cluster: node {} gone, its routes forgotten", node);
     }
 
-    /** Forwards {@code message}, published here, to {@code node}; called once per message and node by the router. */
-    void forward(String node, Message message) {
+    /**
+     * Forwards {@code message}, published here, to {@code node}, with the shared subscriptions
+     * whose turn the node has; called once per message and node by the router.
+     */
+    void forward(String node, Message message, List<String> shares) {
         ClusterEvents events = local.events();
         if (events == null) {
             // not attached: nothing leaves this node
@@ -141,7 +153,7 @@ public final class LocalNode implements ClusterPort, SessionClaims {
         }
         metrics.messagesForwardedOut.increment();
         try {
-            events.forward(node, message);
+            events.forward(node, message, shares);
         } catch (RuntimeException failed) {
             // the other subscribers still get theirs
             log.warn("cluster: the transport failed to forward a message on '{}' to node {}: {}", message.topic(), node,
@@ -150,9 +162,9 @@ public final class LocalNode implements ClusterPort, SessionClaims {
     }
 
     @Override
-    public CompletableFuture<Void> deliverForwarded(Message message) {
+    public CompletableFuture<Void> deliverForwarded(Message message, List<String> shares) {
         metrics.messagesForwardedIn.increment();
-        Router.Publication publication = router.publishForwarded(message);
+        Router.Publication publication = router.publishForwarded(message, shares);
         CompletableFuture<Void> stored = publication.stored();
         if (stored == null) {
             publication.deliver();

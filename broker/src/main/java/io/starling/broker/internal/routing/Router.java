@@ -9,6 +9,7 @@ import io.starling.broker.model.StoredMessage;
 import io.starling.broker.spi.Persistence;
 import io.starling.broker.spi.StoreChanges;
 import io.starling.codec.packet.QoS;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -120,7 +121,7 @@ public final class Router {
      */
     public Publication publish(Message message, @Nullable StoreChanges with) {
         metrics.messagesReceived.increment();
-        return route(message, targetsOf(message, false), with, true);
+        return route(message, targetsOf(message), with, true);
     }
 
     /**
@@ -128,9 +129,20 @@ public final class Router {
      * (never to another node again, so that it cannot loop), and stores it for the persistent ones
      * as {@link #publish} does; the retained messages are left as they are (another node's
      * retained changes arrive through {@link #replicateRetained}). Not counted as received.
+     *
+     * <p>Shared subscription groups span the cluster: the node where the message was published
+     * picked one member of each matching group, perhaps this node for some ({@code shares}, as
+     * {@code $share/{group}/{filter}}). The message goes to one local member of each of those, and
+     * to no other group: the others' members were picked elsewhere. A listed group without a
+     * local member any more (its last one left meanwhile) gets nothing.
      */
-    public Publication publishForwarded(Message message) {
-        return route(message, targetsOf(message, true), null, false);
+    public Publication publishForwarded(Message message, List<String> shares) {
+        Targets targets = new Targets(message, true);
+        subscriptions.matchUnshared(message.topic(), targets);
+        for (int i = 0; i < shares.size(); i++) {
+            subscriptions.pickShared(shares.get(i), message.topic(), targets);
+        }
+        return route(message, readable(message, targets), null, false);
     }
 
     /** Stores {@code message} for the persistent sessions among {@code targets}, and retains it when asked and {@code retain}. */
@@ -229,11 +241,16 @@ public final class Router {
         return storing;
     }
 
-    /** The subscribers {@code message} goes to, those the ACL file lets read it (only sessions when {@code localOnly}). */
-    private Targets targetsOf(Message message, boolean localOnly) {
+    /** The subscribers {@code message} goes to, those the ACL file lets read it. */
+    private Targets targetsOf(Message message) {
         // [MQTT-3.3.5-1] overlapping subscriptions of one client get one copy, at the highest granted QoS
-        Targets targets = new Targets(message, localOnly);
+        Targets targets = new Targets(message, false);
         subscriptions.match(message.topic(), targets);
+        return readable(message, targets);
+    }
+
+    /** Leaves in {@code targets} those the ACL file lets read {@code message}; returns them. */
+    private Targets readable(Message message, Targets targets) {
         if (access.file() != null) {
             // one look per message, not one per subscriber, while no ACL file is in force
             int unreadable = targets.dropUnreadable(message.topic());
@@ -253,7 +270,7 @@ public final class Router {
         if (message.qos() != QoS.AT_MOST_ONCE) {
             throw new IllegalArgumentException("the broker's own messages are QoS 0: " + message);
         }
-        Targets targets = targetsOf(message, false);
+        Targets targets = targetsOf(message);
         if (message.retain()) {
             synchronized (retained) {
                 retain(message);

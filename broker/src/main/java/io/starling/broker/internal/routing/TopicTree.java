@@ -17,7 +17,9 @@ import org.jspecify.annotations.Nullable;
  * <p>Shared subscriptions ({@code $share/{group}/{filter}}, MQTT 5.0 section 4.8.2, for clients
  * of every version) sit at their filter's node in a group of their own: a matching message goes
  * to one member of each group, chosen round robin, passing over members that are offline or
- * whose queue is full while another one is not.
+ * whose queue is full while another one is not. In a cluster, another node with members of a group
+ * is one member of it here ({@link #watchShared}, a {@link Subscriber#remote remote} subscriber),
+ * so that each message goes to one member among this node's and the other nodes' together.
  *
  * <p>Thread-safety: any thread may {@link #match} while another changes the tree. Changes are
  * serialised by the tree's monitor; a match reads the concurrent maps without locking and sees
@@ -44,21 +46,29 @@ public final class TopicTree {
 
         /**
          * One member, round robin, among those that may read {@code topic} (the ACL file's
-         * delivery check), preferring one that is online and not congested. When no member may
-         * read it, the one whose turn it is when {@code anyone}, for the delivery check to refuse
-         * and count; else nobody. Returns whether a member was handed it.
+         * delivery check), preferring one that is online and not congested; only among this
+         * node's sessions when {@code localOnly} (not {@link Subscriber#remote remote} members).
+         * When no member may read it, the one whose turn it is when {@code anyone}, for the
+         * delivery check to refuse and count; else nobody. Returns whether a member was handed it.
          */
-        boolean pick(String topic, Match match, boolean anyone) {
+        boolean pick(String topic, Match match, boolean anyone, boolean localOnly) {
             Subscriber[] m = members;
             SubscriptionOptions[] o = options;
             int n = m.length;
             if (n == 0 || o.length != n) {
                 return false;
             }
-            int start = Math.floorMod(next.getAndIncrement(), n);
+            int start = localOnly ? localTurn(m) : Math.floorMod(next.getAndIncrement(), n);
             int reader = -1;
+            int turn = -1;
             for (int k = 0; k < n; k++) {
                 int i = (start + k) % n;
+                if (localOnly && m[i].remote()) {
+                    continue;
+                }
+                if (turn < 0) {
+                    turn = i;
+                }
                 if (!m[i].mayRead(topic)) {
                     continue;
                 }
@@ -71,12 +81,45 @@ public final class TopicTree {
                 }
             }
             // nobody ready: queue it with the first reader from the one whose turn it is
-            if (reader < 0 && !anyone) {
+            if (reader < 0 && (!anyone || turn < 0)) {
                 return false;
             }
-            int i = reader >= 0 ? reader : start;
+            int i = reader >= 0 ? reader : turn;
             match.accept(m[i], o[i]);
             return true;
+        }
+
+        /**
+         * The position of the local member whose turn it is, counting local members only, so
+         * that the other nodes among the members do not give the local member after them more turns.
+         */
+        private int localTurn(Subscriber[] m) {
+            int locals = 0;
+            for (Subscriber member : m) {
+                if (!member.remote()) {
+                    locals++;
+                }
+            }
+            if (locals == 0) {
+                return 0;
+            }
+            int turn = Math.floorMod(next.getAndIncrement(), locals);
+            for (int i = 0; i < m.length; i++) {
+                if (!m[i].remote() && turn-- == 0) {
+                    return i;
+                }
+            }
+            return 0;
+        }
+
+        /** Whether a member is one of this node's sessions (not another cluster node). */
+        boolean hasLocalMember() {
+            for (Subscriber member : members) {
+                if (!member.remote()) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 
@@ -170,9 +213,23 @@ public final class TopicTree {
         add(filter, watcher, options);
     }
 
-    /** Removes the {@link #watch} of {@code watcher} for {@code filter}; returns whether there was one. */
+    /**
+     * Adds {@code member}, another cluster node ({@link Subscriber#remote remote}), to the shared
+     * group of {@code sharedFilter} ({@code $share/{group}/{filter}}) without counting it, as
+     * {@link #watch} does: it takes its turn with this node's members, standing for its own.
+     * {@link #unwatch} removes it.
+     */
+    public synchronized void watchShared(String sharedFilter, Subscriber member, SubscriptionOptions options) {
+        if (SharedFilter.parse(sharedFilter) == null || !member.remote()) {
+            throw new IllegalArgumentException("only another node watches a shared subscription: " + sharedFilter + ", " + member);
+        }
+        add(sharedFilter, member, options);
+    }
+
+    /** Removes the {@link #watch} (or {@link #watchShared}) of {@code watcher} for {@code filter}; returns whether there was one. */
     public synchronized boolean unwatch(String filter, Subscriber watcher) {
-        return remove(root, filter, 0, watcher, null);
+        SharedFilter shared = SharedFilter.parse(filter);
+        return shared == null ? remove(root, filter, 0, watcher, null) : remove(root, shared.filter(), 0, watcher, shared.group());
     }
 
     /** Adds or replaces a subscription without counting it; returns whether it replaced one. Under the monitor. */
@@ -248,8 +305,9 @@ public final class TopicTree {
 
     /**
      * Hands {@code match} one member of the shared group of {@code sharedFilter} ({@code
-     * $share/{group}/{filter}}) that may read {@code topic}, chosen as for a routed message; false
-     * when the group has no such member (left).
+     * $share/{group}/{filter}}) that may read {@code topic}, chosen as for a routed message but
+     * among this node's sessions only (never another cluster node); false when the group has no
+     * such member (left).
      */
     public boolean pickShared(String sharedFilter, String topic, Match match) {
         SharedFilter shared = SharedFilter.parse(sharedFilter);
@@ -272,7 +330,7 @@ public final class TopicTree {
         if (group == null || group.members.length == 0) {
             return false;
         }
-        return group.pick(topic, match, false);
+        return group.pick(topic, match, false, true);
     }
 
     /** Removes {@code subscriber}'s subscription to exactly {@code filter}; returns whether there was one. */
@@ -331,8 +389,9 @@ public final class TopicTree {
     }
 
     /**
-     * The number of shared subscription groups with at least one member (an emptied group is
-     * removed). Walks the whole tree: for an operator's overview, not for routing.
+     * The number of shared subscription groups with at least one member on this node (an emptied
+     * group is removed; other nodes' memberships are not counted). Walks the whole tree: for an
+     * operator's overview, not for routing.
      */
     public synchronized int sharedGroups() {
         return sharedGroups(root);
@@ -343,7 +402,7 @@ public final class TopicTree {
         ConcurrentHashMap<String, SharedGroup> groups = node.shared;
         if (groups != null) {
             for (SharedGroup group : groups.values()) {
-                if (group.members.length > 0) {
+                if (group.hasLocalMember()) {
                     n++;
                 }
             }
@@ -362,10 +421,19 @@ public final class TopicTree {
     public void match(String topic, Match match) {
         // [MQTT-4.7.2-1] a filter starting with a wildcard does not match a topic starting with '$'
         boolean system = !topic.isEmpty() && topic.charAt(0) == '$';
-        match(root, topic, 0, !system, match);
+        match(root, topic, 0, !system, true, match);
     }
 
-    private static void match(Node node, String topic, int start, boolean wildcards, Match match) {
+    /**
+     * As {@link #match}, but no shared group's member: for a message another cluster node
+     * forwarded, whose groups that node picked members for (see {@link #pickShared}).
+     */
+    public void matchUnshared(String topic, Match match) {
+        boolean system = !topic.isEmpty() && topic.charAt(0) == '$';
+        match(root, topic, 0, !system, false, match);
+    }
+
+    private static void match(Node node, String topic, int start, boolean wildcards, boolean shared, Match match) {
         Map<String, Node> children = node.children;
         if (children.isEmpty()) {
             return;
@@ -374,44 +442,44 @@ public final class TopicTree {
             Node hash = children.get("#");
             if (hash != null) {
                 // '#' matches this level and everything below it
-                emit(hash, topic, match);
+                emit(hash, topic, shared, match);
             }
         }
         int end = levelEnd(topic, start);
         boolean last = end == topic.length();
         Node exact = children.get(topic.substring(start, end));
         if (exact != null) {
-            next(exact, topic, end, last, match);
+            next(exact, topic, end, last, shared, match);
         }
         if (wildcards) {
             Node plus = children.get("+");
             if (plus != null) {
-                next(plus, topic, end, last, match);
+                next(plus, topic, end, last, shared, match);
             }
         }
     }
 
-    private static void next(Node node, String topic, int end, boolean last, Match match) {
+    private static void next(Node node, String topic, int end, boolean last, boolean shared, Match match) {
         if (last) {
-            emit(node, topic, match);
+            emit(node, topic, shared, match);
             // "a/#" matches "a": '#' includes the parent level
             Node hash = node.children.get("#");
             if (hash != null) {
-                emit(hash, topic, match);
+                emit(hash, topic, shared, match);
             }
         } else {
-            match(node, topic, end + 1, true, match);
+            match(node, topic, end + 1, true, shared, match);
         }
     }
 
-    private static void emit(Node node, String topic, Match match) {
+    private static void emit(Node node, String topic, boolean shared, Match match) {
         if (!node.subscribers.isEmpty()) {
             node.subscribers.forEach(match::accept);
         }
-        ConcurrentHashMap<String, SharedGroup> groups = node.shared;
+        ConcurrentHashMap<String, SharedGroup> groups = shared ? node.shared : null;
         if (groups != null && !groups.isEmpty()) {
             for (SharedGroup group : groups.values()) {
-                group.pick(topic, match, true);
+                group.pick(topic, match, true, false);
             }
         }
     }

@@ -1,10 +1,13 @@
 package io.starling.cli.bench.command;
 
+import io.starling.cli.bench.engine.BrokerAddress;
 import io.starling.cli.bench.engine.PubSubBench;
 import io.starling.cli.bench.engine.PubSubOptions;
 import io.starling.cli.bench.engine.Shape;
 import io.starling.cli.bench.wire.PayloadHeader;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -27,7 +30,10 @@ import picocli.CommandLine.Spec;
             "subscriber is more than --max-backlog behind. --rate R: open loop, R msg/s in",
             "total, latency measured from each message's scheduled send time.",
             "Subscribers connect and get SUBACK before publishers start. At the end,",
-            "publishing stops and the run waits up to --drain for what is outstanding."})
+            "publishing stops and the run waits up to --drain for what is outstanding.",
+            "--brokers A,B,C (e.g. the nodes of a cluster): subscriber j connects to broker",
+            "j mod k, publisher i to broker (i+1) mod k, so that most messages cross",
+            "brokers (pairs: all); the summary adds each broker's part."})
 final class BenchPubSubCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -69,6 +75,11 @@ final class BenchPubSubCommand implements Callable<Integer> {
             description = "At the end, how long to wait for outstanding deliveries and acknowledgements (default: 5s).")
     Duration drain;
 
+    @Option(names = "--brokers", split = ",", paramLabel = "HOST:PORT", converter = OptionConverters.BrokerConverter.class,
+            description = "Spread the connections over these brokers instead of -h/-p: subscriber j on broker j mod k,"
+                    + " publisher i on broker (i+1) mod k; comma-separated or repeated.")
+    List<BrokerAddress> brokers = new ArrayList<>();
+
     @Override
     public Integer call() {
         PubSubOptions options;
@@ -76,7 +87,7 @@ final class BenchPubSubCommand implements Callable<Integer> {
             options = new PubSubOptions(common.settings(), shape,
                     publishers != null ? publishers : shape == Shape.PAIRS && subscribers != null ? subscribers : shape.defaultPublishers(),
                     subscribers != null ? subscribers : shape == Shape.PAIRS && publishers != null ? publishers : shape.defaultSubscribers(),
-                    size, rate, count, inflight, maxBacklog, drain);
+                    size, rate, count, inflight, maxBacklog, drain).withBrokers(brokers);
         } catch (IllegalArgumentException e) {
             return BenchLauncher.invalid(spec, e);
         }

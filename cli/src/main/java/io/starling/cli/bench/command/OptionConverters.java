@@ -1,5 +1,6 @@
 package io.starling.cli.bench.command;
 
+import io.starling.cli.bench.engine.BrokerAddress;
 import io.starling.cli.bench.engine.Shape;
 import io.starling.codec.packet.QoS;
 import io.starling.codec.wire.MqttVersion;
@@ -10,7 +11,7 @@ import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Converters for the bench's option values: durations, protocol versions, QoS, shapes. */
+/** Converters for the bench's option values: durations, protocol versions, QoS, shapes, broker addresses. */
 final class OptionConverters {
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)?");
 
@@ -52,6 +53,18 @@ final class OptionConverters {
                 default -> throw new TypeConversionException(
                         "the protocol version is mqttv5 (5), mqttv311 (311) or mqttv31 (31), not '" + value + "'");
             };
+        }
+    }
+
+    /** {@code HOST:PORT}, an IPv6 address in brackets: {@code [::1]:1883}. */
+    static final class BrokerConverter implements ITypeConverter<BrokerAddress> {
+        @Override
+        public BrokerAddress convert(String value) {
+            try {
+                return BrokerAddress.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
         }
     }
 

@@ -47,8 +47,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The bench's Netty side: one event loop group ({@code --threads}, native epoll where available),
- * one bootstrap to the broker, the {@link LoadConnection}s it opened, their counts and their
- * connect times (TCP connected to CONNACK). Closing it disconnects everything and stops the
+ * one bootstrap to the broker (or to each of several), the {@link LoadConnection}s it opened, their
+ * counts and their connect times (TCP connected to CONNACK). Closing it disconnects everything and stops the
  * threads; once {@link #close()} returns, what the event loops wrote is visible to the caller.
  */
 final class LoadClients implements AutoCloseable {
@@ -61,6 +61,9 @@ final class LoadClients implements AutoCloseable {
     private final BenchSettings settings;
     private final EventLoopGroup group;
     private final InetSocketAddress broker;
+    /** Every broker connections may go to, the first being {@link #broker}; and their resolved addresses. */
+    private final List<BrokerAddress> brokers;
+    private final InetSocketAddress[] addresses;
     private final long fileDescriptorLimit = fileDescriptorLimit();
     private final Bootstrap bootstrap;
     private final ConnectionCounts counts = new ConnectionCounts();
@@ -70,12 +73,28 @@ final class LoadClients implements AutoCloseable {
     private final @Nullable SslContext tls;
 
     LoadClients(BenchSettings settings) {
+        this(settings, List.of(new BrokerAddress(settings.host(), settings.port())));
+    }
+
+    /**
+     * Clients of {@code brokers} (at least one): {@link #open} connects to the first,
+     * {@link #openOn} to any.
+     */
+    LoadClients(BenchSettings settings, List<BrokerAddress> brokers) {
         this.settings = settings;
-        InetSocketAddress address = new InetSocketAddress(settings.host(), settings.port());
-        if (address.isUnresolved()) {
-            throw new BenchException("unknown host " + settings.host());
+        if (brokers.isEmpty()) {
+            throw new IllegalArgumentException("no broker to connect to");
         }
-        this.broker = address;
+        this.brokers = List.copyOf(brokers);
+        this.addresses = new InetSocketAddress[brokers.size()];
+        for (int i = 0; i < addresses.length; i++) {
+            BrokerAddress b = brokers.get(i);
+            addresses[i] = new InetSocketAddress(b.host(), b.port());
+            if (addresses[i].isUnresolved()) {
+                throw new BenchException("unknown host " + b.host());
+            }
+        }
+        this.broker = addresses[0];
         this.tls = settings.tls() == null ? null : settings.tls().clientContext();
         boolean epoll = Epoll.isAvailable();
         if (settings.busyPoll() && !epoll) {
@@ -93,7 +112,7 @@ final class LoadClients implements AutoCloseable {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, TCP_CONNECT_TIMEOUT_MILLIS)
                 // a larger high-water mark than Netty's 64 KiB lets a publisher write longer batches
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(128 * 1024, 512 * 1024))
-                .remoteAddress(address);
+                .remoteAddress(broker);
     }
 
     /** The broker's address, resolved once. */
@@ -151,26 +170,41 @@ final class LoadClients implements AutoCloseable {
      */
     LoadConnection open(String clientId, @Nullable Subscription subscription, @Nullable Publisher publisher,
             @Nullable Subscriber subscriber, @Nullable InetSocketAddress source) {
+        return connect(0, clientId, subscription, publisher, subscriber, source);
+    }
+
+    /**
+     * Opens one connection to broker {@code index} of those this was made with, from a local
+     * address the system chooses; its {@link LoadConnection#ready()} tells how the handshake went.
+     */
+    LoadConnection openOn(int index, String clientId, @Nullable Subscription subscription, @Nullable Publisher publisher,
+            @Nullable Subscriber subscriber) {
+        return connect(index, clientId, subscription, publisher, subscriber, null);
+    }
+
+    private LoadConnection connect(int index, String clientId, @Nullable Subscription subscription, @Nullable Publisher publisher,
+            @Nullable Subscriber subscriber, @Nullable InetSocketAddress source) {
         LoadConnection connection = new LoadConnection(clientId, connectPacket(settings, clientId, subscription != null),
                 subscription, publisher, subscriber, counts, connectTimes);
         connections.add(connection);
-        Bootstrap one = bootstrap.clone().handler(tls == null ? connection : withTls(tls, connection));
-        ChannelFuture connecting = source == null ? one.connect() : one.connect(broker, source);
+        BrokerAddress target = brokers.get(index);
+        Bootstrap one = bootstrap.clone().handler(tls == null ? connection : withTls(tls, connection, target));
+        ChannelFuture connecting = source == null ? one.connect(addresses[index]) : one.connect(addresses[index], source);
         connecting.addListener(f -> {
             if (!f.isSuccess()) {
-                connection.connectFailed(describe(settings.host() + ":" + settings.port(), source, f.cause(), fileDescriptorLimit));
+                connection.connectFailed(describe(target.toString(), source, f.cause(), fileDescriptorLimit));
             }
         });
         return connection;
     }
 
-    /** TLS in front of {@code connection}: the broker's certificate is checked against the host name the bench was given. */
-    private ChannelInitializer<Channel> withTls(SslContext context, LoadConnection connection) {
+    /** TLS in front of {@code connection}: the broker's certificate is checked against the host name the bench was given for it. */
+    private ChannelInitializer<Channel> withTls(SslContext context, LoadConnection connection, BrokerAddress target) {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel channel) {
                 // what the connection writes before the handshake ends (its CONNECT) waits in the SSL handler
-                channel.pipeline().addLast(context.newHandler(channel.alloc(), settings.host(), settings.port()), connection);
+                channel.pipeline().addLast(context.newHandler(channel.alloc(), target.host(), target.port()), connection);
             }
         };
     }

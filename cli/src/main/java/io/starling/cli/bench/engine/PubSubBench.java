@@ -1,6 +1,7 @@
 package io.starling.cli.bench.engine;
 
 import io.starling.cli.bench.stats.BenchSummary;
+import io.starling.cli.bench.stats.BrokerShare;
 import io.starling.cli.bench.stats.ConnectionCounts;
 import io.starling.cli.bench.stats.DeliveryTracker;
 import io.starling.cli.bench.stats.LatencyStats;
@@ -14,6 +15,7 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -22,6 +24,11 @@ import org.jspecify.annotations.Nullable;
  * Subscribers connect and receive SUBACK before publishers connect; publishing starts on every
  * publisher at once; at the end publishing stops and the run waits (at most the drain time) for
  * outstanding deliveries and acknowledgements before it reports.
+ *
+ * <p>Spread over several brokers ({@link PubSubOptions#brokers()}, e.g. the nodes of a cluster),
+ * subscriber {@code j} connects to broker {@code j mod k} and publisher {@code i} to broker
+ * {@code (i + 1) mod k} (see {@code BrokerSpread}). The summary then has each broker's part and the
+ * count of deliveries that crossed from one broker to another.
  *
  * <pre>{@code
  * BenchSummary summary = PubSubBench.run(PubSubOptions.of(BenchSettings.defaults().withBroker("127.0.0.1", port)
@@ -58,6 +65,7 @@ public final class PubSubBench extends LoadBench {
         String clientBase = settings.clientPrefix() + "-" + runId + "-";
         int n = options.publishers();
         int m = options.subscribers();
+        BrokerSpread spread = new BrokerSpread(options.targets());
         boolean maxRate = options.rate() == 0;
         double interval = maxRate ? 0 : n * 1e9 / options.rate();
         RunClock clock = new RunClock();
@@ -70,7 +78,7 @@ public final class PubSubBench extends LoadBench {
         ConnectionCounts counts;
         LatencyStats connectTimes;
         try {
-            try (LoadClients clients = new LoadClients(settings)) {
+            try (LoadClients clients = new LoadClients(settings, spread.brokers())) {
                 latency = new LatencyStats(clients.group());
                 counts = clients.counts();
                 // a lost connection makes the run's figures wrong, and may stall it (a publisher waiting for a
@@ -92,10 +100,10 @@ public final class PubSubBench extends LoadBench {
                 }
                 connectFeeds(publishers, subscribers, maxRate);
 
-                LoadClients.awaitAll(clients.openAll(m, 0, j -> clients.open(clientBase + "s" + j,
+                LoadClients.awaitAll(clients.openAll(m, 0, j -> clients.openOn(spread.subscriberBroker(j), clientBase + "s" + j,
                         new Subscription(subscribers[j].filter(), settings.qos()), null, subscribers[j]), control::isStopped));
-                LoadClients.awaitAll(clients.openAll(n, 0, i -> clients.open(clientBase + "p" + i, null, publishers[i], null),
-                        control::isStopped));
+                LoadClients.awaitAll(clients.openAll(n, 0, i -> clients.openOn(spread.publisherBroker(i), clientBase + "p" + i, null,
+                        publishers[i], null), control::isStopped));
 
                 try (ProgressReporter progress = new ProgressReporter(progressOut, counts, () -> sum(publishers),
                         () -> deliveries(subscribers), latency, "latency", clock::isMeasured)) {
@@ -131,7 +139,7 @@ public final class PubSubBench extends LoadBench {
         latency.sampleInterval();
         connectTimes.sampleInterval();
         counts.warnOfLosses(progressOut);
-        return summary(publishers, subscribers, clock, publishingStart, latency, counts, connectTimes);
+        return summary(publishers, subscribers, spread, clock, publishingStart, latency, counts, connectTimes);
     }
 
     private static String topicIndex(int i) {
@@ -149,12 +157,7 @@ public final class PubSubBench extends LoadBench {
     /** Who feeds whom: for backlog bounding (max rate only) and for what each subscriber should receive. */
     private void connectFeeds(Publisher[] publishers, Subscriber[] subscribers, boolean maxRate) {
         for (int j = 0; j < subscribers.length; j++) {
-            Publisher[] feeders = switch (options.shape()) {
-                case FAN_IN -> publishers;
-                case FAN_OUT -> new Publisher[] {publishers[0]};
-                case PAIRS -> new Publisher[] {publishers[j]};
-            };
-            subscribers[j].feeders(feeders);
+            subscribers[j].feeders(feederIndexes(j, publishers.length).stream().map(i -> publishers[i]).toArray(Publisher[]::new));
         }
         if (!maxRate) {
             return;
@@ -167,6 +170,15 @@ public final class PubSubBench extends LoadBench {
             };
             publishers[i].boundBacklog(new BacklogBound(fed, options.maxBacklog()));
         }
+    }
+
+    /** The indexes of the publishers whose messages subscriber {@code j} receives. */
+    private List<Integer> feederIndexes(int j, int n) {
+        return switch (options.shape()) {
+            case FAN_IN -> IntStream.range(0, n).boxed().toList();
+            case FAN_OUT -> List.of(0);
+            case PAIRS -> List.of(j);
+        };
     }
 
     private static boolean drained(Publisher[] publishers, Subscriber[] subscribers) {
@@ -199,8 +211,8 @@ public final class PubSubBench extends LoadBench {
         return received;
     }
 
-    private BenchSummary summary(Publisher[] publishers, Subscriber[] subscribers, RunClock clock, long publishingStart,
-            LatencyStats latency, ConnectionCounts counts, LatencyStats connectTimes) {
+    private BenchSummary summary(Publisher[] publishers, Subscriber[] subscribers, BrokerSpread spread, RunClock clock,
+            long publishingStart, LatencyStats latency, ConnectionCounts counts, LatencyStats connectTimes) {
         long measureStart = clock.measureStart();
         long sent = 0;
         long acknowledged = 0;
@@ -232,11 +244,15 @@ public final class PubSubBench extends LoadBench {
         warnOfAcks(publishers, progressOut);
         double sendSeconds = Math.max(0, (publishingEnd - measureStart) / 1e9);
         double seconds = anyDelivery ? Math.max(0, (lastDelivery - measureStart) / 1e9) : sendSeconds;
+        // a run given --brokers reports each one's part, even if it names one
+        List<BrokerShare> shares = options.brokers().isEmpty() ? List.of()
+                : spread.shares(publishers, subscribers, sendSeconds, seconds);
         return new BenchSummary("pubsub", scenario(window(publishers, options.inflight())), settings.protocol(),
                 counts.established(), counts.failed(), counts.lost(),
                 sent, acknowledged, received, expected, expected - unique, duplicated, outOfOrder,
                 seconds, rate(sent, sendSeconds), rate(received, seconds), latency.total(), connectTimes.total(),
-                control.wasInterrupted());
+                control.wasInterrupted(), shares,
+                shares.isEmpty() ? 0 : spread.crossing(publishers, subscribers.length, j -> feederIndexes(j, publishers.length)));
     }
 
     static double rate(long count, double seconds) {
@@ -249,10 +265,11 @@ public final class PubSubBench extends LoadBench {
         String pace = options.rate() == 0
                 ? "max rate (" + inflight(options.inflight(), window) + ", backlog " + options.maxBacklog() + ")"
                 : String.format(Locale.ROOT, "open loop %.0f msg/s", options.rate());
-        return String.format(Locale.ROOT, "%s, %d publisher%s -> %d subscriber%s, MQTT %s, QoS %d, %d-byte payloads, %s%s",
+        return String.format(Locale.ROOT, "%s, %d publisher%s -> %d subscriber%s, MQTT %s, QoS %d, %d-byte payloads, %s%s%s",
                 options.shape(), options.publishers(), options.publishers() == 1 ? "" : "s", options.subscribers(),
                 options.subscribers() == 1 ? "" : "s", s.protocol(), s.qos().value(), options.payloadSize(), pace,
-                bounds(s, options.count(), "per publisher"));
+                bounds(s, options.count(), "per publisher"),
+                options.brokers().isEmpty() ? "" : ", spread over " + options.brokers().size() + " brokers");
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.starling.cli.bench.stats;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -28,6 +29,10 @@ import java.util.Locale;
  * @param latency delivery latency (pub: PUBLISH to PUBACK/PUBCOMP), µs
  * @param connectTime TCP connected to CONNACK, µs
  * @param interrupted whether the run was cut short by Ctrl-C
+ * @param brokers each broker's part when the run was spread over several (pubsub
+ *     {@code --brokers}), else empty
+ * @param crossing expected deliveries whose publisher and subscriber were connected to different
+ *     brokers, so that a cluster had to forward them; 0 unless spread
  */
 public record BenchSummary(
         String command,
@@ -48,7 +53,22 @@ public record BenchSummary(
         double rate,
         Percentiles latency,
         Percentiles connectTime,
-        boolean interrupted) {
+        boolean interrupted,
+        List<BrokerShare> brokers,
+        long crossing) {
+
+    public BenchSummary {
+        brokers = List.copyOf(brokers);
+    }
+
+    /** A summary of a run against one broker. */
+    public BenchSummary(String command, String scenario, String protocol, int connections, int connectFailed,
+            int disconnected, long sent, long acknowledged, long received, long expected, long lost, long duplicated,
+            long outOfOrder, double seconds, double sendRate, double rate, Percentiles latency, Percentiles connectTime,
+            boolean interrupted) {
+        this(command, scenario, protocol, connections, connectFailed, disconnected, sent, acknowledged, received, expected,
+                lost, duplicated, outOfOrder, seconds, sendRate, rate, latency, connectTime, interrupted, List.of(), 0);
+    }
 
     /** A count that does not apply. */
     public static final long UNKNOWN = -1;
@@ -90,6 +110,15 @@ public record BenchSummary(
         } else if (receives()) {
             line(out, "latency (us)", percentiles(latency));
         }
+        if (!brokers.isEmpty()) {
+            line(out, "across brokers", String.format(Locale.ROOT, "%d of %d expected deliveries (%.1f %%)", crossing, expected,
+                    expected > 0 ? 100.0 * crossing / expected : 0));
+            for (BrokerShare b : brokers) {
+                line(out, "  " + b.broker(), String.format(Locale.ROOT,
+                        "%d pub, %d sub: sent %d (%.1f msg/s), received %d (%.1f msg/s)",
+                        b.publishers(), b.subscribers(), b.sent(), b.sendRate(), b.received(), b.rate()));
+            }
+        }
         return out.toString();
     }
 
@@ -127,6 +156,23 @@ public record BenchSummary(
         field(out, "latency_us", json(latency)).append(',');
         field(out, "connect_us", json(connectTime)).append(',');
         field(out, "interrupted", Boolean.toString(interrupted));
+        if (!brokers.isEmpty()) {
+            out.append(',');
+            field(out, "crossing", Long.toString(crossing)).append(',');
+            out.append("\"brokers\":[");
+            for (int i = 0; i < brokers.size(); i++) {
+                BrokerShare b = brokers.get(i);
+                out.append(i == 0 ? "{" : ",{");
+                field(out, "broker", quote(b.broker())).append(',');
+                field(out, "publishers", Integer.toString(b.publishers())).append(',');
+                field(out, "subscribers", Integer.toString(b.subscribers())).append(',');
+                field(out, "sent", Long.toString(b.sent())).append(',');
+                field(out, "received", Long.toString(b.received())).append(',');
+                field(out, "send_rate", number(b.sendRate())).append(',');
+                field(out, "rate", number(b.rate())).append('}');
+            }
+            out.append(']');
+        }
         return out.append('}').toString();
     }
 
