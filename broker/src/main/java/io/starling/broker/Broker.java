@@ -15,6 +15,7 @@ import io.starling.broker.internal.acl.AclFile;
 import io.starling.broker.internal.admin.Administration;
 import io.starling.broker.internal.auth.Authentication;
 import io.starling.broker.internal.cluster.LocalNode;
+import io.starling.broker.internal.cluster.ReplicatedPersistence;
 import io.starling.broker.internal.auth.ScramSha256Mechanism;
 import io.starling.broker.internal.limits.LiveLimits;
 import io.starling.broker.internal.protocol.ConnectFlow;
@@ -136,6 +137,11 @@ public final class Broker implements AutoCloseable {
             authentication.close();
             throw e;
         }
+        // in a cluster, what is stored is also sent to the nodes holding a replica of this node's sessions
+        ReplicatedPersistence replicated = config.cluster() == null ? null : new ReplicatedPersistence(persistence);
+        if (replicated != null) {
+            persistence = replicated;
+        }
         EventLoopGroup acceptors = null;
         EventLoopGroup workers = null;
         try {
@@ -149,7 +155,7 @@ public final class Broker implements AutoCloseable {
             Router router = new Router(subscriptions, config.sysInterval() > 0 ? new SysRetained(retained) : retained, persistence,
                     metrics, access);
             // before the sessions are restored: their subscriptions are this node's first routes
-            LocalNode cluster = new LocalNode(router, retained, metrics);
+            LocalNode cluster = new LocalNode(router, retained, metrics, replicated);
             LiveLimits limits = new LiveLimits(config.limits(), metrics);
             PublishOutFlow publishOut = new PublishOutFlow(config, persistence, metrics, limits);
             PublishInFlow publishIn = new PublishInFlow(router, persistence, metrics);
@@ -174,7 +180,8 @@ public final class Broker implements AutoCloseable {
             log.info("sessions: {}", persistence);
             // on one of the event loops: rounds take microseconds, and stop with the loops
             SysPublisher sys = SysPublisher.start(router, sessions.store(), metrics, workers.next(), config.sysInterval());
-            BrokerAdmin admin = new Administration(sessions, router, retained, channels);
+            Administration admin = new Administration(sessions, router, retained, channels);
+            cluster.fencing(admin::disconnectAllForLostMajority);
             return new Broker(config, acceptors, workers, channels, metrics, sessions, router, server, persistence, limits, access,
                     authentication, sys, admin, cluster);
         } catch (IOException | RuntimeException e) {

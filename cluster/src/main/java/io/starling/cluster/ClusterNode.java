@@ -5,7 +5,12 @@ import io.starling.broker.cluster.ClusterPort;
 import io.starling.broker.cluster.ClusterStatus;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.model.Message;
+import io.starling.broker.cluster.SessionChange;
+import io.starling.broker.cluster.SessionState;
 import io.starling.cluster.ownership.Ownership;
+import io.starling.cluster.replication.ReplicationWire;
+import io.starling.cluster.replication.Replicas;
+import io.starling.cluster.replication.Replicator;
 import io.starling.cluster.stack.ClusterStack;
 import io.starling.cluster.wire.ClusterWire;
 import io.starling.cluster.wire.ClusterWire.RouteChange;
@@ -49,6 +54,10 @@ public final class ClusterNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
     /** Retained messages per snapshot batch sent to a node that joins. */
     static final int SNAPSHOT_BATCH = 500;
+    /** How long after regaining the majority a node waits for its owners table to catch up before it drops what it lost. */
+    static final java.time.Duration RECONCILE_DELAY = java.time.Duration.ofSeconds(3);
+    /** How soon taking a gone node's sessions over is tried again when there was no leader to decide. */
+    static final java.time.Duration PROMOTE_RETRY = java.time.Duration.ofSeconds(1);
 
     private final BrokerConfig.Cluster config;
     private final ClusterPort port;
@@ -59,6 +68,8 @@ public final class ClusterNode implements AutoCloseable {
     private final RouteAnnouncer routes;
     private final Ownership ownership;
     private final Handover handover;
+    private final Replicator replicator;
+    private final Replicas replicas = new Replicas();
     /** The members of the current view by node name (this node included). */
     private volatile Map<String, Address> members = Map.of();
     private @Nullable View view;
@@ -76,7 +87,8 @@ public final class ClusterNode implements AutoCloseable {
         this.forwarder = new Forwarder(channel, config.nodeName(), name -> members.get(name), stats);
         this.routes = new RouteAnnouncer(channel, config.nodeName(), control);
         this.ownership = ownership;
-        this.handover = new Handover(channel, config.nodeName(), port, this::onControl);
+        this.handover = new Handover(channel, config.nodeName(), port, this::onControl, replicas);
+        this.replicator = new Replicator(channel, config.nodeName(), config.replicationFactor(), port::replicaSnapshot);
     }
 
     /**
@@ -130,6 +142,16 @@ public final class ClusterNode implements AutoCloseable {
         return ownership;
     }
 
+    /** The replicas this node keeps of other nodes' persistent sessions. */
+    public Replicas replicas() {
+        return replicas;
+    }
+
+    /** This node's replication to its backups. */
+    public Replicator replicator() {
+        return replicator;
+    }
+
     /** What this node has counted. */
     public ClusterStats stats() {
         return stats;
@@ -143,6 +165,7 @@ public final class ClusterNode implements AutoCloseable {
         }
         closed = true;
         forwarder.close();
+        replicator.close();
         ownership.close();
         channel.close();
         control.shutdown();
@@ -167,6 +190,11 @@ public final class ClusterNode implements AutoCloseable {
     /** Control thread: the broker hears who left, the new members get our routes and perhaps the retained messages. */
     private void viewChanged(@Nullable View previous, View next) {
         Address self = channel.getAddress();
+        Map<String, Address> now = new java.util.LinkedHashMap<>();
+        for (Address member : next.getMembers()) {
+            now.put(name(member), member);
+        }
+        replicator.viewChanged(now);
         if (previous != null) {
             for (Address member : previous.getMembers()) {
                 if (!next.containsMember(member)) {
@@ -175,6 +203,8 @@ public final class ClusterNode implements AutoCloseable {
                 }
             }
         }
+        keepOrPromoteReplicas(now.keySet());
+        guardOwnership(previous, now.keySet());
         List<Address> joined = new ArrayList<>();
         for (Address member : next.getMembers()) {
             if (!member.equals(self) && (previous == null || !previous.containsMember(member))) {
@@ -191,6 +221,117 @@ public final class ClusterNode implements AutoCloseable {
         if (previous != null && self != null && self.equals(previous.getCoord())) {
             sendRetainedSnapshot(joined);
         }
+    }
+
+    /**
+     * Control thread: the replicas of a node that is gone are taken over here (its sessions go on
+     * on this node, queued messages and all, until their clients come back anywhere); those of a
+     * node this one no longer backs up are dropped.
+     */
+    private void keepOrPromoteReplicas(java.util.Set<String> members) {
+        for (String origin : replicas.origins()) {
+            if (!members.contains(origin)) {
+                promote(origin);
+            } else if (!Replicator.backupsOf(origin, members, config.replicationFactor()).contains(config.nodeName())) {
+                replicas.drop(origin);
+            }
+        }
+    }
+
+    /** Whether {@code view} holds a majority of the configured members. */
+    private boolean majority(java.util.Set<String> view) {
+        int present = 0;
+        for (String member : config.members()) {
+            if (view.contains(member)) {
+                present++;
+            }
+        }
+        return present >= config.quorum();
+    }
+
+    /**
+     * Control thread: a node cut off from the majority closes its clients' connections (the
+     * majority may give their sessions to other nodes); one that has the majority again (or for
+     * the first time, after a restart) drops the sessions the majority gave to other nodes
+     * meanwhile, once its copy of the owners table has caught up.
+     */
+    private void guardOwnership(@Nullable View previous, java.util.Set<String> now) {
+        boolean had = previous != null && majority(previousNames(previous));
+        boolean has = majority(now);
+        if (had && !has) {
+            int closed = port.fence();
+            log.warn("cluster: this node is cut off from the majority of the members ({} of {} needed); {} client connections"
+                    + " closed, new ones refused until the majority is back", config.quorum(), config.members().size(), closed);
+        } else if (has && !had) {
+            CompletableFuture.delayedExecutor(RECONCILE_DELAY.toMillis(), TimeUnit.MILLISECONDS).execute(() -> onControl(this::reconcile));
+        }
+    }
+
+    private static java.util.Set<String> previousNames(View view) {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (Address member : view.getMembers()) {
+            names.add(name(member));
+        }
+        return names;
+    }
+
+    /**
+     * Drops the offline persistent sessions here that the majority's owners table gives to another
+     * node (read through the leader: this node's own copy may not have caught up yet).
+     */
+    private void reconcile() {
+        List<String> offline = port.durableSessions();
+        if (offline.isEmpty()) {
+            return;
+        }
+        ownership.owners(offline).whenComplete((owners, failed) -> onControl(() -> {
+            if (failed != null) {
+                log.warn("cluster: could not read the session owners to drop the sessions other nodes own now: {}", failed.toString());
+                return;
+            }
+            int dropped = 0;
+            for (int i = 0; i < offline.size() && i < owners.size(); i++) {
+                String owner = owners.get(i);
+                if (!owner.isEmpty() && !owner.equals(config.nodeName())) {
+                    port.dropIfOffline(offline.get(i));
+                    dropped++;
+                }
+            }
+            if (dropped > 0) {
+                log.info("cluster: {} persistent sessions here are owned by other nodes now; dropped", dropped);
+            }
+        }));
+    }
+
+    private void promote(String origin) {
+        List<String> clientIds = replicas.clientIdsOf(origin);
+        if (clientIds.isEmpty()) {
+            return;
+        }
+        ownership.claimFrom(origin, clientIds).whenComplete((granted, failed) -> onControl(() -> {
+            if (failed != null) {
+                // no leader yet (the node that died led, and an election is on), or no majority: tried
+                // again while the node stays away; meanwhile a client may ask for its replica
+                log.info("cluster: node {} is gone; taking its {} persistent sessions over waits for the majority: {}", origin,
+                        clientIds.size(), failed.getMessage());
+                CompletableFuture.delayedExecutor(PROMOTE_RETRY.toMillis(), TimeUnit.MILLISECONDS).execute(() -> onControl(() -> {
+                    if (!closed && !members.containsKey(origin)) {
+                        promote(origin);
+                    }
+                }));
+                return;
+            }
+            int adopted = 0;
+            for (String clientId : granted) {
+                SessionState state = replicas.take(origin, clientId);
+                if (state != null) {
+                    port.adopt(state);
+                    adopted++;
+                }
+            }
+            // the others were claimed by clients elsewhere already: their replicas wait to be asked for
+            log.info("cluster: node {} is gone; {} of its persistent sessions taken over here from their replicas", origin, adopted);
+        }));
     }
 
     private void sendRetainedSnapshot(List<Address> to) {
@@ -255,9 +396,9 @@ public final class ClusterNode implements AutoCloseable {
                 }
                 Address owner = members.get(previous);
                 if (owner == null) {
-                    log.info("client {}: its session was on node {}, which is not a member now; it starts without it", clientId,
-                            previous);
-                    return CompletableFuture.completedFuture(null);
+                    // the node that held it is gone: its backup holds the replica
+                    return handover.takeReplica(members, previous, clientId, cleanStart)
+                            .thenCompose(state -> state.isPresent() ? port.adopt(state.get()) : CompletableFuture.completedFuture(null));
                 }
                 return handover.take(owner, previous, clientId, cleanStart)
                         .thenCompose(state -> state.isPresent() ? port.adopt(state.get()) : CompletableFuture.completedFuture(null));
@@ -270,8 +411,13 @@ public final class ClusterNode implements AutoCloseable {
         }
 
         @Override
+        public CompletableFuture<Void> replicate(List<SessionChange> changes) {
+            return replicator.replicate(changes);
+        }
+
+        @Override
         public ClusterStatus status() {
-            return ClusterStatusView.of(config.name(), config.nodeName(), members(), stats, forwarder);
+            return ClusterStatusView.of(config.name(), config.nodeName(), members(), stats, forwarder, replicator.waiting());
         }
     }
 
@@ -295,6 +441,10 @@ public final class ClusterNode implements AutoCloseable {
         public void receive(org.jgroups.Message message) {
             if (SessionWire.isSessionFrame(message.getArray(), message.getOffset(), message.getLength())) {
                 receiveHandover(message);
+                return;
+            }
+            if (ReplicationWire.isReplicationFrame(message.getArray(), message.getOffset(), message.getLength())) {
+                receiveReplication(message);
                 return;
             }
             ClusterWire.Frame frame;
@@ -321,6 +471,32 @@ public final class ClusterNode implements AutoCloseable {
                     }
                     stats.retainedReceived.add(frame.messages().size());
                 }
+            }
+        }
+
+        private void receiveReplication(org.jgroups.Message message) {
+            Object frame;
+            try {
+                frame = ReplicationWire.decode(message.getArray(), message.getOffset(), message.getLength());
+            } catch (IllegalArgumentException e) {
+                log.warn("cluster: dropped a replication frame from {}: {}", message.getSrc(), e.getMessage());
+                return;
+            }
+            if (frame instanceof ReplicationWire.Batch batch) {
+                replicas.apply(batch.origin(), batch.changes(), port::retainedReplicated);
+                if (!batch.snapshot()) {
+                    Address origin = message.getSrc();
+                    byte[] ack = ReplicationWire.ack(new ReplicationWire.Ack(config.nodeName(), batch.id()));
+                    onControl(() -> {
+                        try {
+                            channel.send(new BytesMessage(origin, ack));
+                        } catch (Exception e) {
+                            log.warn("cluster: could not acknowledge session changes to {}: {}", batch.origin(), e.toString());
+                        }
+                    });
+                }
+            } else if (frame instanceof ReplicationWire.Ack ack) {
+                replicator.acknowledged(ack.backup(), ack.id());
             }
         }
 

@@ -14,7 +14,8 @@ import java.util.Map;
 final class ClusterStatusView {
     private ClusterStatusView() {}
 
-    static ClusterStatus of(String cluster, String self, List<String> members, ClusterStats stats, Forwarder forwarder) {
+    static ClusterStatus of(String cluster, String self, List<String> members, ClusterStats stats, Forwarder forwarder,
+            long unacknowledgedBatches) {
         Map<String, Long> queued = new HashMap<>();
         for (String member : members) {
             if (!member.equals(self)) {
@@ -24,6 +25,6 @@ final class ClusterStatusView {
         ClusterStatus.Traffic traffic = new ClusterStatus.Traffic(stats.forwardedMessages(), stats.receivedMessages(),
                 stats.forwardedBatches(), stats.receivedBatches(), stats.forwardedBytes(), stats.receivedBytes(),
                 stats.retainedSent(), stats.retainedReceived(), stats.droppedMessages());
-        return new ClusterStatus(cluster, self, members, Map.of(), queued, forwarder.waitingRetained(), traffic);
+        return new ClusterStatus(cluster, self, members, Map.of(), queued, forwarder.waitingRetained() + unacknowledgedBatches, traffic);
     }
 }

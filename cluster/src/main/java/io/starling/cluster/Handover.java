@@ -6,7 +6,11 @@ import io.starling.cluster.wire.SessionWire;
 import io.starling.cluster.wire.SessionWire.Answer;
 import io.starling.cluster.wire.SessionWire.Outcome;
 import io.starling.cluster.wire.SessionWire.Take;
+import io.starling.cluster.replication.Replicas;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,11 +44,13 @@ final class Handover {
     private final Executor sender;
     private final AtomicLong ids = new AtomicLong();
     private final ConcurrentHashMap<Long, Request> pending = new ConcurrentHashMap<>();
+    private final Replicas replicas;
     /** Sessions this node received from others, and handed to others. */
     final LongAdder adopted = new LongAdder();
     final LongAdder handedOver = new LongAdder();
 
-    Handover(JChannel channel, String self, ClusterPort port, Executor sender) {
+    Handover(JChannel channel, String self, ClusterPort port, Executor sender, Replicas replicas) {
+        this.replicas = replicas;
         this.channel = channel;
         this.self = self;
         this.port = port;
@@ -57,29 +63,69 @@ final class Handover {
      * in time or failed to.
      */
     CompletableFuture<Optional<SessionState>> take(Address address, String node, String clientId, boolean cleanStart) {
-        long id = ids.incrementAndGet();
+        return send(address, node, new Take(self, ids.incrementAndGet(), clientId, cleanStart)).thenApply(state -> {
+            state.ifPresent(s -> adopted.increment());
+            return state;
+        });
+    }
+
+    private CompletableFuture<Optional<SessionState>> send(Address address, String node, Take take) {
         CompletableFuture<Optional<SessionState>> answer = new CompletableFuture<>();
-        pending.put(id, new Request(node, answer));
-        answer.whenComplete((state, failed) -> pending.remove(id));
+        pending.put(take.id(), new Request(node, answer));
+        answer.whenComplete((state, failed) -> pending.remove(take.id()));
         try {
-            channel.send(new BytesMessage(address, SessionWire.take(new Take(self, id, clientId, cleanStart))));
+            channel.send(new BytesMessage(address, SessionWire.take(take)));
         } catch (Exception e) {
             answer.completeExceptionally(e);
             return answer;
         }
-        return answer.orTimeout(ANSWER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).thenApply(state -> {
-            state.ifPresent(s -> adopted.increment());
-            return state;
+        return answer.orTimeout(ANSWER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Asks every member but this one for the replica of {@code clientId}'s session that {@code
+     * deadOwner} held: completes with the state of the one that has it (empty when none has).
+     */
+    CompletableFuture<Optional<SessionState>> takeReplica(Map<String, Address> members, String deadOwner, String clientId,
+            boolean cleanStart) {
+        SessionState here = replicas.take(deadOwner, clientId);
+        if (here != null) {
+            return CompletableFuture.completedFuture(cleanStart ? Optional.empty() : Optional.of(here));
+        }
+        List<CompletableFuture<Optional<SessionState>>> asked = new ArrayList<>();
+        members.forEach((name, address) -> {
+            if (!name.equals(self)) {
+                asked.add(send(address, name, new Take(self, ids.incrementAndGet(), clientId, cleanStart, deadOwner))
+                        .exceptionally(failed -> Optional.empty()));
+            }
+        });
+        return CompletableFuture.allOf(asked.toArray(CompletableFuture[]::new)).thenApply(all -> {
+            for (CompletableFuture<Optional<SessionState>> answer : asked) {
+                Optional<SessionState> state = answer.join();
+                if (state.isPresent()) {
+                    adopted.increment();
+                    return state;
+                }
+            }
+            log.info("client {}: its session was on node {}, which is gone, and no replica of it was found; it starts without it",
+                    clientId, deadOwner);
+            return Optional.empty();
         });
     }
 
     /** Another node took a session over: let it go here and answer with its state. JGroups' thread. */
     void onTake(Take take, Address from) {
         CompletableFuture<Optional<SessionState>> released;
-        try {
-            released = port.release(take.clientId(), take.cleanStart());
-        } catch (RuntimeException e) {
-            released = CompletableFuture.failedFuture(e);
+        if (!take.replicaOf().isEmpty()) {
+            // the session's node died: what this node has is its replica, if anything
+            SessionState replica = replicas.take(take.replicaOf(), take.clientId());
+            released = CompletableFuture.completedFuture(take.cleanStart() ? Optional.empty() : Optional.ofNullable(replica));
+        } else {
+            try {
+                released = port.release(take.clientId(), take.cleanStart());
+            } catch (RuntimeException e) {
+                released = CompletableFuture.failedFuture(e);
+            }
         }
         released.whenCompleteAsync((state, failed) -> {
             Answer answer;

@@ -89,6 +89,29 @@ final class FakePort implements ClusterPort {
         return CompletableFuture.completedFuture(null);
     }
 
+    final List<String> fenced = new CopyOnWriteArrayList<>();
+
+    @Override
+    public CompletableFuture<List<io.starling.broker.cluster.SessionChange>> replicaSnapshot() {
+        return CompletableFuture.completedFuture(List.of());
+    }
+
+    @Override
+    public List<String> durableSessions() {
+        return List.copyOf(sessions.keySet());
+    }
+
+    @Override
+    public void dropIfOffline(String clientId) {
+        sessions.remove(clientId);
+    }
+
+    @Override
+    public int fence() {
+        fenced.add("fenced");
+        return 0;
+    }
+
     Set<String> routesOf(String node) {
         return routes.getOrDefault(node, Set.of());
     }

@@ -51,6 +51,15 @@ public interface ClusterEvents {
     default void sessionEnded(String clientId) {}
 
     /**
+     * Changes of this node's persistent sessions and retained messages, committed together: send
+     * them to the nodes that keep a replica, and complete once they have them (the PUBACK or
+     * PUBREC that waits for the commit waits for that too). The default keeps no replica.
+     */
+    default CompletableFuture<Void> replicate(List<SessionChange> changes) {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /**
      * The cluster as the transport sees it, for metrics and the admin API; its {@link
      * ClusterStatus#routes() routes} are the broker's to fill in, so a transport leaves them empty.
      * Called on any thread, a few times a minute: it must be cheap. The default reports nothing.

@@ -63,6 +63,29 @@ public interface ClusterPort {
     CompletableFuture<Void> adopt(SessionState state);
 
     /**
+     * Every persistent session of this node as the changes that rebuild it (its record, will,
+     * subscriptions, inbound packet identifiers, and its stored messages with their queue
+     * entries), for a node that starts keeping a replica of this node's sessions.
+     */
+    CompletableFuture<List<SessionChange>> replicaSnapshot();
+
+    /** The client identifiers of this node's persistent sessions whose client is not connected, at this moment. */
+    List<String> durableSessions();
+
+    /**
+     * Forgets the session of {@code clientId} if no client is connected to it here: another node
+     * owns it now (decided while this node was cut off). Nothing is published or handed over.
+     */
+    void dropIfOffline(String clientId);
+
+    /**
+     * This node is cut off from the majority of the cluster, which may give its sessions to
+     * other nodes: closes every client connection (5.0 clients are told 0x9C Use another server),
+     * so that no client goes on with a session another node may now own. Returns how many closed.
+     */
+    int fence();
+
+    /**
      * The cluster as this node sees it, members, routes, traffic and forwarding lag included; empty
      * while no transport is {@linkplain #attach attached}.
      */

@@ -17,7 +17,8 @@ import java.util.TreeMap;
  *     as this node knows them; a node with none is left out
  * @param forwardQueue per other member, the messages waiting to be sent there: how far forwarding
  *     lags behind
- * @param replicationQueue the retained changes waiting to be sent to the other nodes
+ * @param replicationQueue the retained changes waiting to be sent to the other nodes, plus the batches of
+ *     persistent-session changes sent to the backups and not yet acknowledged (the replication lag)
  * @param traffic what the transport has counted since it started
  */
 public record ClusterStatus(String cluster, String node, List<String> members, Map<String, Integer> routes,

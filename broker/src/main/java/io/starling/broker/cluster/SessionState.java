@@ -6,6 +6,7 @@ import io.starling.codec.packet.QoS;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A persistent session handed from the node that held it to the node its client connected to:
@@ -18,14 +19,22 @@ import java.util.Set;
  *     packet identifier they were sent with, to be sent again with DUP [MQTT-4.4.0-1]), then those
  *     queued (packet identifier 0)
  * @param inbound QoS 2 packet identifiers the client sent and has not released with PUBREL yet
+ * @param will a will still to be published {@code willDelaySeconds} from now unless the client
+ *     comes back first (a session taken over from a node that died with its client connected), or null
  */
 public record SessionState(String clientId, long expirySeconds, Map<String, SubscriptionOptions> subscriptions,
-        List<Delivery> deliveries, Set<Integer> inbound) {
+        List<Delivery> deliveries, Set<Integer> inbound, @Nullable Message will, long willDelaySeconds) {
 
     public SessionState {
         subscriptions = Map.copyOf(subscriptions);
         deliveries = List.copyOf(deliveries);
         inbound = Set.copyOf(inbound);
+    }
+
+    /** A session without a will to publish. */
+    public SessionState(String clientId, long expirySeconds, Map<String, SubscriptionOptions> subscriptions, List<Delivery> deliveries,
+            Set<Integer> inbound) {
+        this(clientId, expirySeconds, subscriptions, deliveries, inbound, null, 0);
     }
 
     /**

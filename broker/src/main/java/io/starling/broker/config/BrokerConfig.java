@@ -262,13 +262,20 @@ public record BrokerConfig(
      * @param members the node names of every node of the cluster, this one included: a majority of
      *     them decides who owns each session (jgroups-raft); empty: the seeds as written and this
      *     node's name, which is right when every node keeps its default name {@code bind:port}
+     * @param replicationFactor on how many nodes each persistent session's state is held before
+     *     what changed it is acknowledged: this one and {@code replicationFactor - 1} backups; 1: no
+     *     replica
      */
     public record Cluster(String name, String nodeName, String bind, int port, List<String> seeds, @Nullable String dns,
-            @Nullable Tls tls, List<String> members) {
+            @Nullable Tls tls, List<String> members, int replicationFactor) {
         public static final String DEFAULT_NAME = "starling";
         public static final int DEFAULT_PORT = 7800;
+        public static final int DEFAULT_REPLICATION_FACTOR = 2;
 
         public Cluster {
+            if (replicationFactor < 1) {
+                throw new IllegalArgumentException("the replication factor is at least 1, not " + replicationFactor);
+            }
             seeds = List.copyOf(seeds);
             if (members.isEmpty()) {
                 java.util.LinkedHashSet<String> derived = new java.util.LinkedHashSet<>(seeds);
@@ -302,13 +309,24 @@ public record BrokerConfig(
 
         /** A plain cluster node on {@code bind:port}, named so, contacting {@code seeds}. */
         public static Cluster of(String bind, int port, List<String> seeds) {
-            return new Cluster(DEFAULT_NAME, bind + ":" + port, bind, port, seeds, null, null, List.of());
+            return new Cluster(DEFAULT_NAME, bind + ":" + port, bind, port, seeds, null, null, List.of(), DEFAULT_REPLICATION_FACTOR);
         }
 
         /** A cluster node whose members are its seeds and itself (see {@link #members}). */
         public Cluster(String name, String nodeName, String bind, int port, List<String> seeds, @Nullable String dns,
                 @Nullable Tls tls) {
             this(name, nodeName, bind, port, seeds, dns, tls, List.of());
+        }
+
+        /** A cluster node with the default replication factor. */
+        public Cluster(String name, String nodeName, String bind, int port, List<String> seeds, @Nullable String dns,
+                @Nullable Tls tls, List<String> members) {
+            this(name, nodeName, bind, port, seeds, dns, tls, members, DEFAULT_REPLICATION_FACTOR);
+        }
+
+        /** The same node with {@code replicationFactor}. */
+        public Cluster withReplicationFactor(int replicationFactor) {
+            return new Cluster(name, nodeName, bind, port, seeds, dns, tls, members, replicationFactor);
         }
 
         /** How many members decide: a majority of them. */

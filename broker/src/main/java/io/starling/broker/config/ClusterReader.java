@@ -11,7 +11,7 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
 
 /** Reads the {@code cluster} block of a configuration: the cluster's name, this node's name and address, seeds and TLS. */
 final class ClusterReader {
-    static final List<String> CLUSTER_KEYS = List.of("name", "node_name", "bind", "port", "seeds", "dns", "tls", "members");
+    static final List<String> CLUSTER_KEYS = List.of("name", "node_name", "bind", "port", "seeds", "dns", "tls", "members", "replication_factor");
 
     private final YamlValues yaml;
     private final ListenerReader listeners;
@@ -37,6 +37,7 @@ final class ClusterReader {
         BrokerConfig.@Nullable Tls tls = null;
         List<String> members = List.of();
         @Nullable Node membersNode = null;
+        int replicationFactor = BrokerConfig.Cluster.DEFAULT_REPLICATION_FACTOR;
         Node bindNode = mapping;
         for (NodeTuple entry : yaml.entries(mapping, key, CLUSTER_KEYS, topLevelKeys, "it is a top-level key, not a cluster key")) {
             String entryName = ((ScalarNode) entry.getKeyNode()).getValue();
@@ -53,6 +54,7 @@ final class ClusterReader {
                 case "seeds" -> seeds = seeds(entryValue, entryKey);
                 case "dns" -> dns = yaml.text(entryValue, entryKey, "a DNS name listing the nodes");
                 case "tls" -> tls = listeners.tls(entryValue, entryKey);
+                case "replication_factor" -> replicationFactor = yaml.integer(entryValue, entryKey, 1, 16);
                 case "members" -> {
                     members = names(entryValue, entryKey);
                     membersNode = entryValue;
@@ -72,7 +74,7 @@ final class ClusterReader {
         if (new java.util.HashSet<>(members).size() != members.size()) {
             throw yaml.error(membersNode != null ? membersNode : mapping, key + ".members", "lists a node twice: " + members);
         }
-        BrokerConfig.Cluster cluster = new BrokerConfig.Cluster(name, node, bind, port, seeds, dns, tls, members);
+        BrokerConfig.Cluster cluster = new BrokerConfig.Cluster(name, node, bind, port, seeds, dns, tls, members, replicationFactor);
         String violation = cluster.securityViolation();
         if (violation != null) {
             throw yaml.error(bindNode, key + ".bind", violation);

@@ -94,6 +94,34 @@ public final class Ownership implements AutoCloseable {
         });
     }
 
+    /**
+     * Claims for this node those of {@code clientIds} that {@code deadOwner} still owns (the node
+     * holding their replicas takes them over): completes with the ones granted.
+     */
+    public CompletableFuture<List<String>> claimFrom(String deadOwner, List<String> clientIds) {
+        byte[] command = SessionOwners.claimIf(self, deadOwner, clientIds);
+        try {
+            return raft.setAsync(command, 0, command.length).orTimeout(CLAIM_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .thenApply(SessionOwners::granted);
+        } catch (Exception e) {
+            return CompletableFuture.failedFuture(new IllegalStateException("no majority of the cluster's members reachable: " + e.getMessage(), e));
+        }
+    }
+
+    /**
+     * The owners of {@code clientIds} as the majority has them now (a read through the leader, not
+     * this node's copy, which may lag): the same order, "" for none.
+     */
+    public CompletableFuture<List<String>> owners(List<String> clientIds) {
+        byte[] command = SessionOwners.owners(clientIds);
+        try {
+            return raft.getAsync(command, 0, command.length).orTimeout(CLAIM_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .thenApply(SessionOwners::granted);
+        } catch (Exception e) {
+            return CompletableFuture.failedFuture(new IllegalStateException("no majority of the cluster's members reachable: " + e.getMessage(), e));
+        }
+    }
+
     /** The session of {@code clientId} ended here: released with the next batch. */
     public synchronized void ended(String clientId) {
         ended.add(clientId);

@@ -23,12 +23,16 @@ import org.jspecify.annotations.Nullable;
  * member's table is the same once it has caught up; a command is committed (and its caller told)
  * only when a majority has it, so two nodes can never both be granted one client identifier.
  *
- * <p>Commands: CLAIM (this node now owns the session; answers the owner before, if any) and
- * RELEASE (sessions that ended on a node: removed where that node still owns them).
+ * <p>Commands: CLAIM (this node now owns the session; answers the owner before, if any), RELEASE
+ * (sessions that ended on a node: removed where that node still owns them) and CLAIM_IF (the
+ * sessions a node that died owned, for the node holding their replicas: granted only those that
+ * dead node still owns; answers which).
  */
 public final class SessionOwners implements StateMachine {
     static final byte CLAIM = 1;
     static final byte RELEASE = 2;
+    static final byte CLAIM_IF = 3;
+    static final byte OWNERS = 4;
 
     private final ConcurrentHashMap<String, String> owners = new ConcurrentHashMap<>();
 
@@ -50,18 +54,27 @@ public final class SessionOwners implements StateMachine {
     }
 
     static byte[] claim(String clientId, String node) {
-        return command(CLAIM, node, List.of(clientId));
+        return command(CLAIM, node, "", List.of(clientId));
     }
 
     static byte[] release(String node, Collection<String> clientIds) {
-        return command(RELEASE, node, clientIds);
+        return command(RELEASE, node, "", clientIds);
     }
 
-    private static byte[] command(byte kind, String node, Collection<String> clientIds) {
+    static byte[] owners(Collection<String> clientIds) {
+        return command(OWNERS, "", "", clientIds);
+    }
+
+    static byte[] claimIf(String node, String expectedOwner, Collection<String> clientIds) {
+        return command(CLAIM_IF, node, expectedOwner, clientIds);
+    }
+
+    private static byte[] command(byte kind, String node, String expected, Collection<String> clientIds) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(32 + clientIds.size() * 24);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeByte(kind);
             out.writeUTF(node);
+            out.writeUTF(expected);
             out.writeInt(clientIds.size());
             for (String clientId : clientIds) {
                 out.writeUTF(clientId);
@@ -84,11 +97,29 @@ public final class SessionOwners implements StateMachine {
         }
     }
 
+    /** The answer to a CLAIM_IF: the client identifiers granted. */
+    static List<String> granted(byte @Nullable [] answer) {
+        if (answer == null || answer.length == 0) {
+            return List.of();
+        }
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(answer))) {
+            int n = in.readInt();
+            List<String> granted = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                granted.add(in.readUTF());
+            }
+            return granted;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     @Override
     public byte[] apply(byte[] data, int offset, int length, boolean serializeResponse) throws Exception {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(data, offset, length));
         byte kind = in.readByte();
         String node = in.readUTF();
+        String expected = in.readUTF();
         int n = in.readInt();
         List<String> clientIds = new ArrayList<>(Math.min(n, 1024));
         for (int i = 0; i < n; i++) {
@@ -114,6 +145,37 @@ public final class SessionOwners implements StateMachine {
                     owners.remove(clientId, node);
                 }
                 return new byte[0];
+            }
+            case CLAIM_IF -> {
+                List<String> granted = new ArrayList<>();
+                for (String clientId : clientIds) {
+                    if (owners.replace(clientId, expected, node)) {
+                        granted.add(clientId);
+                    }
+                }
+                if (!serializeResponse) {
+                    return new byte[0];
+                }
+                ByteArrayOutputStream answer = new ByteArrayOutputStream(8 + granted.size() * 24);
+                try (DataOutputStream out = new DataOutputStream(answer)) {
+                    out.writeInt(granted.size());
+                    for (String clientId : granted) {
+                        out.writeUTF(clientId);
+                    }
+                }
+                return answer.toByteArray();
+            }
+            case OWNERS -> {
+                // a read, through the leader: the owners as the majority has them now ("" for none)
+                ByteArrayOutputStream answer = new ByteArrayOutputStream(8 + clientIds.size() * 24);
+                try (DataOutputStream out = new DataOutputStream(answer)) {
+                    out.writeInt(clientIds.size());
+                    for (String clientId : clientIds) {
+                        String owner = owners.get(clientId);
+                        out.writeUTF(owner == null ? "" : owner);
+                    }
+                }
+                return answer.toByteArray();
             }
             default -> throw new IllegalArgumentException("unknown session ownership command " + kind);
         }

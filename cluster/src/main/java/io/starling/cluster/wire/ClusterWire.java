@@ -37,7 +37,11 @@ public final class ClusterWire {
         /** A node asks the receiver to give up a session its client took over there ({@link SessionWire}). */
         TAKE,
         /** The answer to TAKE: the session's state, none, or why it failed ({@link SessionWire}). */
-        SESSION
+        SESSION,
+        /** Changes of the sender's persistent sessions for a backup, or a snapshot of them (replication). */
+        REPLICATE,
+        /** A backup's acknowledgement of a REPLICATE batch. */
+        REPLICATED
     }
 
     /** One change of a route: {@code add} true for a new filter, false for a removed one. */
@@ -143,8 +147,8 @@ public final class ClusterWire {
                 throw new IllegalArgumentException("unknown cluster frame kind " + ordinal);
             }
             Kind kind = Kind.values()[ordinal];
-            if (kind == Kind.TAKE || kind == Kind.SESSION) {
-                throw new IllegalArgumentException(kind + " frames are read by SessionWire");
+            if (kind == Kind.TAKE || kind == Kind.SESSION || kind == Kind.REPLICATE || kind == Kind.REPLICATED) {
+                throw new IllegalArgumentException(kind + " frames are read by their own wire classes");
             }
             String sender = readString(in);
             int count = in.readInt();

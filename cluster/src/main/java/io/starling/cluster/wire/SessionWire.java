@@ -23,8 +23,16 @@ import org.jspecify.annotations.Nullable;
  * as forwarded ones do).
  */
 public final class SessionWire {
-    /** A TAKE: request {@code id} from {@code sender} for the session of {@code clientId}. */
-    public record Take(String sender, long id, String clientId, boolean cleanStart) {}
+    /**
+     * A TAKE: request {@code id} from {@code sender} for the session of {@code clientId}; with a
+     * {@code replicaOf} node name (else empty), for the replica of the session that node held
+     * before it died.
+     */
+    public record Take(String sender, long id, String clientId, boolean cleanStart, String replicaOf) {
+        public Take(String sender, long id, String clientId, boolean cleanStart) {
+            this(sender, id, clientId, cleanStart, "");
+        }
+    }
 
     /** What SESSION says: the state handed over, none (nothing goes on), or the failure. */
     public enum Outcome { STATE, NONE, FAILED }
@@ -51,6 +59,7 @@ public final class SessionWire {
             out.writeLong(take.id());
             writeString(out, take.clientId());
             out.writeBoolean(take.cleanStart());
+            writeString(out, take.replicaOf());
             return bytes(out);
         } finally {
             out.release();
@@ -84,7 +93,7 @@ public final class SessionWire {
             long id = in.readLong();
             Object decoded;
             if (kind == ClusterWire.Kind.TAKE.ordinal()) {
-                decoded = new Take(sender, id, readString(in), in.readBoolean());
+                decoded = new Take(sender, id, readString(in), in.readBoolean(), readString(in));
             } else if (kind == ClusterWire.Kind.SESSION.ordinal()) {
                 int outcome = in.readUnsignedByte();
                 if (outcome >= Outcome.values().length) {
@@ -145,6 +154,12 @@ public final class SessionWire {
             out.writeBoolean(d.released());
             messages.add(d.message());
         }
+        Message will = state.will();
+        out.writeBoolean(will != null);
+        out.writeLong(state.willDelaySeconds());
+        if (will != null) {
+            messages.add(will);
+        }
         byte[] list = ClusterWire.messages(ClusterWire.Kind.RETAINED, sender, messages);
         out.writeInt(list.length);
         out.writeBytes(list);
@@ -181,19 +196,22 @@ public final class SessionWire {
             }
             heads.add(new Head(qos, retain, ids, in.readUnsignedShort(), in.readBoolean()));
         }
+        boolean hasWill = in.readBoolean();
+        long willDelay = in.readLong();
         int listLength = count(in, 1);
         byte[] list = new byte[listLength];
         in.readBytes(list);
         List<Message> messages = ClusterWire.decode(list, 0, list.length).messages();
-        if (messages.size() != heads.size()) {
+        if (messages.size() != heads.size() + (hasWill ? 1 : 0)) {
             throw new IllegalArgumentException("a hand-over frame has " + heads.size() + " deliveries and " + messages.size() + " messages");
         }
+        Message will = hasWill ? messages.get(heads.size()) : null;
         List<SessionState.Delivery> deliveries = new ArrayList<>(heads.size());
         for (int i = 0; i < heads.size(); i++) {
             Head h = heads.get(i);
             deliveries.add(new SessionState.Delivery(messages.get(i), h.qos(), h.retain(), h.ids(), h.packetId(), h.released()));
         }
-        return new SessionState(clientId, expiry, subscriptions, deliveries, inbound);
+        return new SessionState(clientId, expiry, subscriptions, deliveries, inbound, will, willDelay);
     }
 
     /** A count of entries of at least {@code minBytes} each, checked against what is left. */

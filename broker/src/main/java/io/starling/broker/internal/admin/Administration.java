@@ -59,6 +59,11 @@ public final class Administration implements BrokerAdmin {
                 session == null ? List.of() : session.subscriptions()));
     }
 
+    /** Closes every client connection: this cluster node lost the majority. Returns how many. */
+    public int disconnectAllForLostMajority() {
+        return clients.disconnectAllForLostMajority();
+    }
+
     @Override
     public boolean disconnect(String clientId) {
         return clients.disconnect(clientId);

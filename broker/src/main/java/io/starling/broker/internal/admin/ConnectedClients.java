@@ -67,6 +67,13 @@ final class ConnectedClients {
         return any;
     }
 
+    /** Closes every client connection, telling 5.0 clients to use another server; returns how many. */
+    int disconnectAllForLostMajority() {
+        List<Connection> all = accepted();
+        all.forEach(Connection::closeForLostMajority);
+        return all.size();
+    }
+
     /** How many clients are connected. */
     int count() {
         return accepted().size();

@@ -3,6 +3,7 @@ package io.starling.broker.internal.cluster;
 import io.starling.broker.cluster.ClusterEvents;
 import io.starling.broker.cluster.ClusterPort;
 import io.starling.broker.cluster.ClusterStatus;
+import io.starling.broker.cluster.SessionChange;
 import io.starling.broker.cluster.SessionState;
 import io.starling.broker.internal.retained.RetainedIndex;
 import io.starling.broker.internal.routing.Router;
@@ -56,14 +57,37 @@ public final class LocalNode implements ClusterPort, SessionClaims {
     private final Map<String, RemoteNode> nodes = new HashMap<>();
     /** The sessions, for hand-overs between nodes; set once at start-up. */
     private volatile @Nullable SessionRegistry sessions;
+    private final @Nullable ReplicatedPersistence replicated;
 
     /** Counts the routes of {@code router}'s topic tree from now on: make it before any session subscribes. */
     public LocalNode(Router router, RetainedIndex retained, BrokerMetrics metrics) {
+        this(router, retained, metrics, null);
+    }
+
+    /**
+     * As {@link #LocalNode(Router, RetainedIndex, BrokerMetrics)}, with the store that sends what it
+     * stores to the replicas of this node's sessions once a transport attaches (null: none).
+     */
+    public LocalNode(Router router, RetainedIndex retained, BrokerMetrics metrics, @Nullable ReplicatedPersistence replicated) {
+        this.replicated = replicated;
         this.router = router;
         this.tree = router.subscriptions();
         this.retained = retained;
         this.metrics = metrics;
         tree.routes(local);
+    }
+
+    /** Closes every client connection when this node is cut off from the majority; set at start-up. */
+    private volatile java.util.function.IntSupplier fencing = () -> 0;
+
+    /** How to close every client connection when this node loses the majority; at start-up. */
+    public void fencing(java.util.function.IntSupplier disconnectAll) {
+        this.fencing = disconnectAll;
+    }
+
+    @Override
+    public int fence() {
+        return fencing.getAsInt();
     }
 
     /** The broker's sessions, which other nodes may take over and hand over; at start-up. */
@@ -74,6 +98,9 @@ public final class LocalNode implements ClusterPort, SessionClaims {
     @Override
     public Set<String> attach(ClusterEvents events) {
         Set<String> routes = local.attach(events);
+        if (replicated != null) {
+            replicated.replicateTo(events::replicate);
+        }
         router.retainedChanges(message -> {
             try {
                 events.retainedChanged(message);
@@ -241,6 +268,21 @@ public final class LocalNode implements ClusterPort, SessionClaims {
             }
             return CompletableFuture.allOf(known.toArray(CompletableFuture[]::new));
         });
+    }
+
+    @Override
+    public CompletableFuture<List<SessionChange>> replicaSnapshot() {
+        return registry().durableChanges();
+    }
+
+    @Override
+    public void dropIfOffline(String clientId) {
+        registry().dropIfOffline(clientId);
+    }
+
+    @Override
+    public List<String> durableSessions() {
+        return registry().durableClientIds();
     }
 
     private SessionRegistry registry() {

@@ -962,6 +962,19 @@ public final class Connection extends ChannelInboundHandlerAdapter implements Cl
      * DISCONNECT 0x98 Administrative action first; the will is published and a persistent
      * session stays, as for any close without the client's DISCONNECT. Any thread.
      */
+    /**
+     * Closes the connection because this cluster node lost the majority that decides who owns
+     * sessions: a 5.0 client is told 0x9C Use another server, so that it reconnects to a node of
+     * the majority.
+     */
+    public void closeForLostMajority() {
+        Channel ch = channel;
+        if (ch != null) {
+            ch.eventLoop().execute(() -> disconnect(ReasonCode.USE_ANOTHER_SERVER,
+                    "this cluster node lost contact with the majority of the cluster"));
+        }
+    }
+
     public void closeByAdministrator() {
         Channel ch = channel;
         if (ch != null) {

@@ -1,6 +1,7 @@
 package io.starling.broker.internal.session;
 
 import io.netty.util.concurrent.EventExecutor;
+import io.starling.broker.cluster.SessionChange;
 import io.starling.broker.cluster.SessionState;
 import io.starling.broker.internal.acl.ClientRights;
 import io.starling.broker.internal.routing.TopicTree;
@@ -509,6 +510,30 @@ public final class SessionRegistry {
         done.complete(Optional.of(state));
     }
 
+    /**
+     * Forgets the session of {@code clientId} if no client holds it: another cluster node owns it
+     * now and has its state. Nothing is published or handed over. Any thread.
+     */
+    public void dropIfOffline(String clientId) {
+        Session session = store.get(clientId);
+        if (session == null) {
+            return;
+        }
+        session.submit(() -> {
+            if (session.isDiscarded() || session.connection() != null) {
+                return;
+            }
+            session.cancelExpiry();
+            session.takePendingWill();
+            StoreChanges changes = persistence.changes();
+            clear(session, changes);
+            persistence.commitAny(changes);
+            session.end();
+            store.remove(session);
+            log.info("client {}: session dropped, another cluster node owns it now", clientId);
+        });
+    }
+
     /** What {@code session} holds, for another node. Mailbox only. */
     private static SessionState export(Session session) {
         List<SessionState.Delivery> deliveries = new ArrayList<>(session.inflight().size() + session.queued());
@@ -590,6 +615,14 @@ public final class SessionRegistry {
                 return;
             }
             scheduleExpiry(session, expiryOf(session));
+            Message will = state.will();
+            if (will != null) {
+                // its client went with the node that held it: the will is due unless the client is back in time
+                if (durable) {
+                    changes.will(state.clientId(), will, state.willDelaySeconds());
+                }
+                awaitWill(session, new Session.PendingWill(will, state.willDelaySeconds()));
+            }
             CompletableFuture<Void> stored = persistence.commitAny(changes);
             if (stored == null) {
                 done.complete(null);
@@ -604,5 +637,73 @@ public final class SessionRegistry {
             }
         });
         return done;
+    }
+
+    /** The client identifiers of the persistent sessions stored now with no client connected. Any thread. */
+    public List<String> durableClientIds() {
+        List<String> ids = new ArrayList<>();
+        for (Session session : store.all()) {
+            if (session.durable() && !session.isDiscarded() && !session.online()) {
+                ids.add(session.clientId());
+            }
+        }
+        return ids;
+    }
+
+    /**
+     * Every persistent session as the store changes that rebuild it, read in each session's
+     * mailbox: for a cluster node that starts keeping a replica of this node's sessions. Any
+     * thread.
+     */
+    public CompletableFuture<List<SessionChange>> durableChanges() {
+        List<CompletableFuture<List<SessionChange>>> each = new ArrayList<>();
+        for (Session session : store.all()) {
+            if (!session.durable()) {
+                continue;
+            }
+            CompletableFuture<List<SessionChange>> one = new CompletableFuture<>();
+            session.submit(() -> one.complete(session.durable() && !session.isDiscarded() ? changesOf(session) : List.of()));
+            each.add(one);
+        }
+        return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            List<SessionChange> all = new ArrayList<>();
+            each.forEach(one -> all.addAll(one.join()));
+            return all;
+        });
+    }
+
+    /** What the store holds of {@code session}, as changes. Mailbox only. */
+    private static List<SessionChange> changesOf(Session session) {
+        String clientId = session.clientId();
+        List<SessionChange> changes = new ArrayList<>();
+        changes.add(new SessionChange.Session(clientId, session.connection() == null ? System.currentTimeMillis() : 0,
+                session.expirySeconds()));
+        Session.PendingWill will = session.pendingWill();
+        if (will != null) {
+            changes.add(new SessionChange.Will(clientId, will.will, will.delaySeconds));
+        }
+        if (session.hasSubscriptions()) {
+            session.subscriptions().forEach((filter, options) -> changes.add(new SessionChange.Subscribed(clientId, filter, options)));
+        }
+        for (int packetId : session.inboundQos2()) {
+            changes.add(new SessionChange.Inbound(clientId, packetId));
+        }
+        for (InflightWindow.Entry e : session.inflight().entries()) {
+            QueueRef stored = e.stored;
+            if (stored != null) {
+                changes.add(new SessionChange.MessageStored(stored.message().id(), e.message));
+                changes.add(new SessionChange.Queued(clientId, stored.seq(), stored.message().id(), e.qos, e.retain, e.subscriptionIds,
+                        e.packetId, e.released));
+            }
+        }
+        session.forEachQueued(p -> {
+            QueueRef stored = p.stored();
+            if (stored != null) {
+                changes.add(new SessionChange.MessageStored(stored.message().id(), p.message()));
+                changes.add(new SessionChange.Queued(clientId, stored.seq(), stored.message().id(), p.qos(), p.retain(),
+                        p.subscriptionIds(), 0, false));
+            }
+        });
+        return changes;
     }
 }
