@@ -164,13 +164,19 @@ class ClusterProcessTest {
     }
 
     private MqttClient client3(BrokerProcess broker, String clientId, Inbox inbox) throws Exception {
+        return client3(broker, clientId, inbox, true, new boolean[1]);
+    }
+
+    /** A 3.1.1 client with a clean or a persistent session; {@code sessionPresent[0]} is what its CONNACK said. */
+    private MqttClient client3(BrokerProcess broker, String clientId, Inbox inbox, boolean cleanSession, boolean[] sessionPresent)
+            throws Exception {
         MqttClient client = new MqttClient(broker.tcpUri(), clientId, new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
         client.setCallback(inbox.v3());
         MqttConnectOptions options = new MqttConnectOptions();
         options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
-        options.setCleanSession(true);
+        options.setCleanSession(cleanSession);
         options.setAutomaticReconnect(false);
-        client.connect(options);
+        sessionPresent[0] = client.connectWithResult(options).getSessionPresent();
         closing.add(() -> {
             try {
                 if (client.isConnected()) {
@@ -364,23 +370,7 @@ class ClusterProcessTest {
 
     /** A 3.1.1 client with a persistent session (Clean Session 0). */
     private MqttClient persistent3(BrokerProcess broker, String clientId, Inbox inbox, boolean[] sessionPresent) throws Exception {
-        MqttClient client = new MqttClient(broker.tcpUri(), clientId, new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
-        client.setCallback(inbox.v3());
-        MqttConnectOptions options = new MqttConnectOptions();
-        options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
-        options.setCleanSession(false);
-        options.setAutomaticReconnect(false);
-        sessionPresent[0] = client.connectWithResult(options).getSessionPresent();
-        closing.add(() -> {
-            try {
-                if (client.isConnected()) {
-                    client.disconnect(1000);
-                }
-            } finally {
-                client.close(true);
-            }
-        });
-        return client;
+        return client3(broker, clientId, inbox, false, sessionPresent);
     }
 
     @Test

@@ -39,25 +39,11 @@ class ReplicatedCommitTest {
     }
 
     /** A transport that keeps every replication future for the test to complete. */
-    private static final class Holding implements ClusterEvents {
+    private static final class Holding extends QuietTransport {
         final List<List<SessionChange>> sent = new CopyOnWriteArrayList<>();
         final List<CompletableFuture<Void>> waiting = new CopyOnWriteArrayList<>();
         /** While false, every commit is replicated at once. */
         volatile boolean hold;
-
-        @Override
-        public CompletableFuture<Void> routeAdded(String filter) {
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public void routeRemoved(String filter) {}
-
-        @Override
-        public void forward(String node, Message message, List<String> shares) {}
-
-        @Override
-        public void retainedChanged(Message message) {}
 
         @Override
         public CompletableFuture<Void> replicate(List<SessionChange> changes) {

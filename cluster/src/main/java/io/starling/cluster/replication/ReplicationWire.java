@@ -1,5 +1,12 @@
 package io.starling.cluster.replication;
 
+import static io.starling.cluster.wire.FrameFields.bytes;
+import static io.starling.cluster.wire.FrameFields.readCount;
+import static io.starling.cluster.wire.FrameFields.readOptions;
+import static io.starling.cluster.wire.FrameFields.readString;
+import static io.starling.cluster.wire.FrameFields.writeOptions;
+import static io.starling.cluster.wire.FrameFields.writeString;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.starling.broker.cluster.SessionChange;
@@ -7,8 +14,6 @@ import io.starling.broker.model.Message;
 import io.starling.broker.model.SubscriptionOptions;
 import io.starling.cluster.wire.ClusterWire;
 import io.starling.codec.packet.QoS;
-import io.starling.codec.packet.RetainHandling;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -96,12 +101,12 @@ public final class ReplicationWire {
                 decoded = new Ack(sender, id);
             } else if (kind == ClusterWire.Kind.REPLICATE.ordinal()) {
                 boolean snapshot = in.readBoolean();
-                int count = count(in, 5);
+                int count = readCount(in, 5);
                 List<Object[]> heads = new ArrayList<>(count);
                 for (int i = 0; i < count; i++) {
                     heads.add(readHead(in));
                 }
-                byte[] list = new byte[count(in, 1)];
+                byte[] list = new byte[readCount(in, 1)];
                 in.readBytes(list);
                 List<Message> messages = ClusterWire.decode(list, 0, list.length).messages();
                 decoded = new Batch(sender, id, snapshot, changes(heads, messages));
@@ -140,12 +145,7 @@ public final class ReplicationWire {
             out.writeByte(SUBSCRIBED);
             writeString(out, c.clientId());
             writeString(out, c.filter());
-            SubscriptionOptions o = c.options();
-            out.writeByte(o.qos().value());
-            out.writeBoolean(o.noLocal());
-            out.writeBoolean(o.retainAsPublished());
-            out.writeByte(o.retainHandling().value());
-            out.writeInt(o.identifier());
+            writeOptions(out, c.options());
         } else if (change instanceof SessionChange.Unsubscribed c) {
             out.writeByte(UNSUBSCRIBED);
             writeString(out, c.clientId());
@@ -201,9 +201,7 @@ public final class ReplicationWire {
             case SUBSCRIBED -> {
                 String clientId = readString(in);
                 String filter = readString(in);
-                SubscriptionOptions options = new SubscriptionOptions(QoS.of(in.readUnsignedByte()), in.readBoolean(), in.readBoolean(),
-                        RetainHandling.of(in.readUnsignedByte()), in.readInt());
-                yield new Object[] {kind, clientId, filter, options};
+                yield new Object[] {kind, clientId, filter, readOptions(in)};
             }
             case UNSUBSCRIBED -> new Object[] {kind, readString(in), readString(in)};
             case MESSAGE, MESSAGE_RELEASED -> new Object[] {kind, in.readLong()};
@@ -213,7 +211,7 @@ public final class ReplicationWire {
                 long messageId = in.readLong();
                 QoS qos = QoS.of(in.readUnsignedByte());
                 boolean retain = in.readBoolean();
-                int[] ids = new int[count(in, 4)];
+                int[] ids = new int[readCount(in, 4)];
                 for (int i = 0; i < ids.length; i++) {
                     ids[i] = in.readInt();
                 }
@@ -265,33 +263,7 @@ public final class ReplicationWire {
         return messages.get(index);
     }
 
-    private static int count(ByteBuf in, int minBytes) {
-        int n = in.readInt();
-        if (n < 0 || (long) n * minBytes > in.readableBytes()) {
-            throw new IllegalArgumentException("a replication frame cannot hold " + n + " entries");
-        }
-        return n;
-    }
 
-    private static void writeString(ByteBuf out, String text) {
-        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(utf8.length);
-        out.writeBytes(utf8);
-    }
 
-    private static String readString(ByteBuf in) {
-        int length = in.readInt();
-        if (length < 0 || length > in.readableBytes()) {
-            throw new IllegalArgumentException("a replication frame's string is " + length + " bytes, more than is left");
-        }
-        String text = in.toString(in.readerIndex(), length, StandardCharsets.UTF_8);
-        in.skipBytes(length);
-        return text;
-    }
 
-    private static byte[] bytes(ByteBuf out) {
-        byte[] bytes = new byte[out.readableBytes()];
-        out.readBytes(bytes);
-        return bytes;
-    }
 }

@@ -1,5 +1,9 @@
 package io.starling.cluster.wire;
 
+import static io.starling.cluster.wire.FrameFields.bytes;
+import static io.starling.cluster.wire.FrameFields.readString;
+import static io.starling.cluster.wire.FrameFields.writeString;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.starling.broker.model.Message;
@@ -11,7 +15,6 @@ import io.starling.codec.packet.Publish;
 import io.starling.codec.packet.QoS;
 import io.starling.codec.wire.MqttVersion;
 import io.starling.codec.wire.Topics;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -243,25 +246,6 @@ public final class ClusterWire {
         }
     }
 
-    private static void writeString(ByteBuf out, String text) {
-        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(utf8.length);
-        out.writeBytes(utf8);
-    }
 
-    private static String readString(ByteBuf in) {
-        int length = in.readInt();
-        if (length < 0 || length > in.readableBytes()) {
-            throw new IllegalArgumentException("a cluster frame's string is " + length + " bytes, more than is left");
-        }
-        String text = in.toString(in.readerIndex(), length, StandardCharsets.UTF_8);
-        in.skipBytes(length);
-        return text;
-    }
 
-    private static byte[] bytes(ByteBuf out) {
-        byte[] bytes = new byte[out.readableBytes()];
-        out.readBytes(bytes);
-        return bytes;
-    }
 }

@@ -1,13 +1,18 @@
 package io.starling.cluster.wire;
 
+import static io.starling.cluster.wire.FrameFields.bytes;
+import static io.starling.cluster.wire.FrameFields.readCount;
+import static io.starling.cluster.wire.FrameFields.readOptions;
+import static io.starling.cluster.wire.FrameFields.readString;
+import static io.starling.cluster.wire.FrameFields.writeOptions;
+import static io.starling.cluster.wire.FrameFields.writeString;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.starling.broker.cluster.SessionState;
 import io.starling.broker.model.Message;
 import io.starling.broker.model.SubscriptionOptions;
 import io.starling.codec.packet.QoS;
-import io.starling.codec.packet.RetainHandling;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -131,11 +136,7 @@ public final class SessionWire {
         out.writeInt(state.subscriptions().size());
         state.subscriptions().forEach((filter, o) -> {
             writeString(out, filter);
-            out.writeByte(o.qos().value());
-            out.writeBoolean(o.noLocal());
-            out.writeBoolean(o.retainAsPublished());
-            out.writeByte(o.retainHandling().value());
-            out.writeInt(o.identifier());
+            writeOptions(out, o);
         });
         out.writeInt(state.inbound().size());
         for (int packetId : state.inbound()) {
@@ -168,29 +169,24 @@ public final class SessionWire {
     private static SessionState readState(ByteBuf in) {
         String clientId = readString(in);
         long expiry = in.readLong();
-        int subscriptionCount = count(in, 8);
+        int subscriptionCount = readCount(in, 8);
         Map<String, SubscriptionOptions> subscriptions = new LinkedHashMap<>();
         for (int i = 0; i < subscriptionCount; i++) {
             String filter = readString(in);
-            QoS qos = QoS.of(in.readUnsignedByte());
-            boolean noLocal = in.readBoolean();
-            boolean retainAsPublished = in.readBoolean();
-            RetainHandling handling = RetainHandling.of(in.readUnsignedByte());
-            int identifier = in.readInt();
-            subscriptions.put(filter, new SubscriptionOptions(qos, noLocal, retainAsPublished, handling, identifier));
+            subscriptions.put(filter, readOptions(in));
         }
-        int inboundCount = count(in, 2);
+        int inboundCount = readCount(in, 2);
         Set<Integer> inbound = new HashSet<>();
         for (int i = 0; i < inboundCount; i++) {
             inbound.add(in.readUnsignedShort());
         }
-        int deliveryCount = count(in, 8);
+        int deliveryCount = readCount(in, 8);
         record Head(QoS qos, boolean retain, int[] ids, int packetId, boolean released) {}
         List<Head> heads = new ArrayList<>(deliveryCount);
         for (int i = 0; i < deliveryCount; i++) {
             QoS qos = QoS.of(in.readUnsignedByte());
             boolean retain = in.readBoolean();
-            int[] ids = new int[count(in, 4)];
+            int[] ids = new int[readCount(in, 4)];
             for (int j = 0; j < ids.length; j++) {
                 ids[j] = in.readInt();
             }
@@ -198,7 +194,7 @@ public final class SessionWire {
         }
         boolean hasWill = in.readBoolean();
         long willDelay = in.readLong();
-        int listLength = count(in, 1);
+        int listLength = readCount(in, 1);
         byte[] list = new byte[listLength];
         in.readBytes(list);
         List<Message> messages = ClusterWire.decode(list, 0, list.length).messages();
@@ -214,34 +210,7 @@ public final class SessionWire {
         return new SessionState(clientId, expiry, subscriptions, deliveries, inbound, will, willDelay);
     }
 
-    /** A count of entries of at least {@code minBytes} each, checked against what is left. */
-    private static int count(ByteBuf in, int minBytes) {
-        int n = in.readInt();
-        if (n < 0 || (long) n * minBytes > in.readableBytes()) {
-            throw new IllegalArgumentException("a hand-over frame cannot hold " + n + " entries");
-        }
-        return n;
-    }
 
-    private static void writeString(ByteBuf out, String text) {
-        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(utf8.length);
-        out.writeBytes(utf8);
-    }
 
-    private static String readString(ByteBuf in) {
-        int length = in.readInt();
-        if (length < 0 || length > in.readableBytes()) {
-            throw new IllegalArgumentException("a hand-over frame's string is " + length + " bytes, more than is left");
-        }
-        String text = in.toString(in.readerIndex(), length, StandardCharsets.UTF_8);
-        in.skipBytes(length);
-        return text;
-    }
 
-    private static byte[] bytes(ByteBuf out) {
-        byte[] bytes = new byte[out.readableBytes()];
-        out.readBytes(bytes);
-        return bytes;
-    }
 }

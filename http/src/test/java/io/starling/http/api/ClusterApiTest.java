@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.starling.broker.Broker;
-import io.starling.broker.cluster.ClusterEvents;
+import io.starling.broker.cluster.QuietTransport;
 import io.starling.broker.cluster.ClusterStatus;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.broker.model.Message;
@@ -65,7 +65,7 @@ class ClusterApiTest {
     }
 
     /** A transport that forwards nowhere, confirms every route at once and reports {@link #status}. */
-    private static final class Reporting implements ClusterEvents {
+    private static final class Reporting extends QuietTransport {
         final List<String> forwardedTo = new CopyOnWriteArrayList<>();
         volatile ClusterStatus status;
 
@@ -74,20 +74,9 @@ class ClusterApiTest {
         }
 
         @Override
-        public CompletableFuture<Void> routeAdded(String filter) {
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public void routeRemoved(String filter) {}
-
-        @Override
         public void forward(String node, Message message, List<String> shares) {
             forwardedTo.add(node);
         }
-
-        @Override
-        public void retainedChanged(Message message) {}
 
         @Override
         public ClusterStatus status() {

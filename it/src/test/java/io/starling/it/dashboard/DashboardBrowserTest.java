@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.starling.broker.Broker;
-import io.starling.broker.cluster.ClusterEvents;
+import io.starling.broker.cluster.QuietTransport;
 import io.starling.broker.cluster.ClusterStatus;
 import io.starling.broker.config.BrokerConfig;
 import io.starling.http.HttpListener;
@@ -325,21 +325,7 @@ class DashboardBrowserTest {
 
         ClusterStatus status = new ClusterStatus("dash", "node-a", List.of("node-b", "node-a"), Map.of(), Map.of("node-b", 4L), 0,
                 new ClusterStatus.Traffic(12, 7, 3, 2, 900, 600, 1, 2, 1));
-        broker.cluster().attach(new ClusterEvents() {
-            @Override
-            public CompletableFuture<Void> routeAdded(String filter) {
-                return CompletableFuture.completedFuture(null);
-            }
-
-            @Override
-            public void routeRemoved(String filter) {}
-
-            @Override
-            public void forward(String node, io.starling.broker.model.Message message, List<String> shares) {}
-
-            @Override
-            public void retainedChanged(io.starling.broker.model.Message message) {}
-
+        broker.cluster().attach(new QuietTransport() {
             @Override
             public ClusterStatus status() {
                 return status;

@@ -364,15 +364,20 @@ public final class SessionRegistry {
 
     private void discard(Session session) {
         SharedLeftovers leftovers = sharedLeftovers(session);
+        forget(session);
+        claims.ended(session.clientId());
+        if (leftovers != null) {
+            handOver(session, leftovers);
+        }
+    }
+
+    /** Empties the session, deletes it from the store and from the live sessions: it has ended here. Mailbox only. */
+    private void forget(Session session) {
         StoreChanges changes = persistence.changes();
         clear(session, changes);
         persistence.commitAny(changes);
         session.end();
         store.remove(session);
-        claims.ended(session.clientId());
-        if (leftovers != null) {
-            handOver(session, leftovers);
-        }
     }
 
     /** Messages of an ending session to hand to other members of its shared groups, and those groups. */
@@ -500,11 +505,7 @@ public final class SessionRegistry {
             return;
         }
         SessionState state = export(session);
-        StoreChanges changes = persistence.changes();
-        clear(session, changes);
-        persistence.commitAny(changes);
-        session.end();
-        store.remove(session);
+        forget(session);
         log.info("client {}: session handed over to another node with {} messages and {} subscriptions", session.clientId(),
                 state.deliveries().size(), state.subscriptions().size());
         done.complete(Optional.of(state));
@@ -525,11 +526,7 @@ public final class SessionRegistry {
             }
             session.cancelExpiry();
             session.takePendingWill();
-            StoreChanges changes = persistence.changes();
-            clear(session, changes);
-            persistence.commitAny(changes);
-            session.end();
-            store.remove(session);
+            forget(session);
             log.info("client {}: session dropped, another cluster node owns it now", clientId);
         });
     }
