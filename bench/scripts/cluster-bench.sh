@@ -10,8 +10,10 @@
 # Needs cli/target/starling.jar: build it first, nothing here builds, with
 #   ./mvnw -o -q -DskipTests package -pl cli -am
 # Every scenario starts fresh brokers (one node, then the cluster) in temporary directories, with
-# the default configuration but the ports: persistence on, as compare-brokers' Starling row. Nodes
-# are cluster members once each has logged `view N with NODES members`. Every command runs under
+# the default configuration but the ports (and cluster.members: every node): persistence on, as
+# compare-brokers' Starling row. The bench starts once each node has logged `view N with NODES
+# members` and a session-ownership leader. Three fresh JVMs on one core warm up slowly: quote
+# figures from a warm-up of 15 s or more (docs/performance.md). Every command runs under
 # `timeout`, a watchdog ends the script after the worst-case total it prints first, and the exit
 # trap stops every broker and bench it started and deletes the temporary directories.
 #
@@ -223,10 +225,13 @@ start_single() {
 
 # start_cluster LOG-PREFIX: NODES nodes, seeds all of them; sets mqtt_ports; waits for one view of NODES members
 start_cluster() {
-  local ports i dir seeds="" log
+  local ports i dir seeds="" members="" log
   read -r -a ports < <(free_ports $((2 * nodes)))
   mqtt_ports=("${ports[@]:0:nodes}")
-  for ((i = 0; i < nodes; i++)); do seeds="${seeds:+$seeds, }127.0.0.1:${ports[nodes + i]}"; done
+  for ((i = 0; i < nodes; i++)); do
+    seeds="${seeds:+$seeds, }127.0.0.1:${ports[nodes + i]}"
+    members="${members:+$members, }node-$i"
+  done
   broker_pids=()
   for ((i = 0; i < nodes; i++)); do
     dir="$(mktemp -d "$work/node$i.XXXXXX")"
@@ -240,6 +245,7 @@ cluster:
   bind: 127.0.0.1
   port: ${ports[nodes + i]}
   seeds: [$seeds]
+  members: [$members]
 EOF
     (cd "$dir" && pinned "$(broker_cores "$i")" "$repo/bin/starling" broker -c "$dir/node.yaml") >"$1-node$i.log" 2>&1 &
     broker_pids+=($!)
@@ -254,8 +260,9 @@ EOF
     for ((i = 0; i < nodes; i++)); do
       # the node's latest view must have them all
       log="$1-node$i.log"
+      # and know the session owners' leader, or the clients' CONNECTs would wait for one
       [ "$(grep -o 'view [0-9]* with [0-9]* members' "$log" | tail -n 1 | awk '{ print $4 }')" = "$nodes" ] \
-        && formed=$((formed + 1))
+        && grep -q 'session ownership decided by a majority' "$log" && formed=$((formed + 1))
       is_running "${broker_pids[i]}" || { echo "cluster-bench: node $i died; see $log" >&2; return 1; }
     done
     [ "$formed" = "$nodes" ] && return 0

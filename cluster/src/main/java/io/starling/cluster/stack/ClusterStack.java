@@ -75,6 +75,10 @@ public final class ClusterStack {
         tcp.setBindPort(config.port());
         // exactly the configured port: a node that cannot have it must not start somewhere else
         tcp.setPortRange(0);
+        // JGroups' TCP leaves Nagle's algorithm on: a frame written while the previous one is not yet
+        // acknowledged would wait for that acknowledgement, which the peer may delay (measured in
+        // docs/performance.md, "What limits fan-in")
+        tcp.tcpNodelay(true);
         if (config.tls() != null) {
             TLS tls = new TLS().enabled(true).setSSLContext(ClusterTls.sslContext(config.tls()))
                     .setClientAuth(ClusterTls.clientAuth(config.tls()));
