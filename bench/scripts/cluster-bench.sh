@@ -146,21 +146,8 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/cluster-bench.XXXXXX")"
 broker_pids=()
 fg_pid=""
 watchdog_pid=""
-is_running() {
-  local state
-  state="$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)" || return 1
-  [ -n "$state" ] && [ "$state" != Z ]
-}
-stop_pid() { # PID WHAT: SIGTERM, then SIGKILL after stop_wait_s; reaps it
-  local pid="$1" i
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < stop_wait_s * 10; i++)); do is_running "$pid" || break; sleep 0.1; done
-  if is_running "$pid"; then
-    echo "  $2 (pid $pid) did not stop in ${stop_wait_s} s; killing it" >&3
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-}
+# is_running and stop_pid
+source bench/scripts/lib/processes.sh
 stop_brokers() { # SIGTERM to all at once (a leaving node is noticed at once), then wait for each
   local pid
   for pid in "${broker_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
