@@ -374,7 +374,7 @@ class ClusterProcessTest {
     }
 
     @Test
-    @DisplayName("[MQTT-3.1.4-2] a persistent session moves from A to C with its queued QoS 1 and 2 messages, once each and in order; its subscription moves too; a 5.0 connection on A takes it back with DISCONNECT 0x8E on C")
+    @DisplayName("[MQTT-3.1.4-3] a persistent session moves from A to C with its queued QoS 1 and 2 messages, once each and in order; its subscription moves too; a 5.0 connection on A takes it back with DISCONNECT 0x8E on C")
     void sessionTakeOverAcrossNodes() throws Exception {
         clusterPorts = freePorts(3);
         BrokerProcess a = node(0);

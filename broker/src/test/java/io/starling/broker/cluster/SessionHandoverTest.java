@@ -141,7 +141,7 @@ public class SessionHandoverTest {
     }
 
     @Test
-    @DisplayName("[MQTT-3.1.4-2] a 5.0 client whose session another node takes is sent DISCONNECT 0x8E; with Clean Start on the new node nothing moves and its will is published")
+    @DisplayName("[MQTT-3.1.4-3] a 5.0 client whose session another node takes is sent DISCONNECT 0x8E; with Clean Start on the new node nothing moves and its will is published")
     void connectedClientIsDisconnectedAndWillPublished() throws Exception {
         Broker a = inMemory();
         AdminTestClient watcher = client(a, new Connect(MqttVersion.V5, "watcher", true, 60)).subscribe(1, "wills/#", QoS.AT_LEAST_ONCE);
