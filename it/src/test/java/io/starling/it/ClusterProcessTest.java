@@ -119,6 +119,17 @@ class ClusterProcessTest {
         }
     }
 
+    /** Three nodes started and formed: one view of three, and a session ownership leader known to each. */
+    private List<BrokerProcess> threeNodes() throws IOException {
+        clusterPorts = freePorts(3);
+        BrokerProcess a = node(0);
+        BrokerProcess b = node(1);
+        BrokerProcess c = node(2);
+        awaitView(3, a, b, c);
+        awaitOwnership(a, b, c);
+        return List.of(a, b, c);
+    }
+
     /** Waits until every broker has logged a session ownership leader after its last view: clients may connect. */
     private static void awaitOwnership(BrokerProcess... brokers) {
         for (BrokerProcess broker : brokers) {
@@ -230,12 +241,10 @@ class ClusterProcessTest {
     @Test
     @DisplayName("published on A: reaches 3.1.1 and 5.0 subscribers on B and C once, in order, QoS downgraded; retained read on C; after kill -9 of C, A and B serve on")
     void publishAnywhereReachesEveryNode() throws Exception {
-        clusterPorts = freePorts(3);
-        BrokerProcess a = node(0);
-        BrokerProcess b = node(1);
-        BrokerProcess c = node(2);
-        awaitView(3, a, b, c);
-        awaitOwnership(a, b, c);
+        List<BrokerProcess> nodes = threeNodes();
+        BrokerProcess a = nodes.get(0);
+        BrokerProcess b = nodes.get(1);
+        BrokerProcess c = nodes.get(2);
 
         Inbox onB = new Inbox();
         MqttClient subB = client3(b, "sub-b", onB);
@@ -376,12 +385,10 @@ class ClusterProcessTest {
     @Test
     @DisplayName("[MQTT-3.1.4-3] a persistent session moves from A to C with its queued QoS 1 and 2 messages, once each and in order; its subscription moves too; a 5.0 connection on A takes it back with DISCONNECT 0x8E on C")
     void sessionTakeOverAcrossNodes() throws Exception {
-        clusterPorts = freePorts(3);
-        BrokerProcess a = node(0);
-        BrokerProcess b = node(1);
-        BrokerProcess c = node(2);
-        awaitView(3, a, b, c);
-        awaitOwnership(a, b, c);
+        List<BrokerProcess> nodes = threeNodes();
+        BrokerProcess a = nodes.get(0);
+        BrokerProcess b = nodes.get(1);
+        BrokerProcess c = nodes.get(2);
 
         boolean[] present = new boolean[1];
         MqttClient first = persistent3(a, "mover", new Inbox(), present);
@@ -429,12 +436,10 @@ class ClusterProcessTest {
     @Test
     @DisplayName("kill -9 of the node holding offline persistent sessions while a publisher there streams QoS 1 and 2 to them: after the clients move to another node, every acknowledged message arrives, none twice at QoS 2")
     void killedNodeLosesNoAcknowledgedMessage() throws Exception {
-        clusterPorts = freePorts(3);
-        BrokerProcess a = node(0);
-        BrokerProcess b = node(1);
-        BrokerProcess c = node(2);
-        awaitView(3, a, b, c);
-        awaitOwnership(a, b, c);
+        List<BrokerProcess> nodes = threeNodes();
+        BrokerProcess a = nodes.get(0);
+        BrokerProcess b = nodes.get(1);
+        BrokerProcess c = nodes.get(2);
         List<String> sessions = List.of("s0", "s1", "s2");
         boolean[] present = new boolean[1];
         for (String id : sessions) {

@@ -13,6 +13,7 @@ import io.starling.broker.cluster.SessionChange;
 import io.starling.broker.model.Message;
 import io.starling.broker.model.SubscriptionOptions;
 import io.starling.cluster.wire.ClusterWire;
+import io.starling.cluster.wire.FrameFields;
 import io.starling.codec.packet.QoS;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,11 +50,7 @@ public final class ReplicationWire {
 
     /** Whether {@code frame} is a REPLICATE or REPLICATED frame. */
     public static boolean isReplicationFrame(byte[] frame, int offset, int length) {
-        if (length < 1) {
-            return false;
-        }
-        int kind = frame[offset] & 0xFF;
-        return kind == ClusterWire.Kind.REPLICATE.ordinal() || kind == ClusterWire.Kind.REPLICATED.ordinal();
+        return FrameFields.startsWith(frame, offset, length, ClusterWire.Kind.REPLICATE, ClusterWire.Kind.REPLICATED);
     }
 
     public static byte[] ack(Ack ack) {

@@ -15,6 +15,20 @@ import java.nio.charset.StandardCharsets;
 public final class FrameFields {
     private FrameFields() {}
 
+    /** Whether the frame in {@code frame} from {@code offset} starts with one of {@code kinds}. */
+    public static boolean startsWith(byte[] frame, int offset, int length, ClusterWire.Kind... kinds) {
+        if (length < 1) {
+            return false;
+        }
+        int kind = frame[offset] & 0xFF;
+        for (ClusterWire.Kind k : kinds) {
+            if (k.ordinal() == kind) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public static void writeString(ByteBuf out, String text) {
         byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
         out.writeInt(utf8.length);

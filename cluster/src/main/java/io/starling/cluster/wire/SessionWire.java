@@ -49,11 +49,7 @@ public final class SessionWire {
 
     /** Whether {@code frame} (from {@code offset}) is a TAKE or SESSION frame. */
     public static boolean isSessionFrame(byte[] frame, int offset, int length) {
-        if (length < 1) {
-            return false;
-        }
-        int kind = frame[offset] & 0xFF;
-        return kind == ClusterWire.Kind.TAKE.ordinal() || kind == ClusterWire.Kind.SESSION.ordinal();
+        return FrameFields.startsWith(frame, offset, length, ClusterWire.Kind.TAKE, ClusterWire.Kind.SESSION);
     }
 
     public static byte[] take(Take take) {
